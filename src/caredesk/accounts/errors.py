@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class AccountErrorCode(StrEnum):
+    EMAIL_TAKEN = "email_taken"
+    INVALID_ROLE = "invalid_role"
+    INVALID_EMAIL = "invalid_email"
+    WEAK_PASSWORD = "weak_password"
+    NOT_STAFF = "not_staff"

@@ -1,0 +1,76 @@
+"""Users with a role, teams of agents, and hashed API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+from caredesk.accounts.enums import STAFF_ROLES, Role
+from caredesk.core.models import BaseModel
+
+
+class User(AbstractUser):
+    """A person who signs in: a customer, an agent, a supervisor or an admin."""
+
+    email = models.EmailField("email address", max_length=254)
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CUSTOMER)
+    customer = models.OneToOneField(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="user",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Agents, supervisors and admins: people who work tickets."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email or self.username
+
+
+class Team(BaseModel):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(BaseModel):
+    """A bearer token; only its SHA-256 is stored, the plain value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

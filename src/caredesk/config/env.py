@@ -1,0 +1,122 @@
+"""The only reader of the process environment.
+
+Everything caredesk can be configured with is read here, once, so that the rest of the
+code sees typed values and the list of settings is in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import environ
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or malformed; start-up stops with this message."""
+
+
+@dataclass(frozen=True)
+class Env:
+    debug: bool
+    secret_key: str
+    data_dir: Path
+    database_url: str
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    recency_days_default: int
+    max_attachment_bytes: int
+    time_zone: str
+    ci: bool
+
+
+def _bool(raw: str | None, default: bool = False) -> bool:
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"expected a boolean (true/false), got {raw!r}")
+
+
+def _int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def read_env() -> Env:
+    """Read and validate the environment; raise ConfigurationError with a clear message."""
+    e = os.environ
+    debug = _bool(e.get("DEBUG"))
+    data_dir = Path(e.get("CAREDESK_DATA_DIR") or "./var").resolve()
+    secret_key = e.get("SECRET_KEY", "")
+    if not secret_key:
+        if not debug:
+            raise ConfigurationError(
+                "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+                "or set DEBUG=true for local development."
+            )
+        secret_key = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
+    database_url = e.get("DATABASE_URL") or f"sqlite:///{data_dir / 'caredesk.sqlite3'}"
+    hosts = [h.strip() for h in e.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+    if not hosts:
+        hosts = ["localhost", "127.0.0.1", "[::1]"]
+    origins = [o.strip() for o in e.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+    return Env(
+        debug=debug,
+        secret_key=secret_key,
+        data_dir=data_dir,
+        database_url=database_url,
+        allowed_hosts=hosts,
+        csrf_trusted_origins=origins,
+        recency_days_default=_int(
+            "CAREDESK_RECENCY_DAYS", e.get("CAREDESK_RECENCY_DAYS"), 365
+        ),
+        max_attachment_bytes=_int(
+            "CAREDESK_MAX_ATTACHMENT_BYTES",
+            e.get("CAREDESK_MAX_ATTACHMENT_BYTES"),
+            25 * 1024 * 1024,
+        ),
+        time_zone=e.get("TIME_ZONE") or "UTC",
+        ci=_bool(e.get("CI")),
+    )
+
+
+def database_config(url: str) -> dict[str, object]:
+    """Turn DATABASE_URL into Django's DATABASES entry, with caredesk's engine options."""
+    try:
+        config: dict[str, object] = dict(environ.Env.db_url_config(url))
+    except Exception as exc:  # django-environ raises several types for a bad URL
+        raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    engine = str(config.get("ENGINE", ""))
+    if engine.endswith("sqlite3"):
+        config["OPTIONS"] = {
+            # WAL lets readers work while one writer writes; IMMEDIATE avoids the
+            # "database is locked" upgrade deadlock of deferred transactions.
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=10000;"
+                "PRAGMA temp_store=MEMORY;"
+                "PRAGMA cache_size=-65536;"
+                "PRAGMA mmap_size=268435456;"
+                "PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+    elif "postgresql" in engine:
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise ConfigurationError(
+            f"DATABASE_URL must point to SQLite or PostgreSQL, got engine {engine!r}"
+        )
+    return config

@@ -1,0 +1,30 @@
+"""Helpers shared by the domain routers: the acting user and page envelopes."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.errors import AuthenticationError
+
+from caredesk.accounts.models import User
+
+T = TypeVar("T")
+
+
+def actor(request: HttpRequest) -> User:
+    """The authenticated user of an API request (token or session)."""
+    user = getattr(request, "auth", None)
+    if isinstance(user, User):
+        return user
+    raise AuthenticationError()
+
+
+class PageOut(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}

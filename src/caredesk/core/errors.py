@@ -1,0 +1,45 @@
+"""Error types shared by every domain; config.api turns them into problem bodies."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class DomainError(Exception):
+    """A request that the domain refuses; carries a machine-readable code and an HTTP status."""
+
+    status: int = 400
+
+    def __init__(self, code: StrEnum | str, message: str, *, field: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.extra = extra or {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__("forbidden", message)
+
+
+class NotFound(DomainError):
+    """Missing and forbidden look alike: both answer 404 with the same text."""
+
+    status = 404
+
+    def __init__(self, entity: str, ident: object) -> None:
+        super().__init__("not_found", f"No {entity} with id {ident}.")
+        self.entity = entity

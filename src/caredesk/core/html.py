@@ -1,0 +1,46 @@
+"""Make untrusted HTML safe to show (nh3, an ammonia binding)."""
+
+from __future__ import annotations
+
+import nh3
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "img",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+
+
+def _only_embedded_images(element: str, attribute: str, value: str) -> str | None:
+    """Drop remote image sources: they load without consent and track the reader."""
+    if element == "img" and attribute == "src":
+        return value if value.startswith(("cid:", "data:image/")) else None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    """Return HTML with scripts, event handlers, javascript: URLs, iframes and remote
+    images removed; links get rel="noopener noreferrer nofollow"."""
+    if not html:
+        return ""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel", "cid", "data"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=_only_embedded_images,
+        strip_comments=True,
+    )
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of a fragment of HTML, for search and previews."""
+    text = nh3.clean(html, tags=set(), strip_comments=True)
+    return " ".join(text.replace("&nbsp;", " ").split())

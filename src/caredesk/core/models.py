@@ -1,0 +1,64 @@
+"""Shared model bases and the custom-field definitions used by several domains."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class BaseModel(models.Model):
+    """created_at/updated_at for every model; both may be set explicitly on import."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "updated_at" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "updated_at"]  # type: ignore[misc]  # iterable of names
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]  # Model.save takes keyword flags
+
+
+class CustomFieldEntity(models.TextChoices):
+    TICKET = "ticket", "Ticket"
+    CUSTOMER = "customer", "Customer"
+    ORGANIZATION = "organization", "Organization"
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    BOOLEAN = "boolean", "Yes/no"
+    DATE = "date", "Date"
+    CHOICE = "choice", "Choice"
+
+
+class CustomField(BaseModel):
+    """An admin-defined field on tickets, customers or organisations.
+
+    Values live in the entity's ``custom_fields`` JSON column under ``key``; services
+    validate them against these definitions (see core.custom_fields).
+    """
+
+    entity = models.CharField(max_length=20, choices=CustomFieldEntity.choices)
+    key = models.SlugField(max_length=64)
+    label = models.CharField(max_length=120)
+    field_type = models.CharField(
+        max_length=10, choices=CustomFieldType.choices, default=CustomFieldType.TEXT
+    )
+    choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["entity", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "key"], name="customfield_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}.{self.key}"

@@ -1,0 +1,78 @@
+"""Keyset (cursor) pagination: deep pages cost what the first page costs."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from caredesk.core.errors import ValidationFailed
+
+M = TypeVar("M", bound=Model)
+MAX_LIMIT = 200
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def _encode(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, fields: Sequence[str], model: type[Model]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise ValueError("wrong shape")
+        out: list[Any] = []
+        for name, value in zip(fields, values, strict=True):
+            field = model._meta.get_field(name.lstrip("-"))
+            if field.get_internal_type() == "DateTimeField":
+                value = dt.datetime.fromisoformat(value)
+            elif not isinstance(value, int | str):
+                raise ValueError("bad value")
+            out.append(value)
+        return out
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ValidationFailed("invalid_cursor", "The cursor is not valid.",
+                               field="cursor") from None
+
+
+def keyset_page(qs: QuerySet[M], *, ordering: Sequence[str], cursor: str | None,
+                limit: int) -> Page[M]:
+    """One page of ``qs`` ordered by ``ordering`` (the last field must be unique, e.g. -id).
+
+    All fields must sort the same way (all ascending or all descending), which is what a
+    composite index serves best.
+    """
+    if limit < 1 or limit > MAX_LIMIT:
+        raise ValidationFailed("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.",
+                               field="limit")
+    descending = ordering[0].startswith("-")
+    names = [o.lstrip("-") for o in ordering]
+    if cursor:
+        values = _decode(cursor, ordering, qs.model)
+        op = "lt" if descending else "gt"
+        condition = Q()
+        for i, name in enumerate(names):
+            step = Q(**{f"{n}": values[j] for j, n in enumerate(names[:i])})
+            step &= Q(**{f"{name}__{op}": values[i]})
+            condition |= step
+        qs = qs.filter(condition)
+    rows = list(qs.order_by(*ordering)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, n) for n in names])
+    return Page(items=rows, next_cursor=next_cursor)

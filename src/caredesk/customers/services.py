@@ -1,0 +1,301 @@
+"""Change customers, organisations, contact points, notes, purchases and segments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min, Sum
+
+from caredesk.core.custom_fields import custom_fields_clean
+from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.core.models import CustomFieldEntity
+from caredesk.customers.enums import ContactKind, OrganizationKind
+from caredesk.customers.errors import CustomerErrorCode
+from caredesk.customers.models import (
+    ContactPoint,
+    CrmSettings,
+    Customer,
+    CustomerNote,
+    Organization,
+    Purchase,
+    Segment,
+)
+from caredesk.customers.segments import rules_parse
+
+_PHONE_JUNK = re.compile(r"[\s\-().]")
+_PHONE_OK = re.compile(r"^\+?[0-9]{3,20}$")
+
+
+def contact_normalize(*, kind: str, value: str) -> str:
+    """The canonical form of a contact point, or ValidationFailed."""
+    from caredesk.accounts.services import normalize_email
+
+    raw = (value or "").strip()
+    if kind == ContactKind.EMAIL:
+        return normalize_email(raw)
+    if kind == ContactKind.PHONE:
+        phone = _PHONE_JUNK.sub("", raw)
+        if phone.startswith("00"):
+            phone = "+" + phone[2:]
+        if not _PHONE_OK.match(phone):
+            raise ValidationFailed(CustomerErrorCode.INVALID_CONTACT,
+                                   f"Not a valid phone number: {value!r}.", field="phones")
+        return phone
+    if kind == ContactKind.SOCIAL:
+        if not raw or len(raw) > 254 or any(c.isspace() for c in raw):
+            raise ValidationFailed(CustomerErrorCode.INVALID_CONTACT,
+                                   f"Not a valid social handle: {value!r}.", field="socials")
+        return raw.lower()
+    raise ValidationFailed(CustomerErrorCode.INVALID_CONTACT, f"Unknown contact kind {kind!r}.")
+
+
+def crm_settings_get() -> CrmSettings:
+    from django.conf import settings
+
+    obj, _ = CrmSettings.objects.get_or_create(
+        pk=1, defaults={"recency_window_days": settings.CAREDESK_RECENCY_DAYS_DEFAULT}
+    )
+    return obj
+
+
+def crm_settings_update(*, recency_window_days: int) -> CrmSettings:
+    if recency_window_days < 1 or recency_window_days > 36500:
+        raise ValidationFailed("invalid_window", "The recency window must be 1 to 36500 days.",
+                               field="recency_window_days")
+    obj = crm_settings_get()
+    obj.recency_window_days = recency_window_days
+    obj.save()
+    return obj
+
+
+def _clean_name(name: str, *, field: str = "name", required: bool = False) -> str:
+    name = (name or "").strip()
+    if required and not name:
+        raise ValidationFailed(CustomerErrorCode.INVALID_NAME, "A name is required.", field=field)
+    if len(name) > 200:
+        raise ValidationFailed(CustomerErrorCode.INVALID_NAME, "The name is too long.", field=field)
+    return name
+
+
+def organization_create(*, name: str, kind: str = OrganizationKind.EXTERNAL,
+                        domains: list[str] | None = None, shared_tickets: bool = False,
+                        custom_fields: dict[str, Any] | None = None, notes: str = "",
+                        external_id: str | None = None) -> Organization:
+    if kind not in OrganizationKind.values:
+        raise ValidationFailed("invalid_kind", "kind must be internal or external.", field="kind")
+    if external_id and Organization.objects.filter(external_id=external_id).exists():
+        raise Conflict(CustomerErrorCode.EXTERNAL_ID_TAKEN,
+                       f"An organization with external_id {external_id!r} exists.")
+    return Organization.objects.create(
+        name=_clean_name(name, required=True), kind=kind,
+        domains=sorted({d.strip().lower() for d in (domains or []) if d.strip()}),
+        shared_tickets=shared_tickets,
+        custom_fields=custom_fields_clean(entity=CustomFieldEntity.ORGANIZATION,
+                                          values=custom_fields or {}),
+        notes=notes, external_id=external_id or None,
+    )
+
+
+def organization_update(*, organization: Organization, data: dict[str, Any]) -> Organization:
+    """Update the given fields (name, kind, domains, shared_tickets, custom_fields, notes)."""
+    if "name" in data:
+        organization.name = _clean_name(data["name"], required=True)
+    if "kind" in data:
+        if data["kind"] not in OrganizationKind.values:
+            raise ValidationFailed("invalid_kind", "kind must be internal or external.",
+                                   field="kind")
+        organization.kind = data["kind"]
+    if "domains" in data:
+        organization.domains = sorted({d.strip().lower() for d in data["domains"] if d.strip()})
+    if "shared_tickets" in data:
+        organization.shared_tickets = bool(data["shared_tickets"])
+    if "notes" in data:
+        organization.notes = data["notes"]
+    if "custom_fields" in data:
+        organization.custom_fields = custom_fields_clean(
+            entity=CustomFieldEntity.ORGANIZATION, values=data["custom_fields"],
+            current=organization.custom_fields,
+        )
+    organization.save()
+    return organization
+
+
+def _contacts_check_free(pairs: list[tuple[str, str]], *, customer: Customer | None) -> None:
+    for kind, value in pairs:
+        taken = ContactPoint.objects.filter(kind=kind, value=value)
+        if customer is not None:
+            taken = taken.exclude(customer=customer)
+        if taken.exists():
+            raise Conflict(CustomerErrorCode.CONTACT_TAKEN,
+                           f"The {kind} {value} belongs to another customer.", field=f"{kind}s")
+
+
+def _contact_pairs(emails: list[str], phones: list[str], socials: list[str]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for kind, values in ((ContactKind.EMAIL, emails), (ContactKind.PHONE, phones),
+                         (ContactKind.SOCIAL, socials)):
+        for value in values:
+            pair = (str(kind), contact_normalize(kind=kind, value=value))
+            if pair not in pairs:
+                pairs.append(pair)
+    return pairs
+
+
+@transaction.atomic
+def customer_create(*, name: str = "", emails: list[str] | None = None,
+                    phones: list[str] | None = None, socials: list[str] | None = None,
+                    organization: Organization | None = None,
+                    custom_fields: dict[str, Any] | None = None,
+                    external_id: str | None = None,
+                    created_at: dt.datetime | None = None) -> Customer:
+    """Create a customer with contact points; the first email is the primary one."""
+    pairs = _contact_pairs(emails or [], phones or [], socials or [])
+    _contacts_check_free(pairs, customer=None)
+    if external_id and Customer.objects.filter(external_id=external_id).exists():
+        raise Conflict(CustomerErrorCode.EXTERNAL_ID_TAKEN,
+                       f"A customer with external_id {external_id!r} exists.")
+    if organization is None:
+        organization = _organization_for_emails([v for k, v in pairs if k == ContactKind.EMAIL])
+    customer = Customer(
+        name=_clean_name(name), organization=organization, external_id=external_id or None,
+        custom_fields=custom_fields_clean(entity=CustomFieldEntity.CUSTOMER,
+                                          values=custom_fields or {}),
+    )
+    if created_at is not None:
+        customer.created_at = created_at
+    customer.save()
+    _contacts_add(customer, pairs)
+    return customer
+
+
+def _organization_for_emails(emails: list[str]) -> Organization | None:
+    """The organisation that claims the domain of one of these emails, if any."""
+    for email in emails:
+        domain = email.rsplit("@", 1)[-1]
+        for org in Organization.objects.filter(domains__icontains=domain):
+            if domain in org.domains:
+                return org
+    return None
+
+
+def _contacts_add(customer: Customer, pairs: list[tuple[str, str]]) -> None:
+    has_primary = {
+        k for k in ContactPoint.objects.filter(customer=customer, is_primary=True)
+        .values_list("kind", flat=True)
+    }
+    for kind, value in pairs:
+        if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
+            continue
+        try:
+            with transaction.atomic():
+                ContactPoint.objects.create(customer=customer, kind=kind, value=value,
+                                            is_primary=kind not in has_primary)
+        except IntegrityError:
+            raise Conflict(CustomerErrorCode.CONTACT_TAKEN,
+                           f"The {kind} {value} belongs to another customer.") from None
+        has_primary.add(kind)
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
+    """Update name, organization, custom_fields; add emails/phones/socials given."""
+    if "name" in data:
+        customer.name = _clean_name(data["name"])
+    if "organization" in data:
+        customer.organization = data["organization"]
+    if "custom_fields" in data:
+        customer.custom_fields = custom_fields_clean(
+            entity=CustomFieldEntity.CUSTOMER, values=data["custom_fields"],
+            current=customer.custom_fields,
+        )
+    customer.save()
+    pairs = _contact_pairs(data.get("emails") or [], data.get("phones") or [],
+                           data.get("socials") or [])
+    _contacts_check_free(pairs, customer=customer)
+    _contacts_add(customer, pairs)
+    return customer
+
+
+def customer_get_or_create_by_email(*, email: str, name: str = "") -> Customer:
+    """The customer owning this email, created with it if nobody does."""
+    value = contact_normalize(kind=ContactKind.EMAIL, value=email)
+    contact = ContactPoint.objects.select_related("customer").filter(
+        kind=ContactKind.EMAIL, value=value
+    ).first()
+    if contact is not None:
+        return contact.customer
+    try:
+        with transaction.atomic():
+            return customer_create(name=name, emails=[value])
+    except Conflict:  # created concurrently: take theirs
+        return ContactPoint.objects.select_related("customer").get(
+            kind=ContactKind.EMAIL, value=value
+        ).customer
+
+
+def customer_note_add(*, customer: Customer, author: Any, text: str) -> CustomerNote:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("empty_note", "A note needs text.", field="text")
+    return CustomerNote.objects.create(customer=customer, author=author, text=text)
+
+
+def _amount(value: object) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(CustomerErrorCode.INVALID_AMOUNT, f"Not an amount: {value!r}.",
+                               field="amount") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
+        raise ValidationFailed(CustomerErrorCode.INVALID_AMOUNT,
+                               "amount must be between 0 and 10^10.", field="amount")
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def purchase_create(*, customer: Customer, purchased_at: dt.datetime, amount: object,
+                    product: str, currency: str = "EUR",
+                    external_id: str | None = None) -> Purchase:
+    """Record a purchase and refresh the customer's purchase aggregates."""
+    product = (product or "").strip()
+    if not product:
+        raise ValidationFailed("invalid_product", "A purchase needs a product.", field="product")
+    currency = (currency or "EUR").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ValidationFailed("invalid_currency", "currency must be a 3-letter ISO code.",
+                               field="currency")
+    if external_id and Purchase.objects.filter(external_id=external_id).exists():
+        raise Conflict(CustomerErrorCode.EXTERNAL_ID_TAKEN,
+                       f"A purchase with external_id {external_id!r} exists.")
+    purchase = Purchase.objects.create(
+        customer=customer, purchased_at=purchased_at, amount=_amount(amount), currency=currency,
+        product=product[:200], external_id=external_id or None,
+    )
+    customer_purchase_totals_refresh(customer=customer)
+    return purchase
+
+
+def customer_purchase_totals_refresh(*, customer: Customer) -> None:
+    """Recompute first/last purchase, count and lifetime value from the purchases."""
+    totals = Purchase.objects.filter(customer=customer).aggregate(
+        first=Min("purchased_at"), last=Max("purchased_at"), n=Count("id"), value=Sum("amount")
+    )
+    Customer.objects.filter(pk=customer.pk).update(
+        first_purchase_at=totals["first"], last_purchase_at=totals["last"],
+        purchase_count=totals["n"], lifetime_value=totals["value"] or Decimal("0"),
+    )
+    customer.refresh_from_db(fields=["first_purchase_at", "last_purchase_at", "purchase_count",
+                                     "lifetime_value"])
+
+
+def segment_create(*, name: str, rules: object, description: str = "") -> Segment:
+    parsed = rules_parse(rules)
+    name = _clean_name(name, required=True)
+    if Segment.objects.filter(name=name).exists():
+        raise Conflict("segment_exists", f"A segment named {name!r} exists.", field="name")
+    return Segment.objects.create(name=name, description=description,
+                                  rules=parsed.model_dump(mode="json", exclude_none=True))

@@ -1,0 +1,80 @@
+"""Full-text search over tickets and customers, restricted to what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q
+
+from caredesk.accounts.models import User
+from caredesk.search.models import DocKind, SearchEntry
+from caredesk.search.query import fts5_match, terms, tsquery
+
+MAX_RESULTS = 50
+
+
+@dataclass
+class Hits:
+    ticket_ids: list[int]
+    customer_ids: list[int]
+
+
+def _sqlite_ids(words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None,
+                limit: int) -> list[int]:
+    sql = ("SELECT e.object_id FROM search_fts JOIN search_searchentry e "
+           "ON e.id = search_fts.rowid WHERE search_fts MATCH %s")
+    params: list[object] = [fts5_match(words, kinds=kinds)]
+    if scope is not None:
+        customer_id, organization_id = scope
+        sql += " AND (e.customer_id = %s OR e.organization_id = %s)"
+        params += [customer_id, organization_id if organization_id is not None else -1]
+    # Newest documents first: FTS5 walks its doclists in rowid order and stops at LIMIT.
+    sql += " ORDER BY search_fts.rowid DESC LIMIT %s"
+    params.append(limit * 2)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [int(r[0]) for r in cursor.fetchall()]
+    return _distinct(rows, limit)
+
+
+def _postgres_ids(words: list[str], kinds: list[str],
+                  scope: tuple[int | None, int | None] | None, limit: int) -> list[int]:
+    vector = SearchVector("title", "body", config="simple")
+    query = SearchQuery(tsquery(words), config="simple", search_type="raw")
+    qs = SearchEntry.objects.annotate(document=vector).filter(document=query, kind__in=kinds)
+    if scope is not None:
+        customer_id, organization_id = scope
+        qs = qs.filter(Q(customer_id=customer_id) | Q(organization_id=organization_id))
+    rows = list(qs.order_by("-id").values_list("object_id", flat=True)[: limit * 2])
+    return _distinct(rows, limit)
+
+
+def _distinct(ids: list[int], limit: int) -> list[int]:
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def search_ids(*, user: User, q: str, limit: int = 20) -> Hits:
+    """Ids of matching tickets and customers, newest first.
+
+    Staff search ticket subjects, public messages, internal notes and customers. A
+    customer searches only the tickets they may see (their own, and their organisation's
+    where it shares tickets), never internal notes, and no other customers.
+    """
+    words = terms(q)
+    limit = max(1, min(limit, MAX_RESULTS))
+    if not words:
+        return Hits(ticket_ids=[], customer_ids=[])
+    find = _sqlite_ids if connection.vendor == "sqlite" else _postgres_ids
+    if user.is_staff_member:
+        ticket_ids = find(words, [DocKind.TICKET, DocKind.NOTE], None, limit)
+        customer_ids = find(words, [DocKind.CUSTOMER], None, limit)
+        return Hits(ticket_ids=ticket_ids, customer_ids=customer_ids)
+    customer = user.customer
+    if customer is None:
+        return Hits(ticket_ids=[], customer_ids=[])
+    org_id = customer.organization_id
+    shared = bool(org_id and customer.organization and customer.organization.shared_tickets)
+    scope = (customer.pk, org_id if shared else None)
+    return Hits(ticket_ids=find(words, [DocKind.TICKET], scope, limit), customer_ids=[])

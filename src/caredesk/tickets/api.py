@@ -1,0 +1,298 @@
+"""Tickets, their messages, events, commitments and attachments over JSON."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from caredesk.accounts.models import User
+from caredesk.accounts.selectors import staff_get, team_get
+from caredesk.core.api import PageOut, actor, page
+from caredesk.core.errors import PermissionDenied, ValidationFailed
+from caredesk.core.storage import blob_open
+from caredesk.customers.selectors import customer_get_for_user
+from caredesk.customers.services import customer_get_or_create_by_email
+from caredesk.tickets.enums import CommitmentStatus
+from caredesk.tickets.models import Commitment, Message, Ticket
+from caredesk.tickets.schemas import (
+    AttachmentIn,
+    CommitmentIn,
+    CommitmentOut,
+    EventOut,
+    MergeIn,
+    MessageIn,
+    MessageOut,
+    ResolveIn,
+    TicketDetailOut,
+    TicketIn,
+    TicketOut,
+    TicketPatch,
+)
+from caredesk.tickets.selectors import (
+    TicketFilters,
+    attachment_get_for_user,
+    commitment_get_for_user,
+    ticket_commitments,
+    ticket_events,
+    ticket_get_for_user,
+    ticket_list,
+    ticket_messages,
+)
+from caredesk.tickets.services import (
+    AttachmentData,
+    commitment_create,
+    commitment_resolve,
+    message_add,
+    ticket_create,
+    ticket_merge,
+    ticket_update,
+)
+
+tickets = Router(tags=["tickets"])
+other = Router(tags=["tickets"])
+
+
+def _email_of(customer: Any) -> str | None:
+    for contact in customer.contacts.all():
+        if contact.kind == "email":
+            return str(contact.value)
+    return None
+
+
+def ticket_out(t: Ticket) -> dict[str, Any]:
+    a = t.assignee
+    return {
+        "id": t.pk, "subject": t.subject, "status": t.status, "priority": t.priority,
+        "type": t.type, "channel": t.channel,
+        "requester": {"id": t.requester.pk, "name": t.requester.name,
+                      "email": _email_of(t.requester)},
+        "organization": {"id": t.organization.pk, "name": t.organization.name}
+        if t.organization else None,
+        "assignee": {"id": a.pk, "email": a.email, "name": a.display_name, "role": a.role}
+        if a else None,
+        "team": {"id": t.team.pk, "name": t.team.name} if t.team else None,
+        "tags": [tag.name for tag in t.tags.all()], "custom_fields": t.custom_fields,
+        "version": t.version, "external_id": t.external_id, "merged_into_id": t.merged_into_id,
+        "first_response_at": t.first_response_at, "solved_at": t.solved_at,
+        "closed_at": t.closed_at, "created_at": t.created_at, "updated_at": t.updated_at,
+    }
+
+
+def _detail(user: User, ticket_id: int) -> dict[str, Any]:
+    t = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    out = ticket_out(t)
+    out["ccs"] = [{"id": c.pk, "name": c.name, "email": _email_of(c)}
+                  for c in t.ccs.prefetch_related("contacts")]
+    return out
+
+
+def message_out(m: Message) -> dict[str, Any]:
+    if m.author_customer is not None and m.author_role == "customer":
+        author = {"email": _email_of(m.author_customer), "name": m.author_customer.name,
+                  "role": "customer"}
+    elif m.author_user is not None:
+        author = {"email": m.author_user.email, "name": m.author_user.display_name,
+                  "role": m.author_role}
+    else:
+        author = {"email": None, "name": "caredesk", "role": m.author_role}
+    return {
+        "id": m.pk, "ticket_id": m.ticket_id, "public": m.is_public, "author": author,
+        "channel": m.channel, "text": m.text, "html": m.html, "created_at": m.created_at,
+        "attachments": [{"id": a.pk, "filename": a.filename, "size": a.size,
+                         "content_type": a.content_type, "sha256": a.sha256,
+                         "download_url": reverse("api-v1:attachment_download",
+                                                 kwargs={"attachment_id": a.pk})}
+                        for a in m.attachments.all()],
+    }
+
+
+def _attachments(items: list[AttachmentIn]) -> list[AttachmentData]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            data = base64.b64decode(item.data_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationFailed("invalid_attachment", "data_base64 is not valid base64.",
+                                   field=f"attachments.{i}.data_base64") from None
+        out.append(AttachmentData(filename=item.filename, content_type=item.content_type,
+                                  data=data))
+    return out
+
+
+class TicketQuery(Schema):
+    status: list[str] | None = None
+    open: bool = False
+    assignee_id: int | None = None
+    unassigned: bool = False
+    team_id: int | None = None
+    requester_id: int | None = None
+    organization_id: int | None = None
+    tag: str | None = None
+    channel: str | None = None
+    type: str | None = None
+    priority: str | None = None
+    updated_since: dt.datetime | None = None
+    order: str = "-updated_at"
+    cursor: str | None = None
+    limit: int = 50
+
+
+@tickets.get("", response=PageOut[TicketOut])
+def list_tickets(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
+    """Tickets the caller may see, keyset-paginated: pass next_cursor back as cursor."""
+    result = ticket_list(
+        user=actor(request), order=q.order, cursor=q.cursor, limit=q.limit,
+        filters=TicketFilters(
+            status=q.status, open_only=q.open, assignee_id=q.assignee_id,
+            unassigned=q.unassigned, team_id=q.team_id, requester_id=q.requester_id,
+            organization_id=q.organization_id, tag=q.tag, channel=q.channel, type=q.type,
+            priority=q.priority, updated_since=q.updated_since,
+        ),
+    )
+    return page([ticket_out(t) for t in result.items], result.next_cursor)
+
+
+@tickets.post("", response={201: TicketDetailOut})
+def create_ticket(request: HttpRequest, body: TicketIn) -> tuple[int, dict[str, Any]]:
+    user = actor(request)
+    if user.is_staff_member:
+        if body.requester_id is not None:
+            requester = customer_get_for_user(user=user, customer_id=body.requester_id)
+        elif body.requester_email:
+            requester = customer_get_or_create_by_email(email=body.requester_email,
+                                                        name=body.requester_name)
+        else:
+            raise ValidationFailed("requester_required",
+                                   "Give requester_id or requester_email.", field="requester_id")
+    else:
+        if user.customer is None:
+            raise PermissionDenied("This account is not linked to a customer.")
+        requester = user.customer
+    ticket = ticket_create(
+        requester=requester, subject=body.subject, text=body.text, html=body.html, actor=user,
+        channel=body.channel, type=body.type, priority=body.priority,
+        assignee=staff_get(user_id=body.assignee_id) if body.assignee_id else None,
+        team=team_get(team_id=body.team_id) if body.team_id else None,
+        tags=body.tags, custom_fields=body.custom_fields, cc_emails=body.cc,
+        attachments=_attachments(body.attachments), external_id=body.external_id,
+    )
+    return 201, _detail(user, ticket.pk)
+
+
+@tickets.get("/{ticket_id}", response=TicketDetailOut)
+def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
+    return _detail(actor(request), ticket_id)
+
+
+@tickets.patch("/{ticket_id}", response=TicketDetailOut)
+def patch_ticket(request: HttpRequest, ticket_id: int, body: TicketPatch) -> dict[str, Any]:
+    user = actor(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    changes = body.model_dump(exclude_unset=True)
+    version = changes.pop("version", None)
+    if "assignee_id" in changes:
+        aid = changes.pop("assignee_id")
+        changes["assignee"] = staff_get(user_id=aid) if aid else None
+    if "team_id" in changes:
+        tid = changes.pop("team_id")
+        changes["team"] = team_get(team_id=tid) if tid else None
+    for key in ("subject", "status", "priority", "type", "tags", "custom_fields"):
+        if key in changes and changes[key] is None:
+            raise ValidationFailed("invalid_null", f"{key} cannot be null.", field=key)
+    ticket_update(ticket=ticket, actor=user, changes=changes, expected_version=version)
+    return _detail(user, ticket_id)
+
+
+@tickets.get("/{ticket_id}/messages", response=list[MessageOut])
+def list_messages(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
+    """The conversation, oldest first; internal notes are shown to agents only."""
+    user = actor(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    return [message_out(m) for m in ticket_messages(user=user, ticket=ticket)]
+
+
+@tickets.post("/{ticket_id}/messages", response={201: MessageOut})
+def add_message(request: HttpRequest, ticket_id: int, body: MessageIn) -> tuple[int, dict[str, Any]]:
+    """Reply (public) or add an internal note (public=false, agents only)."""
+    user = actor(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    message = message_add(
+        ticket=ticket, author=user, text=body.text, html=body.html, is_public=body.public,
+        channel="api", attachments=_attachments(body.attachments), status_after=body.status,
+        expected_version=body.version,
+    )
+    fresh = Message.objects.select_related("author_user", "author_customer").prefetch_related(
+        "attachments", "author_customer__contacts").get(pk=message.pk)
+    return 201, message_out(fresh)
+
+
+@tickets.get("/{ticket_id}/events", response=list[EventOut])
+def list_events(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
+    user = actor(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    return [{"id": e.pk, "at": e.at, "actor": e.actor.email if e.actor else None,
+             "kind": e.kind, "field": e.field, "old_value": e.old_value,
+             "new_value": e.new_value} for e in ticket_events(user=user, ticket=ticket)]
+
+
+def commitment_out(c: Commitment, now: dt.datetime) -> dict[str, Any]:
+    return {"id": c.pk, "ticket_id": c.ticket_id, "description": c.description,
+            "due_at": c.due_at, "status": c.status,
+            "made_by": c.made_by.email if c.made_by else None, "resolved_at": c.resolved_at,
+            "overdue": c.status == CommitmentStatus.PENDING and c.due_at < now}
+
+
+@tickets.get("/{ticket_id}/commitments", response=list[CommitmentOut])
+def list_commitments(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
+    user = actor(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    now = timezone.now()
+    return [commitment_out(c, now) for c in ticket_commitments(user=user, ticket=ticket)]
+
+
+@tickets.post("/{ticket_id}/commitments", response={201: CommitmentOut})
+def add_commitment(request: HttpRequest, ticket_id: int,
+                   body: CommitmentIn) -> tuple[int, dict[str, Any]]:
+    user = actor(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    c = commitment_create(ticket=ticket, actor=user, description=body.description,
+                          due_at=body.due_at)
+    return 201, commitment_out(c, timezone.now())
+
+
+@tickets.post("/{ticket_id}/merge", response=TicketDetailOut)
+def merge(request: HttpRequest, ticket_id: int, body: MergeIn) -> dict[str, Any]:
+    """Merge this ticket into ``into_id``; answers with the ticket merged into."""
+    user = actor(request)
+    source = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    target = ticket_get_for_user(user=user, ticket_id=body.into_id)
+    ticket_merge(source=source, target=target, actor=user)
+    return _detail(user, target.pk)
+
+
+@other.post("/commitments/{commitment_id}/resolve", response=CommitmentOut)
+def resolve_commitment(request: HttpRequest, commitment_id: int,
+                       body: ResolveIn) -> dict[str, Any]:
+    user = actor(request)
+    c = commitment_get_for_user(user=user, commitment_id=commitment_id)
+    commitment_resolve(commitment=c, actor=user, status=body.status)
+    return commitment_out(c, timezone.now())
+
+
+@other.get("/attachments/{attachment_id}", url_name="attachment_download",
+           response={200: None})
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """The file, always as a download: never rendered inline from caredesk's origin."""
+    a = attachment_get_for_user(user=actor(request), attachment_id=attachment_id)
+    response = FileResponse(iter([blob_open(a.storage_path)]), as_attachment=True,
+                            filename=a.filename, content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

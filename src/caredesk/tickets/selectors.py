@@ -1,0 +1,172 @@
+"""Read tickets, messages, events and commitments for a user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from caredesk.accounts.models import User
+from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from caredesk.core.pagination import Page, keyset_page
+from caredesk.tickets.enums import OPEN_STATUSES, TicketStatus
+from caredesk.tickets.models import Attachment, Commitment, Message, Ticket, TicketEvent
+
+ORDERINGS = {
+    "-updated_at": ("-updated_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+}
+
+
+def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
+    """Every ticket for staff; for a customer their own, those they are CC'd on, and their
+    organisation's when the organisation shares tickets."""
+    qs = Ticket.objects.all()
+    if user.is_staff_member:
+        return qs
+    customer_id = user.customer_id
+    if customer_id is None or not user.is_active:
+        return qs.none()
+    cc_ids = Ticket.ccs.through.objects.filter(customer_id=customer_id).values("ticket_id")
+    visible = Q(requester_id=customer_id) | Q(pk__in=cc_ids)
+    customer = user.customer
+    if customer is not None and customer.organization_id is not None:
+        org = customer.organization
+        if org is not None and org.shared_tickets:
+            visible |= Q(organization_id=customer.organization_id)
+    return qs.filter(visible)
+
+
+def ticket_get_for_user(*, user: User, ticket_id: int) -> Ticket:
+    """The one way to load a ticket for a user; missing and forbidden look alike."""
+    ticket = (
+        tickets_visible_to(user=user)
+        .select_related("requester", "organization", "assignee", "team")
+        .prefetch_related("tags", "requester__contacts")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("ticket", ticket_id)
+    return ticket
+
+
+@dataclass
+class TicketFilters:
+    status: list[str] | None = None
+    open_only: bool = False
+    assignee_id: int | None = None
+    unassigned: bool = False
+    team_id: int | None = None
+    requester_id: int | None = None
+    organization_id: int | None = None
+    tag: str | None = None
+    channel: str | None = None
+    type: str | None = None
+    priority: str | None = None
+    updated_since: dt.datetime | None = None
+
+
+def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+    if f.status:
+        bad = [s for s in f.status if s not in TicketStatus.values]
+        if bad:
+            raise ValidationFailed("invalid_status", f"Unknown status {bad[0]!r}.",
+                                   field="status")
+        qs = qs.filter(status__in=f.status)
+    if f.open_only:
+        qs = qs.filter(status__in=list(OPEN_STATUSES))
+    if f.assignee_id is not None:
+        qs = qs.filter(assignee_id=f.assignee_id)
+    if f.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if f.team_id is not None:
+        qs = qs.filter(team_id=f.team_id)
+    if f.requester_id is not None:
+        qs = qs.filter(requester_id=f.requester_id)
+    if f.organization_id is not None:
+        qs = qs.filter(organization_id=f.organization_id)
+    if f.tag:
+        qs = qs.filter(tags__name=f.tag.strip().lower())
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.type:
+        qs = qs.filter(type=f.type)
+    if f.priority:
+        qs = qs.filter(priority=f.priority)
+    if f.updated_since is not None:
+        qs = qs.filter(updated_at__gte=f.updated_since)
+    return qs
+
+
+def ticket_list(*, user: User, filters: TicketFilters, order: str = "-updated_at",
+                cursor: str | None = None, limit: int = 50) -> Page[Ticket]:
+    """A page of the tickets the user may see, in two queries (rows, then tags)."""
+    if order not in ORDERINGS:
+        raise ValidationFailed("invalid_order", f"order must be one of {', '.join(ORDERINGS)}.",
+                               field="order")
+    qs = _filtered(tickets_visible_to(user=user), filters)
+    qs = qs.select_related("requester", "organization", "assignee", "team").prefetch_related(
+        "tags", "requester__contacts"
+    )
+    return keyset_page(qs, ordering=ORDERINGS[order], cursor=cursor, limit=limit)
+
+
+def ticket_messages(*, user: User, ticket: Ticket) -> list[Message]:
+    """The conversation, oldest first; internal notes only for staff. Three queries."""
+    qs = Message.objects.filter(ticket=ticket)
+    if not user.is_staff_member:
+        qs = qs.filter(is_public=True)
+    return list(
+        qs.select_related("author_user", "author_customer")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+                          "author_customer__contacts")
+        .order_by("created_at", "id")
+    )
+
+
+def ticket_events(*, user: User, ticket: Ticket) -> list[TicketEvent]:
+    if not user.is_staff_member:
+        raise PermissionDenied("The event log is for agents.")
+    return list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+                .order_by("at", "id"))
+
+
+def ticket_commitments(*, user: User, ticket: Ticket) -> list[Commitment]:
+    if not user.is_staff_member:
+        raise PermissionDenied("Commitments are for agents.")
+    return list(Commitment.objects.filter(ticket=ticket).select_related("made_by")
+                .order_by("due_at", "id"))
+
+
+def commitment_get_for_user(*, user: User, commitment_id: int) -> Commitment:
+    if not user.is_staff_member:
+        raise NotFound("commitment", commitment_id)
+    commitment = Commitment.objects.select_related("ticket").filter(pk=commitment_id).first()
+    if commitment is None:
+        raise NotFound("commitment", commitment_id)
+    return commitment
+
+
+def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
+    """An attachment on a ticket the user may see; internal notes' ones only for staff."""
+    attachment = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("attachment", attachment_id)
+    message = attachment.message
+    if not tickets_visible_to(user=user).filter(pk=message.ticket_id).exists() or (
+        not message.is_public and not user.is_staff_member
+    ):
+        raise NotFound("attachment", attachment_id)
+    return attachment
+
+
+def tickets_by_ids(*, user: User, ids: list[int]) -> list[Ticket]:
+    """Visible tickets among ``ids``, in the order given."""
+    rows = {t.pk: t for t in tickets_visible_to(user=user).filter(pk__in=ids)
+            .select_related("requester", "assignee", "team", "organization")
+            .prefetch_related("tags", "requester__contacts")}
+    return [rows[i] for i in ids if i in rows]

@@ -1,0 +1,52 @@
+"""Record ticket events and bump the ticket's version (optimistic locking)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from caredesk.accounts.models import User
+from caredesk.core.errors import Conflict
+from caredesk.tickets.errors import TicketErrorCode
+from caredesk.tickets.models import Ticket, TicketEvent
+
+
+def event_record(*, ticket: Ticket, actor: User | None, kind: str, field: str = "",
+                 old: object = "", new: object = "", at: dt.datetime | None = None) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, actor=actor, kind=kind, field=field, old_value=_text(old),
+        new_value=_text(new), at=at or timezone.now(),
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(v) for v in value))
+    return str(value)[:10_000]
+
+
+def ticket_save_checked(*, ticket: Ticket, fields: dict[str, Any],
+                        expected_version: int | None, at: dt.datetime | None = None) -> None:
+    """Write ``fields`` and bump the version, only if nobody changed the ticket since
+    ``expected_version`` (or since it was loaded, when no version is given)."""
+    version = expected_version if expected_version is not None else ticket.version
+    now = at or timezone.now()
+    updated = Ticket.objects.filter(pk=ticket.pk, version=version).update(
+        **fields, version=F("version") + 1, updated_at=now
+    )
+    if updated == 0:
+        current = Ticket.objects.filter(pk=ticket.pk).values_list("version", flat=True).first()
+        raise Conflict(
+            TicketErrorCode.STALE_VERSION,
+            "Someone else changed this ticket since you loaded it; reload and try again.",
+            field="version", extra={"current_version": current},
+        )
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    ticket.version = version + 1
+    ticket.updated_at = now

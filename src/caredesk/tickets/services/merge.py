@@ -1,0 +1,58 @@
+"""Merge one ticket into another."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from caredesk.accounts.models import User
+from caredesk.core.errors import Conflict, PermissionDenied
+from caredesk.search.services import search_index_ticket
+from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
+from caredesk.tickets.errors import TicketErrorCode
+from caredesk.tickets.models import Commitment, Message, Ticket
+from caredesk.tickets.services.events import event_record, ticket_save_checked
+
+
+@transaction.atomic
+def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
+    """Move the source's messages, commitments, CCs and tags onto the target and close the
+    source with a pointer to it. The source's requester becomes a CC of the target when
+    they differ, so nobody drops out of the conversation."""
+    if not actor.is_staff_member:
+        raise PermissionDenied("Only agents can merge tickets.")
+    if source.pk == target.pk:
+        raise Conflict(TicketErrorCode.MERGE_SELF, "A ticket cannot be merged into itself.")
+    if source.merged_into_id or target.merged_into_id:
+        raise Conflict(TicketErrorCode.MERGE_MERGED, "One of the tickets was already merged.")
+    now = timezone.now()
+    moved = Message.objects.filter(ticket=source).update(ticket=target)
+    Commitment.objects.filter(ticket=source).update(ticket=target)
+    target.ccs.add(*source.ccs.all())
+    if source.requester_id != target.requester_id:
+        target.ccs.add(source.requester)
+    target.tags.add(*source.tags.all())
+    Message.objects.create(
+        ticket=source, author_role=AuthorRole.SYSTEM, author_user=actor, is_public=False,
+        channel=source.channel, text=f"Merged into #{target.pk}.", created_at=now,
+        updated_at=now,
+    )
+    Message.objects.create(
+        ticket=target, author_role=AuthorRole.SYSTEM, author_user=actor, is_public=False,
+        channel=target.channel, text=f"Ticket #{source.pk} ({source.subject}) merged in; "
+        f"{moved} messages moved.", created_at=now, updated_at=now,
+    )
+    old_status = source.status
+    ticket_save_checked(ticket=source, fields={"merged_into": target, "status":
+                                               TicketStatus.CLOSED, "closed_at": now},
+                        expected_version=None, at=now)
+    ticket_save_checked(ticket=target, fields={}, expected_version=None, at=now)
+    event_record(ticket=source, actor=actor, kind=EventKind.MERGED, field="merged_into",
+                 new=target.pk, at=now)
+    event_record(ticket=source, actor=actor, kind=EventKind.CHANGED, field="status",
+                 old=old_status, new=TicketStatus.CLOSED, at=now)
+    event_record(ticket=target, actor=actor, kind=EventKind.MERGED, field="merged_from",
+                 new=source.pk, at=now)
+    search_index_ticket(ticket=source)
+    search_index_ticket(ticket=target)
+    return target

@@ -1,0 +1,143 @@
+"""Add public messages and internal notes, with attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from caredesk.accounts.models import User
+from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from caredesk.core.html import html_to_text, sanitize_html
+from caredesk.core.storage import blob_store
+from caredesk.customers.models import Customer
+from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
+from caredesk.tickets.errors import TicketErrorCode
+from caredesk.tickets.models import Attachment, Message, Ticket
+from caredesk.tickets.services.events import event_record, ticket_save_checked
+
+MAX_TEXT = 1_000_000
+
+
+@dataclass(frozen=True)
+class AttachmentData:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def clean_filename(name: str) -> str:
+    """A safe display name: no path, no control characters, at most 255 characters."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip(" .")
+    if not base:
+        return "attachment"
+    stem, ext = os.path.splitext(base)
+    return (stem[: 255 - len(ext[:20])] + ext[:20]) if len(base) > 255 else base
+
+
+def _store_attachments(message: Message, attachments: list[AttachmentData]) -> None:
+    limit: int = settings.CAREDESK_MAX_ATTACHMENT_BYTES
+    total = sum(len(a.data) for a in attachments)
+    if total > limit:
+        raise ValidationFailed(TicketErrorCode.ATTACHMENT_TOO_LARGE,
+                               f"Attachments total {total} bytes; the limit is {limit}.",
+                               field="attachments")
+    for item in attachments:
+        blob = blob_store(data=item.data, namespace="attachments")
+        content_type = (item.content_type or "application/octet-stream").split(";")[0].strip()
+        Attachment.objects.create(
+            message=message, filename=clean_filename(item.filename),
+            content_type=content_type[:255] or "application/octet-stream", size=blob.size,
+            sha256=blob.sha256, storage_path=blob.path, created_at=message.created_at,
+        )
+
+
+@transaction.atomic
+def message_add(*, ticket: Ticket, author: User | None, text: str = "", html: str = "",
+                author_customer: Customer | None = None, author_role: str | None = None,
+                is_public: bool = True, channel: str | None = None,
+                attachments: list[AttachmentData] | None = None,
+                created_at: dt.datetime | None = None, status_after: str | None = None,
+                expected_version: int | None = None, reindex: bool = True,
+                external_id: str | None = None) -> Message:
+    """Add a message to a ticket and apply what a reply means for its status.
+
+    A customer's reply reopens a solved or pending ticket; an agent's first public reply
+    records the first response and opens a new ticket. Internal notes are staff-only.
+    A closed ticket takes no more messages (the caller opens a follow-up instead).
+    """
+    from caredesk.search.services import search_index_ticket
+    from caredesk.tickets.services.tickets import status_fields
+
+    now = created_at or timezone.now()
+    role = author_role or _role_of(author)
+    if role == AuthorRole.CUSTOMER and author_customer is None and author is not None:
+        author_customer = author.customer
+    if not is_public and role != AuthorRole.AGENT:
+        raise PermissionDenied("Only agents can write internal notes.")
+    if role == AuthorRole.AGENT and author is not None and not author.is_staff_member:
+        raise PermissionDenied("Only agents can write as an agent.")
+    if ticket.merged_into_id is not None:
+        raise Conflict("ticket_merged", f"This ticket was merged into #{ticket.merged_into_id}.",
+                       extra={"merged_into": ticket.merged_into_id})
+    if ticket.status == TicketStatus.CLOSED:
+        raise Conflict(TicketErrorCode.TICKET_CLOSED,
+                       "This ticket is closed; open a follow-up instead.")
+    safe_html = sanitize_html(html or "")
+    plain = (text or "").strip() or html_to_text(safe_html)
+    if len(plain) > MAX_TEXT:
+        raise ValidationFailed(TicketErrorCode.EMPTY_MESSAGE, "The message is too long.",
+                               field="text")
+    if not plain and not attachments:
+        raise ValidationFailed(TicketErrorCode.EMPTY_MESSAGE,
+                               "A message needs text or an attachment.", field="text")
+    message = Message.objects.create(
+        ticket=ticket, author_role=role, author_user=author, author_customer=author_customer,
+        is_public=is_public, channel=channel or ticket.channel, text=plain, html=safe_html,
+        created_at=now, updated_at=now, external_id=external_id,
+    )
+    if attachments:
+        _store_attachments(message, attachments)
+    fields = _status_effect(ticket, role=role, is_public=is_public, now=now)
+    if status_after and role == AuthorRole.AGENT and status_after != ticket.status:
+        fields.update(status_fields(ticket, status_after, now))
+    old_status = ticket.status
+    ticket_save_checked(ticket=ticket, fields=fields, expected_version=expected_version, at=now)
+    event_record(ticket=ticket, actor=author, kind=EventKind.MESSAGE if is_public
+                 else EventKind.NOTE, field="message", new=message.pk, at=now)
+    if ticket.status != old_status:
+        event_record(ticket=ticket, actor=author, kind=EventKind.CHANGED, field="status",
+                     old=old_status, new=ticket.status, at=now)
+    if reindex:
+        search_index_ticket(ticket=ticket)
+    return message
+
+
+def _role_of(author: User | None) -> str:
+    if author is None:
+        return AuthorRole.SYSTEM
+    return AuthorRole.AGENT if author.is_staff_member else AuthorRole.CUSTOMER
+
+
+def _status_effect(ticket: Ticket, *, role: str, is_public: bool,
+                   now: dt.datetime) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if not is_public:
+        return fields
+    if role == AuthorRole.CUSTOMER and ticket.status in (TicketStatus.SOLVED,
+                                                         TicketStatus.PENDING):
+        fields.update(status="open", solved_at=None)
+    if role == AuthorRole.AGENT:
+        if ticket.first_response_at is None and ticket.messages.filter(
+                author_role=AuthorRole.CUSTOMER).exists():
+            fields["first_response_at"] = now
+        if ticket.status == TicketStatus.NEW:
+            fields["status"] = TicketStatus.OPEN
+    return fields

@@ -1,0 +1,221 @@
+"""Create tickets and change their fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caredesk.accounts.models import Team, User
+from caredesk.core.custom_fields import custom_fields_clean
+from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from caredesk.core.models import CustomFieldEntity
+from caredesk.customers.models import Customer
+from caredesk.customers.services import customer_get_or_create_by_email
+from caredesk.search.services import search_index_ticket
+from caredesk.tickets.enums import (
+    AuthorRole,
+    Channel,
+    EventKind,
+    Priority,
+    TicketStatus,
+    TicketType,
+)
+from caredesk.tickets.errors import TicketErrorCode
+from caredesk.tickets.models import Tag, Ticket
+from caredesk.tickets.services.events import event_record, ticket_save_checked
+from caredesk.tickets.services.messages import AttachmentData, message_add
+
+MAX_TAGS = 50
+
+
+def clean_subject(subject: str) -> str:
+    text = " ".join((subject or "").split())
+    if not text:
+        raise ValidationFailed(TicketErrorCode.INVALID_SUBJECT, "A ticket needs a subject.",
+                               field="subject")
+    if len(text) > 250:
+        raise ValidationFailed(TicketErrorCode.INVALID_SUBJECT,
+                               "The subject is longer than 250 characters.", field="subject")
+    return text
+
+
+def _choice(value: str, choices: list[str], field: str) -> str:
+    if value not in choices:
+        raise ValidationFailed(f"invalid_{field}", f"{field} must be one of {', '.join(choices)}.",
+                               field=field)
+    return value
+
+
+def tags_resolve(names: list[str]) -> list[Tag]:
+    """Tags by name (lower-case, no spaces), created when new."""
+    clean: list[str] = []
+    for name in names:
+        tag = "-".join(str(name).strip().lower().split())
+        if not tag or len(tag) > 64:
+            raise ValidationFailed(TicketErrorCode.INVALID_TAG, f"Invalid tag {name!r}.",
+                                   field="tags")
+        if tag not in clean:
+            clean.append(tag)
+    if len(clean) > MAX_TAGS:
+        raise ValidationFailed(TicketErrorCode.INVALID_TAG, f"At most {MAX_TAGS} tags.",
+                               field="tags")
+    existing = {t.name: t for t in Tag.objects.filter(name__in=clean)}
+    for name in clean:
+        if name not in existing:
+            existing[name], _ = Tag.objects.get_or_create(name=name)
+    return [existing[n] for n in clean]
+
+
+@transaction.atomic
+def ticket_create(*, requester: Customer, subject: str, text: str = "", html: str = "",
+                  actor: User | None = None, channel: str = Channel.WEB,
+                  type: str = TicketType.QUESTION, priority: str = Priority.NORMAL,
+                  assignee: User | None = None, team: Team | None = None,
+                  tags: list[str] | None = None, custom_fields: dict[str, Any] | None = None,
+                  cc_emails: list[str] | None = None,
+                  attachments: list[AttachmentData] | None = None,
+                  external_id: str | None = None, created_at: dt.datetime | None = None,
+                  first_message: bool = True) -> Ticket:
+    """Open a ticket for ``requester`` with its first message.
+
+    The first message is the customer's unless a staff member creates the ticket, in
+    which case it is that agent's public message (a logged call, an outbound contact).
+    """
+    now = created_at or timezone.now()
+    if actor is not None and not actor.is_staff_member:
+        if actor.customer_id != requester.pk:
+            raise PermissionDenied("A customer can only open tickets for themselves.")
+        if assignee or team or tags or custom_fields:
+            raise PermissionDenied("Customers cannot set assignee, team, tags or custom fields.")
+    if external_id and Ticket.objects.filter(external_id=external_id).exists():
+        raise Conflict("external_id_taken", f"A ticket with external_id {external_id!r} exists.")
+    if assignee is not None and not assignee.is_staff_member:
+        raise ValidationFailed(TicketErrorCode.NOT_STAFF, "The assignee must be an agent.",
+                               field="assignee_id")
+    ticket = Ticket(
+        subject=clean_subject(subject), requester=requester,
+        organization_id=requester.organization_id,
+        channel=_choice(channel, Channel.values, "channel"),
+        type=_choice(type, TicketType.values, "type"),
+        priority=_choice(priority, Priority.values, "priority"),
+        assignee=assignee, team=team, external_id=external_id or None,
+        custom_fields=custom_fields_clean(entity=CustomFieldEntity.TICKET,
+                                          values=custom_fields or {}),
+        created_at=now,
+    )
+    ticket.save()
+    if created_at is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+        ticket.updated_at = now
+    if tags:
+        ticket.tags.set(tags_resolve(tags))
+    if cc_emails:
+        ticket.ccs.set([customer_get_or_create_by_email(email=e) for e in cc_emails
+                        if e.strip()])
+    event_record(ticket=ticket, actor=actor, kind=EventKind.CREATED, new=ticket.subject, at=now)
+    if first_message:
+        staff = actor is not None and actor.is_staff_member
+        message_add(
+            ticket=ticket, author=actor, author_customer=None if staff else requester,
+            author_role=AuthorRole.AGENT if staff else AuthorRole.CUSTOMER,
+            text=text, html=html, channel=channel, attachments=attachments or [],
+            created_at=now, reindex=False,
+        )
+    search_index_ticket(ticket=ticket)
+    return ticket
+
+
+_STATUS_TIMES = {TicketStatus.SOLVED: "solved_at", TicketStatus.CLOSED: "closed_at"}
+
+
+def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any]:
+    """The fields to write for a status change, or ValidationFailed for a bad transition."""
+    _choice(status, TicketStatus.values, "status")
+    if ticket.status == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
+        raise Conflict(TicketErrorCode.TICKET_CLOSED,
+                       "A closed ticket cannot be reopened; open a follow-up instead.",
+                       field="status")
+    fields: dict[str, Any] = {"status": status}
+    if status == TicketStatus.NEW and ticket.status != TicketStatus.NEW:
+        raise ValidationFailed(TicketErrorCode.INVALID_TRANSITION,
+                               "A ticket cannot go back to new.", field="status")
+    if status in _STATUS_TIMES:
+        fields[_STATUS_TIMES[TicketStatus(status)]] = at
+    if status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        fields["solved_at"] = None
+    return fields
+
+
+@transaction.atomic
+def ticket_update(*, ticket: Ticket, actor: User | None, changes: dict[str, Any],
+                  expected_version: int | None = None, at: dt.datetime | None = None) -> Ticket:
+    """Change fields (subject, status, priority, type, assignee, team, tags, custom_fields).
+
+    Every change is written to the event log with its old and new value. A write made
+    on a stale ``expected_version`` is refused with a conflict.
+    """
+    if actor is not None and not actor.is_staff_member:
+        allowed = {"status"}
+        if set(changes) - allowed:
+            raise PermissionDenied("Customers can only close or solve their own requests.")
+        if changes.get("status") not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+            raise PermissionDenied("Customers can only mark their request solved or closed.")
+    now = at or timezone.now()
+    fields: dict[str, Any] = {}
+    events: list[tuple[str, object, object]] = []
+    if "subject" in changes:
+        subject = clean_subject(changes["subject"])
+        if subject != ticket.subject:
+            fields["subject"] = subject
+            events.append(("subject", ticket.subject, subject))
+    for name, choices in (("priority", Priority.values), ("type", TicketType.values)):
+        if name in changes and changes[name] != getattr(ticket, name):
+            fields[name] = _choice(changes[name], choices, name)
+            events.append((name, getattr(ticket, name), changes[name]))
+    if "status" in changes and changes["status"] != ticket.status:
+        fields.update(status_fields(ticket, changes["status"], now))
+        events.append(("status", ticket.status, changes["status"]))
+    if "assignee" in changes and changes["assignee"] != ticket.assignee:
+        new = changes["assignee"]
+        if new is not None and not new.is_staff_member:
+            raise ValidationFailed(TicketErrorCode.NOT_STAFF, "The assignee must be an agent.",
+                                   field="assignee_id")
+        fields["assignee"] = new
+        events.append(("assignee", ticket.assignee, new))
+    if "team" in changes and changes["team"] != ticket.team:
+        fields["team"] = changes["team"]
+        events.append(("team", ticket.team, changes["team"]))
+    if "custom_fields" in changes:
+        merged = custom_fields_clean(entity=CustomFieldEntity.TICKET,
+                                     values=changes["custom_fields"],
+                                     current=ticket.custom_fields)
+        if merged != ticket.custom_fields:
+            for key in sorted(set(merged) | set(ticket.custom_fields)):
+                if merged.get(key) != ticket.custom_fields.get(key):
+                    events.append((f"custom_fields.{key}", ticket.custom_fields.get(key),
+                                   merged.get(key)))
+            fields["custom_fields"] = merged
+    new_tags: list[Tag] | None = None
+    if "tags" in changes:
+        new_tags = tags_resolve(changes["tags"])
+        old_names = sorted(ticket.tags.values_list("name", flat=True))
+        if sorted(t.name for t in new_tags) != old_names:
+            events.append(("tags", old_names, [t.name for t in new_tags]))
+        else:
+            new_tags = None
+    if not events:
+        if expected_version is not None and expected_version != ticket.version:
+            ticket_save_checked(ticket=ticket, fields={}, expected_version=expected_version)
+        return ticket
+    ticket_save_checked(ticket=ticket, fields=fields, expected_version=expected_version, at=now)
+    if new_tags is not None:
+        ticket.tags.set(new_tags)
+    for field, old, new in events:
+        event_record(ticket=ticket, actor=actor, kind=EventKind.CHANGED, field=field, old=old,
+                     new=new, at=now)
+    if "subject" in fields:
+        search_index_ticket(ticket=ticket)
+    return ticket
