@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from caredesk.accounts.models import ApiToken, User
 from caredesk.accounts.schemas import MeOut, TeamOut, TokenCreatedOut, TokenIn, TokenOut, UserRef
@@ -51,16 +51,16 @@ def tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
-def token_new(request: HttpRequest, body: TokenIn) -> tuple[int, dict[str, Any]]:
+def token_new(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
     token, plain = token_create(user=actor(request), name=body.name)
-    return 201, {"id": token.pk, "name": token.name, "token": plain,
-                 "created_at": token.created_at}
+    return Status(201, {"id": token.pk, "name": token.name, "token": plain,
+                        "created_at": token.created_at})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def token_delete(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_delete(request: HttpRequest, token_id: int) -> Status[None]:
     token = ApiToken.objects.filter(user=actor(request), pk=token_id).first()
     if token is None:
         raise NotFound("token", token_id)
     token_revoke(token=token)
-    return 204, None
+    return Status(204, None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import nh3
 
 _TAGS = {
@@ -40,7 +43,13 @@ def sanitize_html(html: str) -> str:
     )
 
 
+_BLOCK_END = re.compile(
+    r"(?i)<br\s*/?>|</(?:p|div|li|tr|h[1-6]|blockquote|pre|table|ul|ol)\s*>"
+)
+
+
 def html_to_text(html: str) -> str:
-    """Plain text of a fragment of HTML, for search and previews."""
-    text = nh3.clean(html, tags=set(), strip_comments=True)
-    return " ".join(text.replace("&nbsp;", " ").split())
+    """Plain text of a fragment of HTML: one line per block, spaces collapsed."""
+    text = unescape(nh3.clean(_BLOCK_END.sub("\n", html), tags=set(), strip_comments=True))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

@@ -36,11 +36,14 @@ def _decode(cursor: str, fields: Sequence[str], model: type[Model]) -> list[Any]
             raise ValueError("wrong shape")
         out: list[Any] = []
         for name, value in zip(fields, values, strict=True):
-            field = model._meta.get_field(name.lstrip("-"))
-            if field.get_internal_type() == "DateTimeField":
+            kind = model._meta.get_field(name.lstrip("-")).get_internal_type()
+            if kind == "DateTimeField":
                 value = dt.datetime.fromisoformat(value)
-            elif not isinstance(value, int | str):
-                raise ValueError("bad value")
+            elif kind.endswith(("AutoField", "IntegerField")):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError("expected an integer")
+            elif not isinstance(value, str):
+                raise ValueError("expected a string")
             out.append(value)
         return out
     except (ValueError, TypeError, json.JSONDecodeError):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from caredesk.core.api import PageOut, actor, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
@@ -110,7 +110,7 @@ def list_customers(request: HttpRequest, q: Query[CustomerQuery]) -> dict[str, A
 
 
 @customers.post("", response={201: CustomerOut})
-def create_customer(request: HttpRequest, body: CustomerIn) -> tuple[int, dict[str, Any]]:
+def create_customer(request: HttpRequest, body: CustomerIn) -> Status[dict[str, Any]]:
     user = _staff(request)
     org = (organization_get_for_user(user=user, organization_id=body.organization_id)
            if body.organization_id else None)
@@ -118,7 +118,7 @@ def create_customer(request: HttpRequest, body: CustomerIn) -> tuple[int, dict[s
                         socials=body.socials, organization=org,
                         custom_fields=body.custom_fields, external_id=body.external_id)
     search_index_customer(customer=c)
-    return 201, _one(customer_get_for_user(user=user, customer_id=c.pk))
+    return Status(201, _one(customer_get_for_user(user=user, customer_id=c.pk)))
 
 
 @customers.get("/{customer_id}", response=CustomerOut)
@@ -158,12 +158,12 @@ def notes(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
 
 
 @customers.post("/{customer_id}/notes", response={201: NoteOut})
-def add_note(request: HttpRequest, customer_id: int, body: NoteIn) -> tuple[int, dict[str, Any]]:
+def add_note(request: HttpRequest, customer_id: int, body: NoteIn) -> Status[dict[str, Any]]:
     user = _staff(request)
     c = customer_get_for_user(user=user, customer_id=customer_id)
     n = customer_note_add(customer=c, author=user, text=body.text)
-    return 201, {"id": n.pk, "text": n.text, "author_email": user.email,
-                 "created_at": n.created_at}
+    return Status(201, {"id": n.pk, "text": n.text, "author_email": user.email,
+                        "created_at": n.created_at})
 
 
 @organizations.get("", response=PageOut[OrganizationOut])
@@ -175,9 +175,9 @@ def list_organizations(request: HttpRequest, cursor: str | None = None,
 
 @organizations.post("", response={201: OrganizationOut})
 def create_organization(request: HttpRequest,
-                        body: OrganizationIn) -> tuple[int, Organization]:
+                        body: OrganizationIn) -> Status[Organization]:
     _staff(request)
-    return 201, organization_create(**body.model_dump())
+    return Status(201, organization_create(**body.model_dump()))
 
 
 @organizations.get("/{organization_id}", response=OrganizationOut)
@@ -202,15 +202,15 @@ def list_purchases(request: HttpRequest, customer_id: int | None = None,
 
 
 @purchases.post("", response={201: PurchaseOut})
-def create_purchase(request: HttpRequest, body: PurchaseIn) -> tuple[int, Purchase]:
+def create_purchase(request: HttpRequest, body: PurchaseIn) -> Status[Purchase]:
     user = _staff(request)
     if timezone.is_naive(body.purchased_at):
         raise ValidationFailed("invalid_date", "purchased_at needs a time zone.",
                                field="purchased_at")
     customer = customer_get_for_user(user=user, customer_id=body.customer_id)
-    return 201, purchase_create(customer=customer, purchased_at=body.purchased_at,
-                                amount=body.amount, currency=body.currency,
-                                product=body.product, external_id=body.external_id)
+    return Status(201, purchase_create(customer=customer, purchased_at=body.purchased_at,
+                                       amount=body.amount, currency=body.currency,
+                                       product=body.product, external_id=body.external_id))
 
 
 @segments.get("", response=list[SegmentOut])
@@ -220,9 +220,10 @@ def list_segments(request: HttpRequest) -> list[Segment]:
 
 
 @segments.post("", response={201: SegmentOut})
-def create_segment(request: HttpRequest, body: SegmentIn) -> tuple[int, Segment]:
+def create_segment(request: HttpRequest, body: SegmentIn) -> Status[Segment]:
     _staff(request)
-    return 201, segment_create(name=body.name, description=body.description, rules=body.rules)
+    segment = segment_create(name=body.name, description=body.description, rules=body.rules)
+    return Status(201, segment)
 
 
 @segments.get("/{segment_id}", response=SegmentOut)

@@ -46,7 +46,10 @@ def _postgres_ids(words: list[str], kinds: list[str],
     qs = SearchEntry.objects.annotate(document=vector).filter(document=query, kind__in=kinds)
     if scope is not None:
         customer_id, organization_id = scope
-        qs = qs.filter(Q(customer_id=customer_id) | Q(organization_id=organization_id))
+        mine = Q(customer_id=customer_id)
+        if organization_id is not None:  # Q(organization_id=None) would mean IS NULL
+            mine |= Q(organization_id=organization_id)
+        qs = qs.filter(mine)
     rows = list(qs.order_by("-id").values_list("object_id", flat=True)[: limit * 2])
     return _distinct(rows, limit)
 

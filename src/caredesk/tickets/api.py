@@ -7,16 +7,16 @@ import binascii
 import datetime as dt
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from caredesk.accounts.models import User
 from caredesk.accounts.selectors import staff_get, team_get
 from caredesk.core.api import PageOut, actor, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
-from caredesk.core.storage import blob_open
 from caredesk.customers.selectors import customer_get_for_user
 from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.enums import CommitmentStatus
@@ -160,7 +160,7 @@ def list_tickets(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
 
 
 @tickets.post("", response={201: TicketDetailOut})
-def create_ticket(request: HttpRequest, body: TicketIn) -> tuple[int, dict[str, Any]]:
+def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]]:
     user = actor(request)
     if user.is_staff_member:
         if body.requester_id is not None:
@@ -174,6 +174,8 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> tuple[int, dict[str, 
     else:
         if user.customer is None:
             raise PermissionDenied("This account is not linked to a customer.")
+        if body.assignee_id or body.team_id or body.tags or body.custom_fields:
+            raise PermissionDenied("Customers cannot set assignee, team, tags or custom fields.")
         requester = user.customer
     ticket = ticket_create(
         requester=requester, subject=body.subject, text=body.text, html=body.html, actor=user,
@@ -183,7 +185,7 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> tuple[int, dict[str, 
         tags=body.tags, custom_fields=body.custom_fields, cc_emails=body.cc,
         attachments=_attachments(body.attachments), external_id=body.external_id,
     )
-    return 201, _detail(user, ticket.pk)
+    return Status(201, _detail(user, ticket.pk))
 
 
 @tickets.get("/{ticket_id}", response=TicketDetailOut)
@@ -219,7 +221,7 @@ def list_messages(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
 
 
 @tickets.post("/{ticket_id}/messages", response={201: MessageOut})
-def add_message(request: HttpRequest, ticket_id: int, body: MessageIn) -> tuple[int, dict[str, Any]]:
+def add_message(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status[dict[str, Any]]:
     """Reply (public) or add an internal note (public=false, agents only)."""
     user = actor(request)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
@@ -230,7 +232,7 @@ def add_message(request: HttpRequest, ticket_id: int, body: MessageIn) -> tuple[
     )
     fresh = Message.objects.select_related("author_user", "author_customer").prefetch_related(
         "attachments", "author_customer__contacts").get(pk=message.pk)
-    return 201, message_out(fresh)
+    return Status(201, message_out(fresh))
 
 
 @tickets.get("/{ticket_id}/events", response=list[EventOut])
@@ -259,12 +261,12 @@ def list_commitments(request: HttpRequest, ticket_id: int) -> list[dict[str, Any
 
 @tickets.post("/{ticket_id}/commitments", response={201: CommitmentOut})
 def add_commitment(request: HttpRequest, ticket_id: int,
-                   body: CommitmentIn) -> tuple[int, dict[str, Any]]:
+                   body: CommitmentIn) -> Status[dict[str, Any]]:
     user = actor(request)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
     c = commitment_create(ticket=ticket, actor=user, description=body.description,
                           due_at=body.due_at)
-    return 201, commitment_out(c, timezone.now())
+    return Status(201, commitment_out(c, timezone.now()))
 
 
 @tickets.post("/{ticket_id}/merge", response=TicketDetailOut)
@@ -291,7 +293,7 @@ def resolve_commitment(request: HttpRequest, commitment_id: int,
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The file, always as a download: never rendered inline from caredesk's origin."""
     a = attachment_get_for_user(user=actor(request), attachment_id=attachment_id)
-    response = FileResponse(iter([blob_open(a.storage_path)]), as_attachment=True,
+    response = FileResponse(default_storage.open(a.storage_path, "rb"), as_attachment=True,
                             filename=a.filename, content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

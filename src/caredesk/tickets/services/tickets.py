@@ -42,7 +42,7 @@ def clean_subject(subject: str) -> str:
     return text
 
 
-def _choice(value: str, choices: list[str], field: str) -> str:
+def choice_check(value: str, choices: list[str], field: str) -> str:
     if value not in choices:
         raise ValidationFailed(f"invalid_{field}", f"{field} must be one of {', '.join(choices)}.",
                                field=field)
@@ -98,9 +98,9 @@ def ticket_create(*, requester: Customer, subject: str, text: str = "", html: st
     ticket = Ticket(
         subject=clean_subject(subject), requester=requester,
         organization_id=requester.organization_id,
-        channel=_choice(channel, Channel.values, "channel"),
-        type=_choice(type, TicketType.values, "type"),
-        priority=_choice(priority, Priority.values, "priority"),
+        channel=choice_check(channel, Channel.values, "channel"),
+        type=choice_check(type, TicketType.values, "type"),
+        priority=choice_check(priority, Priority.values, "priority"),
         assignee=assignee, team=team, external_id=external_id or None,
         custom_fields=custom_fields_clean(entity=CustomFieldEntity.TICKET,
                                           values=custom_fields or {}),
@@ -133,7 +133,7 @@ _STATUS_TIMES = {TicketStatus.SOLVED: "solved_at", TicketStatus.CLOSED: "closed_
 
 def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any]:
     """The fields to write for a status change, or ValidationFailed for a bad transition."""
-    _choice(status, TicketStatus.values, "status")
+    choice_check(status, TicketStatus.values, "status")
     if ticket.status == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
         raise Conflict(TicketErrorCode.TICKET_CLOSED,
                        "A closed ticket cannot be reopened; open a follow-up instead.",
@@ -173,7 +173,7 @@ def ticket_update(*, ticket: Ticket, actor: User | None, changes: dict[str, Any]
             events.append(("subject", ticket.subject, subject))
     for name, choices in (("priority", Priority.values), ("type", TicketType.values)):
         if name in changes and changes[name] != getattr(ticket, name):
-            fields[name] = _choice(changes[name], choices, name)
+            fields[name] = choice_check(changes[name], choices, name)
             events.append((name, getattr(ticket, name), changes[name]))
     if "status" in changes and changes["status"] != ticket.status:
         fields.update(status_fields(ticket, changes["status"], now))

@@ -1,0 +1,1 @@
+"""JSON Lines bundles: import history into caredesk and export it again."""

@@ -1,0 +1,254 @@
+"""The `caredesk` command: serve, migrate, users and tokens, demo, seed, import, export."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEMO_PASSWORD = "caredesk-demo"  # noqa: S105  # printed for the local demo only
+
+
+def _setup(*, debug: bool | None = None) -> None:
+    """Configure Django; a configuration problem becomes a one-line message."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caredesk.config.settings")
+    if debug is not None:
+        os.environ.setdefault("DEBUG", "true" if debug else "false")
+    from caredesk.config.env import ConfigurationError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from None
+    from django.conf import settings
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    from caredesk.core.errors import DomainError
+
+    if isinstance(exc, DomainError):
+        return click.ClickException(exc.message)
+    return click.ClickException(str(exc))
+
+
+@click.group()
+@click.version_option(package_name="caredesk")
+def main() -> None:
+    """caredesk: customer service management."""
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    args = [sys.executable, "-m", "gunicorn", "caredesk.config.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+            "--graceful-timeout", "10", "--max-requests", "0"]
+    click.echo(f"caredesk serving on http://{host}:{port} with {workers} workers "
+               f"(database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+    os.execv(sys.executable, args)  # noqa: S606  # replace this process with gunicorn
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve caredesk with gunicorn (a production WSGI server)."""
+    _setup()
+    _serve(host, port, workers)
+
+
+@main.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["customer", "agent", "supervisor", "admin"]))
+@click.option("--name", default="", help="Full name.")
+def user_create_cmd(email: str, role: str, name: str) -> None:
+    """Create a user; the password comes from CAREDESK_PASSWORD or a prompt."""
+    _setup()
+    from caredesk.accounts.services import user_create
+    from caredesk.core.errors import DomainError
+
+    password = os.environ.get("CAREDESK_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise click.ClickException("Set CAREDESK_PASSWORD or run in a terminal to be asked.")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    first, _, last = name.partition(" ")
+    try:
+        created = user_create(email=email, role=role, password=password, first_name=first,
+                              last_name=last)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Created {created.role} {created.email} (id {created.pk}).")
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="cli", show_default=True)
+def token_create_cmd(email: str, name: str) -> None:
+    """Create an API token for a user and print it (it is shown only once)."""
+    _setup()
+    from caredesk.accounts.models import User
+    from caredesk.accounts.services import token_create
+
+    found = User.objects.filter(email__iexact=email.strip()).first()
+    if found is None:
+        raise click.ClickException(f"No user with email {email}.")
+    _, plain = token_create(user=found, name=name)
+    click.echo(plain)
+
+
+@token.command("revoke")
+@click.option("--email", required=True)
+def token_revoke_cmd(email: str) -> None:
+    """Revoke every API token of a user."""
+    _setup()
+    from django.utils import timezone
+
+    from caredesk.accounts.models import ApiToken
+
+    n = ApiToken.objects.filter(user__email__iexact=email.strip(),
+                                revoked_at__isnull=True).update(revoked_at=timezone.now())
+    click.echo(f"Revoked {n} token(s).")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-serve", is_flag=True, help="Set up and load the data, then stop.")
+def demo(host: str, port: int, workers: int, no_serve: bool) -> None:
+    """Migrate, load demo data (once) and serve, with DEBUG on."""
+    _setup(debug=True)
+    from django.core.management import call_command
+
+    from caredesk.demo.data import demo_load
+
+    call_command("migrate", interactive=False, verbosity=0)
+    logins = demo_load(password=DEMO_PASSWORD)
+    click.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
+    for role, email in logins:
+        click.echo(f"  {role:<10} {email}")
+    if not no_serve:
+        _serve(host, port, workers)
+
+
+@main.command()
+@click.option("--tickets", "n_tickets", default=10_000, show_default=True,
+              type=click.IntRange(0, 50_000_000))
+@click.option("--customers", "n_customers", default=1_000, show_default=True,
+              type=click.IntRange(1, 10_000_000))
+@click.option("--seed", "rng_seed", default=1, show_default=True, help="Random seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print timings as JSON.")
+def seed(n_tickets: int, n_customers: int, rng_seed: int, as_json: bool) -> None:
+    """Add bulk synthetic data for benchmarks (fast: bulk inserts, no per-row services)."""
+    _setup()
+    from django.core.management import call_command
+
+    from caredesk.demo.seed import seed_bulk
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.monotonic()
+
+    def progress(label: str, done: int, total: int) -> None:
+        if not as_json:
+            click.echo(f"\r{label}: {done:,}/{total:,}", nl=done >= total, err=True)
+
+    stats = seed_bulk(tickets=n_tickets, customers=n_customers, seed=rng_seed,
+                      progress=progress)
+    stats["seconds"] = round(time.monotonic() - started, 1)
+    click.echo(json.dumps(stats) if as_json else
+               f"Seeded {n_tickets:,} tickets and {n_customers:,} customers in "
+               f"{stats['seconds']} s.")
+
+
+@main.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write here instead of standard output.")
+def export_cmd(out: str | None) -> None:
+    """Export everything as a JSON Lines bundle."""
+    _setup()
+    from caredesk.bundles.exporter import bundle_export
+
+    stream = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+    try:
+        count = 0
+        for line in bundle_export():
+            stream.write(line + "\n")
+            count += 1
+    finally:
+        if out:
+            stream.close()
+    if out:
+        click.echo(f"Wrote {count} lines to {out}.", err=True)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def import_cmd(path: str, as_json: bool) -> None:
+    """Import a JSON Lines bundle (idempotent by external_id). Exits 1 if a line failed."""
+    _setup()
+    from caredesk.bundles.importer import bundle_import
+
+    stream: Any = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    try:
+        report = bundle_import(lines=stream)
+    finally:
+        if path != "-":
+            stream.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+    else:
+        for label, counter in (("created", report.created), ("updated", report.updated),
+                               ("unchanged", report.unchanged)):
+            if counter:
+                click.echo(f"{label}: " + ", ".join(f"{n} {k}" for k, n in
+                                                    sorted(counter.items())))
+        for err in report.errors:
+            click.echo(f"line {err.line}: {err.message}", err=True)
+        if not report.errors:
+            click.echo("No errors.")
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command (caredesk manage createsuperuser, …)."""
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["caredesk manage", *args])

@@ -1,0 +1,62 @@
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.customers.services import customer_create
+from caredesk.search.query import fts5_match, terms, tsquery
+from caredesk.search.selectors import search_ids
+from caredesk.search.services import search_index_customer
+from caredesk.tickets.factories import ticket_make
+from caredesk.tickets.services import message_add
+
+
+def test_terms_keep_only_words() -> None:
+    assert terms('Ré-sumé "OR" NEAR(x) * AND; DROP') == ["ré", "sumé", "or", "near", "x",
+                                                         "and", "drop"]
+    assert fts5_match(["a", "b"], kinds=["ticket"]) == \
+        'kind : ("ticket") AND {title body} : ("a" AND "b"*)'
+    assert tsquery(["a", "b"]) == "'a' & 'b':*"
+
+
+@pytest.mark.django_db
+def test_search_finds_subject_messages_notes_and_customers() -> None:
+    agent = UserFactory()
+    t1 = ticket_make(subject="Router overheating")
+    t2 = ticket_make(subject="Question", text="My kettle whistles loudly")
+    message_add(ticket=t2, author=agent, text="escalated to zanzibar team", is_public=False)
+    c = customer_create(name="Zelda Quokka", emails=["zq@example.org"])
+    search_index_customer(customer=c)
+    assert search_ids(user=agent, q="router").ticket_ids == [t1.pk]
+    assert search_ids(user=agent, q="whistle").ticket_ids == [t2.pk]  # prefix of last word
+    assert search_ids(user=agent, q="zanzibar").ticket_ids == [t2.pk]
+    assert search_ids(user=agent, q="quokka").customer_ids == [c.pk]
+    assert search_ids(user=agent, q="kettle router").ticket_ids == []
+
+
+@pytest.mark.django_db
+def test_customer_search_is_scoped_and_skips_internal_notes() -> None:
+    user = customer_user(email="me@example.org")
+    mine = ticket_make(requester=user.customer, subject="Blender broken")
+    ticket_make(subject="Blender smoking")
+    message_add(ticket=mine, author=UserFactory(), text="blender secretnote", is_public=False)
+    assert search_ids(user=user, q="blender").ticket_ids == [mine.pk]
+    assert search_ids(user=user, q="secretnote").ticket_ids == []
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_any_query_text_is_safe(text: str) -> None:
+    agent = UserFactory.build(role="agent")
+    hits = search_ids(user=agent, q=text)
+    assert isinstance(hits.ticket_ids, list)
+
+
+@pytest.mark.django_db
+def test_search_api_validates_input(api_as) -> None:
+    api = api_as(UserFactory())
+    assert api.get("search").status_code == 422
+    assert api.get("search", q="x" * 600).status_code == 422
+    r = api.get("search", q="\"' OR 1=1; --")
+    assert r.status_code == 200

@@ -1,0 +1,136 @@
+"""Write a ticket's past exactly as it happened (imports and migrations).
+
+Live rules such as "a customer's reply reopens a solved ticket" describe what happens
+next, not what happened: history carries its status changes explicitly, so this module
+records messages and status changes as given, with their original times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from caredesk.accounts.models import Team, User
+from caredesk.core.errors import ValidationFailed
+from caredesk.core.html import html_to_text, sanitize_html
+from caredesk.customers.models import Customer
+from caredesk.search.services import search_index_ticket
+from caredesk.tickets.enums import (
+    AuthorRole,
+    Channel,
+    EventKind,
+    Priority,
+    TicketStatus,
+    TicketType,
+)
+from caredesk.tickets.errors import TicketErrorCode
+from caredesk.tickets.models import Message, Ticket, TicketEvent
+from caredesk.tickets.services.tickets import choice_check, clean_subject, tags_resolve
+
+
+@dataclass(frozen=True)
+class HistoryMessage:
+    at: dt.datetime
+    author_role: str  # customer | agent
+    author_user: User | None
+    author_customer: Customer | None
+    text: str
+    html: str = ""
+    public: bool = True
+
+
+@dataclass(frozen=True)
+class HistoryStatus:
+    at: dt.datetime
+    status: str
+    actor: User | None = None
+
+
+@transaction.atomic
+def ticket_import_history(*, requester: Customer, subject: str, created_at: dt.datetime,
+                          channel: str, type: str, priority: str, status: str | None,
+                          events: list[HistoryMessage | HistoryStatus],
+                          assignee: User | None = None, team: Team | None = None,
+                          tags: list[str] | None = None,
+                          custom_fields: dict[str, Any] | None = None,
+                          ccs: list[Customer] | None = None,
+                          external_id: str | None = None) -> Ticket:
+    """Create a ticket with its messages and status changes at their original times.
+
+    The final status is ``status`` if given, else the last status event, else ``new``
+    (``open`` once an agent has replied). First response, solved and closed times are
+    derived from the events.
+    """
+    ticket = Ticket(
+        subject=clean_subject(subject), requester=requester,
+        organization_id=requester.organization_id,
+        channel=choice_check(channel, Channel.values, "channel"),
+        type=choice_check(type, TicketType.values, "type"),
+        priority=choice_check(priority, Priority.values, "priority"),
+        assignee=assignee, team=team, custom_fields=dict(custom_fields or {}),
+        external_id=external_id or None, created_at=created_at,
+    )
+    ticket.save()
+    if tags:
+        ticket.tags.set(tags_resolve(tags))
+    if ccs:
+        ticket.ccs.set(ccs)
+    log = [TicketEvent(ticket=ticket, at=created_at, kind=EventKind.CREATED,
+                       new_value=ticket.subject)]
+    current = str(TicketStatus.NEW)
+    last_at = created_at
+    seen_customer = False
+    first_response: dt.datetime | None = None
+    solved_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    for event in sorted(events, key=lambda e: e.at):
+        last_at = max(last_at, event.at)
+        if isinstance(event, HistoryStatus):
+            new = choice_check(event.status, TicketStatus.values, "status")
+            if new != current:
+                log.append(TicketEvent(ticket=ticket, at=event.at, actor=event.actor,
+                                       kind=EventKind.CHANGED, field="status", old_value=current,
+                                       new_value=new))
+                current = new
+            if new == TicketStatus.SOLVED:
+                solved_at = event.at
+            elif new == TicketStatus.CLOSED:
+                closed_at = event.at
+            continue
+        safe_html = sanitize_html(event.html)
+        text = (event.text or "").strip() or html_to_text(safe_html)
+        if not text:
+            raise ValidationFailed(TicketErrorCode.EMPTY_MESSAGE, "A message event needs text.",
+                                   field="events.text")
+        message = Message.objects.create(
+            ticket=ticket, author_role=event.author_role, author_user=event.author_user,
+            author_customer=event.author_customer, is_public=event.public,
+            channel=ticket.channel, text=text, html=safe_html, created_at=event.at,
+            updated_at=event.at,
+        )
+        log.append(TicketEvent(ticket=ticket, at=event.at, actor=event.author_user,
+                               kind=EventKind.MESSAGE if event.public else EventKind.NOTE,
+                               field="message", new_value=str(message.pk)))
+        if event.author_role == AuthorRole.CUSTOMER:
+            seen_customer = True
+        elif event.public and seen_customer and first_response is None:
+            first_response = event.at
+    if status is not None:
+        final = choice_check(status, TicketStatus.values, "status")
+    elif current == TicketStatus.NEW and first_response is not None:
+        final = TicketStatus.OPEN
+    else:
+        final = current
+    TicketEvent.objects.bulk_create(log)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=final, first_response_at=first_response,
+        solved_at=solved_at if final in (TicketStatus.SOLVED, TicketStatus.CLOSED) else None,
+        closed_at=closed_at if final == TicketStatus.CLOSED else None,
+        updated_at=last_at,
+    )
+    ticket.refresh_from_db()
+    search_index_ticket(ticket=ticket)
+    return ticket
