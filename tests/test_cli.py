@@ -15,11 +15,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_user_create_and_token_create(monkeypatch) -> None:
     runner = CliRunner()
     monkeypatch.setenv("CAREDESK_PASSWORD", "a-long-cli-password-77")
-    result = runner.invoke(main, ["user", "create", "--email", "Ops@Example.org",
-                                  "--role", "supervisor"])
+    result = runner.invoke(
+        main, ["user", "create", "--email", "Ops@Example.org", "--role", "supervisor"]
+    )
     assert result.exit_code == 0, result.output
     user = User.objects.get(email="ops@example.org")
-    assert user.role == "supervisor" and user.check_password("a-long-cli-password-77")
+    assert user.role == "supervisor"
+    assert user.check_password("a-long-cli-password-77")
     result = runner.invoke(main, ["token", "create", "--email", "ops@example.org"])
     assert result.exit_code == 0
     assert result.output.strip().startswith("cdk_")
@@ -37,20 +39,39 @@ def test_user_create_errors_are_messages_not_tracebacks(monkeypatch) -> None:
     assert result.exit_code == 2
     monkeypatch.delenv("CAREDESK_PASSWORD")
     result = runner.invoke(main, ["user", "create", "--email", "x@y.org", "--role", "agent"])
-    assert result.exit_code == 1 and "CAREDESK_PASSWORD" in result.output
+    assert result.exit_code == 1
+    assert "CAREDESK_PASSWORD" in result.output
     result = runner.invoke(main, ["token", "create", "--email", "ghost@example.org"])
-    assert result.exit_code == 1 and "No user" in result.output
+    assert result.exit_code == 1
+    assert "No user" in result.output
 
 
 def test_import_reports_bad_lines_and_exits_nonzero(tmp_path) -> None:
     bundle = tmp_path / "b.jsonl"
-    bundle.write_text("\n".join([
-        json.dumps({"kind": "ticket", "external_id": "t1", "subject": "Hi",
-                    "created_at": "2024-01-01T00:00:00Z", "requester": "a@b.org",
-                    "events": [{"at": "2024-01-01T00:00:00Z", "type": "message",
-                                "from": "customer", "text": "hello"}]}),
-        "garbage",
-    ]))
+    bundle.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "kind": "ticket",
+                        "external_id": "t1",
+                        "subject": "Hi",
+                        "created_at": "2024-01-01T00:00:00Z",
+                        "requester": "a@b.org",
+                        "events": [
+                            {
+                                "at": "2024-01-01T00:00:00Z",
+                                "type": "message",
+                                "from": "customer",
+                                "text": "hello",
+                            }
+                        ],
+                    }
+                ),
+                "garbage",
+            ]
+        )
+    )
     result = CliRunner().invoke(main, ["import", str(bundle), "--json"])
     assert result.exit_code == 1
     report = json.loads(result.output.strip().splitlines()[-1])
@@ -64,8 +85,7 @@ def test_import_reports_bad_lines_and_exits_nonzero(tmp_path) -> None:
 
 
 def test_seed_adds_tickets_with_conversations() -> None:
-    result = CliRunner().invoke(main, ["seed", "--tickets", "250", "--customers", "40",
-                                       "--json"])
+    result = CliRunner().invoke(main, ["seed", "--tickets", "250", "--customers", "40", "--json"])
     assert result.exit_code == 0, result.output
     stats = json.loads(result.output.strip().splitlines()[-1])
     assert stats["tickets"] == 250

@@ -60,11 +60,26 @@ def _serve(host: str, port: int, workers: int) -> None:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    args = [sys.executable, "-m", "gunicorn", "caredesk.config.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
-            "--graceful-timeout", "10", "--max-requests", "0"]
-    click.echo(f"caredesk serving on http://{host}:{port} with {workers} workers "
-               f"(database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "caredesk.config.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        "--max-requests",
+        "0",
+    ]
+    click.echo(
+        f"caredesk serving on http://{host}:{port} with {workers} workers "
+        f"(database: {str(settings.DATABASES['default']['ENGINE']).rsplit('.', 1)[-1]})"
+    )
     os.execv(sys.executable, args)  # noqa: S606  # replace this process with gunicorn
 
 
@@ -85,8 +100,9 @@ def user() -> None:
 
 @user.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True,
-              type=click.Choice(["customer", "agent", "supervisor", "admin"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["customer", "agent", "supervisor", "admin"])
+)
 @click.option("--name", default="", help="Full name.")
 def user_create_cmd(email: str, role: str, name: str) -> None:
     """Create a user; the password comes from CAREDESK_PASSWORD or a prompt."""
@@ -101,8 +117,9 @@ def user_create_cmd(email: str, role: str, name: str) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     first, _, last = name.partition(" ")
     try:
-        created = user_create(email=email, role=role, password=password, first_name=first,
-                              last_name=last)
+        created = user_create(
+            email=email, role=role, password=password, first_name=first, last_name=last
+        )
     except DomainError as exc:
         raise _fail(exc) from None
     click.echo(f"Created {created.role} {created.email} (id {created.pk}).")
@@ -138,8 +155,9 @@ def token_revoke_cmd(email: str) -> None:
 
     from caredesk.accounts.models import ApiToken
 
-    n = ApiToken.objects.filter(user__email__iexact=email.strip(),
-                                revoked_at__isnull=True).update(revoked_at=timezone.now())
+    n = ApiToken.objects.filter(user__email__iexact=email.strip(), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     click.echo(f"Revoked {n} token(s).")
 
 
@@ -165,10 +183,16 @@ def demo(host: str, port: int, workers: int, no_serve: bool) -> None:
 
 
 @main.command()
-@click.option("--tickets", "n_tickets", default=10_000, show_default=True,
-              type=click.IntRange(0, 50_000_000))
-@click.option("--customers", "n_customers", default=1_000, show_default=True,
-              type=click.IntRange(1, 10_000_000))
+@click.option(
+    "--tickets", "n_tickets", default=10_000, show_default=True, type=click.IntRange(0, 50_000_000)
+)
+@click.option(
+    "--customers",
+    "n_customers",
+    default=1_000,
+    show_default=True,
+    type=click.IntRange(1, 10_000_000),
+)
 @click.option("--seed", "rng_seed", default=1, show_default=True, help="Random seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print timings as JSON.")
 def seed(n_tickets: int, n_customers: int, rng_seed: int, as_json: bool) -> None:
@@ -185,17 +209,22 @@ def seed(n_tickets: int, n_customers: int, rng_seed: int, as_json: bool) -> None
         if not as_json:
             click.echo(f"\r{label}: {done:,}/{total:,}", nl=done >= total, err=True)
 
-    stats = seed_bulk(tickets=n_tickets, customers=n_customers, seed=rng_seed,
-                      progress=progress)
+    stats = seed_bulk(tickets=n_tickets, customers=n_customers, seed=rng_seed, progress=progress)
     stats["seconds"] = round(time.monotonic() - started, 1)
-    click.echo(json.dumps(stats) if as_json else
-               f"Seeded {n_tickets:,} tickets and {n_customers:,} customers in "
-               f"{stats['seconds']} s.")
+    click.echo(
+        json.dumps(stats)
+        if as_json
+        else f"Seeded {n_tickets:,} tickets and {n_customers:,} customers in {stats['seconds']} s."
+    )
 
 
 @main.command("export")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write here instead of standard output.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write here instead of standard output.",
+)
 def export_cmd(out: str | None) -> None:
     """Export everything as a JSON Lines bundle."""
     _setup()
@@ -231,11 +260,13 @@ def import_cmd(path: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.as_dict()))
     else:
-        for label, counter in (("created", report.created), ("updated", report.updated),
-                               ("unchanged", report.unchanged)):
+        for label, counter in (
+            ("created", report.created),
+            ("updated", report.updated),
+            ("unchanged", report.unchanged),
+        ):
             if counter:
-                click.echo(f"{label}: " + ", ".join(f"{n} {k}" for k, n in
-                                                    sorted(counter.items())))
+                click.echo(f"{label}: " + ", ".join(f"{n} {k}" for k, n in sorted(counter.items())))
         for err in report.errors:
             click.echo(f"line {err.line}: {err.message}", err=True)
         if not report.errors:

@@ -26,16 +26,21 @@ def user_ref(user: User | None) -> dict[str, Any] | None:
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict[str, Any]:
     user = actor(request)
-    return {**(user_ref(user) or {}), "customer_id": user.customer_id,
-            "teams": [t.name for t in user.teams.all()]}
+    return {
+        **(user_ref(user) or {}),
+        "customer_id": user.customer_id,
+        "teams": [t.name for t in user.teams.all()],
+    }
 
 
 @router.get("/teams", response=list[TeamOut])
 def teams(request: HttpRequest) -> list[dict[str, Any]]:
     if not actor(request).is_staff_member:
         raise PermissionDenied("Teams are for agents.")
-    return [{"id": t.pk, "name": t.name, "member_ids": [m.pk for m in t.members.all()]}
-            for t in team_list().prefetch_related("members")]
+    return [
+        {"id": t.pk, "name": t.name, "member_ids": [m.pk for m in t.members.all()]}
+        for t in team_list().prefetch_related("members")
+    ]
 
 
 @router.get("/agents", response=list[UserRef])
@@ -53,8 +58,9 @@ def tokens(request: HttpRequest) -> list[ApiToken]:
 @router.post("/tokens", response={201: TokenCreatedOut})
 def token_new(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
     token, plain = token_create(user=actor(request), name=body.name)
-    return Status(201, {"id": token.pk, "name": token.name, "token": plain,
-                        "created_at": token.created_at})
+    return Status(
+        201, {"id": token.pk, "name": token.name, "token": plain, "created_at": token.created_at}
+    )
 
 
 @router.delete("/tokens/{token_id}", response={204: None})

@@ -11,8 +11,13 @@ from caredesk.accounts.models import User
 
 
 class EmailOrUsernameBackend(ModelBackend):
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> User | None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if not username or password is None:
             return None
         field = "email__iexact" if "@" in username else "username"

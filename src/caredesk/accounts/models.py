@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -16,11 +16,12 @@ class User(AbstractUser):
     email = models.EmailField("email address", max_length=254)
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.CUSTOMER)
     customer = models.OneToOneField(
-        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="user",
     )
-
-    objects = UserManager()
 
     class Meta:
         constraints = [

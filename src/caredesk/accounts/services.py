@@ -16,7 +16,7 @@ from caredesk.accounts.errors import AccountErrorCode
 from caredesk.accounts.models import ApiToken, Team, User
 from caredesk.core.errors import ValidationFailed
 
-TOKEN_PREFIX = "cdk_"
+TOKEN_PREFIX = "cdk_"  # noqa: S105  # a public prefix, not a secret
 
 
 def normalize_email(email: str) -> str:
@@ -25,34 +25,54 @@ def normalize_email(email: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise ValidationFailed(AccountErrorCode.INVALID_EMAIL, f"Not a valid email: {email!r}.",
-                               field="email") from None
+        raise ValidationFailed(
+            AccountErrorCode.INVALID_EMAIL, f"Not a valid email: {email!r}.", field="email"
+        ) from None
     return value
 
 
 @transaction.atomic
-def user_create(*, email: str, role: str, password: str | None = None, first_name: str = "",
-                last_name: str = "", check_password: bool = True) -> User:
+def user_create(
+    *,
+    email: str,
+    role: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    check_password: bool = True,
+) -> User:
     """Create a user. A customer-role user is linked to the customer with that email,
     which is created if it does not exist yet (so history imported earlier is theirs)."""
     from caredesk.customers.services import customer_get_or_create_by_email
 
     email = normalize_email(email)
     if role not in Role.values:
-        raise ValidationFailed(AccountErrorCode.INVALID_ROLE,
-                               f"Role must be one of {', '.join(Role.values)}.", field="role")
+        raise ValidationFailed(
+            AccountErrorCode.INVALID_ROLE,
+            f"Role must be one of {', '.join(Role.values)}.",
+            field="role",
+        )
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationFailed(AccountErrorCode.EMAIL_TAKEN, f"A user with {email} exists.",
-                               field="email")
-    user = User(username=email, email=email, role=role, first_name=first_name,
-                last_name=last_name, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+        raise ValidationFailed(
+            AccountErrorCode.EMAIL_TAKEN, f"A user with {email} exists.", field="email"
+        )
+    user = User(
+        username=email,
+        email=email,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
     if password:
         if check_password:
             try:
                 validate_password(password, user)
             except ValidationError as exc:
-                raise ValidationFailed(AccountErrorCode.WEAK_PASSWORD, " ".join(exc.messages),
-                                       field="password") from None
+                raise ValidationFailed(
+                    AccountErrorCode.WEAK_PASSWORD, " ".join(exc.messages), field="password"
+                ) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -84,8 +104,9 @@ def team_create(*, name: str, members: list[User] | None = None) -> Team:
     if members:
         for member in members:
             if not member.is_staff_member:
-                raise ValidationFailed(AccountErrorCode.NOT_STAFF,
-                                       f"{member} is not an agent.", field="members")
+                raise ValidationFailed(
+                    AccountErrorCode.NOT_STAFF, f"{member} is not an agent.", field="members"
+                )
         team.members.add(*members)
     return team
 

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -56,9 +57,12 @@ class ImportReport:
     errors: list[LineError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"created": dict(self.created), "updated": dict(self.updated),
-                "unchanged": dict(self.unchanged),
-                "errors": [{"line": e.line, "message": e.message} for e in self.errors]}
+        return {
+            "created": dict(self.created),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "errors": [{"line": e.line, "message": e.message} for e in self.errors],
+        }
 
 
 def _describe(exc: ValidationError) -> str:
@@ -113,14 +117,27 @@ def _apply(item: object) -> str:
 
 
 def _organization(line: OrganizationLine) -> str:
-    data = {"name": line.name, "kind": line.type, "domains": line.domains,
-            "shared_tickets": line.shared_tickets, "notes": line.notes,
-            "custom_fields": line.custom_fields}
+    data: dict[str, Any] = {
+        "name": line.name,
+        "kind": line.type,
+        "domains": line.domains,
+        "shared_tickets": line.shared_tickets,
+        "notes": line.notes,
+        "custom_fields": line.custom_fields,
+    }
     org = Organization.objects.filter(external_id=line.external_id).first()
     if org is not None:
         organization_update(organization=org, data=data)
         return "updated"
-    org = organization_create(external_id=line.external_id, **data)
+    org = organization_create(
+        external_id=line.external_id,
+        name=line.name,
+        kind=line.type,
+        domains=line.domains,
+        shared_tickets=line.shared_tickets,
+        notes=line.notes,
+        custom_fields=line.custom_fields,
+    )
     if line.created_at:
         Organization.objects.filter(pk=org.pk).update(created_at=line.created_at)
     return "created"
@@ -131,9 +148,11 @@ def _org_ref(external_id: str | None) -> Organization | None:
         return None
     org = Organization.objects.filter(external_id=external_id).first()
     if org is None:
-        raise DomainError("unknown_organization",
-                          f"organization {external_id!r} is not in the bundle or database; "
-                          "put organisations before their customers")
+        raise DomainError(
+            "unknown_organization",
+            f"organization {external_id!r} is not in the bundle or database; "
+            "put organisations before their customers",
+        )
     return org
 
 
@@ -143,33 +162,54 @@ def _customer(line: CustomerLine) -> str:
     customer = Customer.objects.filter(external_id=line.external_id).first()
     if customer is None and emails:  # known already, e.g. as a requester or a signed-up user
         values = [contact_normalize(kind="email", value=e) for e in emails]
-        contact = ContactPoint.objects.filter(kind="email", value__in=values).select_related(
-            "customer").first()
+        contact = (
+            ContactPoint.objects.filter(kind="email", value__in=values)
+            .select_related("customer")
+            .first()
+        )
         if contact is not None and contact.customer.external_id is None:
             customer = contact.customer
             Customer.objects.filter(pk=customer.pk).update(external_id=line.external_id)
             customer.external_id = line.external_id
     if customer is None:
-        customer = customer_create(name=line.name, emails=emails, phones=line.phones,
-                                   socials=line.socials, organization=org,
-                                   custom_fields=line.custom_fields,
-                                   external_id=line.external_id, created_at=line.created_at)
+        customer = customer_create(
+            name=line.name,
+            emails=emails,
+            phones=line.phones,
+            socials=line.socials,
+            organization=org,
+            custom_fields=line.custom_fields,
+            external_id=line.external_id,
+            created_at=line.created_at,
+        )
         outcome = "created"
     else:
-        customer_update(customer=customer, data={
-            "name": line.name or customer.name, "organization": org or customer.organization,
-            "custom_fields": line.custom_fields, "emails": emails, "phones": line.phones,
-            "socials": line.socials,
-        })
+        customer_update(
+            customer=customer,
+            data={
+                "name": line.name or customer.name,
+                "organization": org or customer.organization,
+                "custom_fields": line.custom_fields,
+                "emails": emails,
+                "phones": line.phones,
+                "socials": line.socials,
+            },
+        )
         if line.created_at:
             Customer.objects.filter(pk=customer.pk).update(created_at=line.created_at)
         outcome = "updated"
     for note in line.notes:
-        if not CustomerNote.objects.filter(customer=customer, created_at=note.at,
-                                           text=note.text).exists():
+        if not CustomerNote.objects.filter(
+            customer=customer, created_at=note.at, text=note.text
+        ).exists():
             author = staff_user_get_or_create(email=note.author) if note.author else None
-            CustomerNote.objects.create(customer=customer, author=author, text=note.text,
-                                        created_at=note.at, updated_at=note.at)
+            CustomerNote.objects.create(
+                customer=customer,
+                author=author,
+                text=note.text,
+                created_at=note.at,
+                updated_at=note.at,
+            )
     search_index_customer(customer=customer)
     return outcome
 
@@ -180,8 +220,10 @@ def _customer_ref(external_id: str | None, email: str | None) -> Customer:
         if customer is not None:
             return customer
         if not email:
-            raise DomainError("unknown_customer", f"customer {external_id!r} is not known; "
-                              "put customers before their purchases")
+            raise DomainError(
+                "unknown_customer",
+                f"customer {external_id!r} is not known; put customers before their purchases",
+            )
     if not email:
         raise DomainError("customer_required", "give customer (external_id) or email")
     return customer_get_or_create_by_email(email=email)
@@ -191,8 +233,14 @@ def _purchase(line: PurchaseLine) -> str:
     if Purchase.objects.filter(external_id=line.external_id).exists():
         return "unchanged"
     customer = _customer_ref(line.customer, line.email)
-    purchase_create(customer=customer, purchased_at=line.at, amount=line.amount,
-                    currency=line.currency, product=line.product, external_id=line.external_id)
+    purchase_create(
+        customer=customer,
+        purchased_at=line.at,
+        amount=line.amount,
+        currency=line.currency,
+        product=line.product,
+        external_id=line.external_id,
+    )
     return "created"
 
 
@@ -208,38 +256,73 @@ def _ticket(line: TicketLine) -> str:
     for event in line.events:
         if isinstance(event, MessageEvent):
             if event.from_ == "customer":
-                author_customer = (customer_get_or_create_by_email(email=event.author)
-                                   if event.author else requester)
-                events.append(HistoryMessage(at=event.at, author_role="customer",
-                                             author_user=None, author_customer=author_customer,
-                                             text=event.text, html=event.html, public=True))
+                author_customer = (
+                    customer_get_or_create_by_email(email=event.author)
+                    if event.author
+                    else requester
+                )
+                events.append(
+                    HistoryMessage(
+                        at=event.at,
+                        author_role="customer",
+                        author_user=None,
+                        author_customer=author_customer,
+                        text=event.text,
+                        html=event.html,
+                        public=True,
+                    )
+                )
             else:
-                events.append(HistoryMessage(at=event.at, author_role="agent",
-                                             author_user=_agent(event.author),
-                                             author_customer=None, text=event.text,
-                                             html=event.html, public=event.public))
+                events.append(
+                    HistoryMessage(
+                        at=event.at,
+                        author_role="agent",
+                        author_user=_agent(event.author),
+                        author_customer=None,
+                        text=event.text,
+                        html=event.html,
+                        public=event.public,
+                    )
+                )
         else:
-            events.append(HistoryStatus(at=event.at, status=event.status,
-                                        actor=_agent(event.author)))
+            events.append(
+                HistoryStatus(at=event.at, status=event.status, actor=_agent(event.author))
+            )
     team = Team.objects.get_or_create(name=line.team.strip())[0] if line.team else None
     ticket = ticket_import_history(
-        requester=requester, subject=line.subject, created_at=line.created_at,
-        channel=line.channel, type=line.type, priority=line.priority, status=line.status,
-        events=events, assignee=_agent(line.assignee), team=team, tags=line.tags,
+        requester=requester,
+        subject=line.subject,
+        created_at=line.created_at,
+        channel=line.channel,
+        type=line.type,
+        priority=line.priority,
+        status=line.status,
+        events=events,
+        assignee=_agent(line.assignee),
+        team=team,
+        tags=line.tags,
         custom_fields=line.custom_fields,
         ccs=[customer_get_or_create_by_email(email=e) for e in line.cc],
         external_id=line.external_id,
     )
     if line.csat is not None:
-        survey_response_record(kind="csat", customer=requester, score=line.csat.score,
-                               responded_at=line.csat.at, ticket=ticket)
+        survey_response_record(
+            kind="csat",
+            customer=requester,
+            score=line.csat.score,
+            responded_at=line.csat.at,
+            ticket=ticket,
+        )
     return "created"
 
 
 def _survey(line: SurveyResponseLine) -> str:
     customer = customer_get_or_create_by_email(email=line.email)
-    same = Q(external_id=line.external_id) if line.external_id else Q(
-        kind=line.survey, customer=customer, responded_at=line.at, score=line.score)
+    same = (
+        Q(external_id=line.external_id)
+        if line.external_id
+        else Q(kind=line.survey, customer=customer, responded_at=line.at, score=line.score)
+    )
     if SurveyResponse.objects.filter(same).exists():
         return "unchanged"
     ticket = None
@@ -247,7 +330,13 @@ def _survey(line: SurveyResponseLine) -> str:
         ticket = Ticket.objects.filter(external_id=line.ticket).first()
         if ticket is None:
             raise DomainError("unknown_ticket", f"ticket {line.ticket!r} is not known")
-    survey_response_record(kind=line.survey, customer=customer, score=line.score,
-                           responded_at=line.at, ticket=ticket, comment=line.comment,
-                           external_id=line.external_id)
+    survey_response_record(
+        kind=line.survey,
+        customer=customer,
+        score=line.score,
+        responded_at=line.at,
+        ticket=ticket,
+        comment=line.comment,
+        external_id=line.external_id,
+    )
     return "created"

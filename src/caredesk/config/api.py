@@ -53,18 +53,33 @@ api = NinjaAPI(
 )
 
 
-def problem(request: HttpRequest, status: int, title: str, *, code: str, detail: str,
-            **extra: Any) -> HttpResponse:
-    body = {"type": f"urn:caredesk:problem:{code}", "title": title, "status": status,
-            "detail": detail, "code": code, **extra}
+def problem(
+    request: HttpRequest, status: int, title: str, *, code: str, detail: str, **extra: Any
+) -> HttpResponse:
+    body = {
+        "type": f"urn:caredesk:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = "application/problem+json"
     return response
 
 
-_TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
-           405: "Method not allowed", 409: "Conflict", 413: "Too large",
-           422: "Invalid input", 429: "Too many requests"}
+_TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Invalid input",
+    429: "Too many requests",
+}
 
 
 @api.exception_handler(DomainError)
@@ -72,8 +87,14 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     extra: dict[str, Any] = dict(exc.extra)
     if exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.message}]
-    return problem(request, exc.status, _TITLES.get(exc.status, "Error"), code=str(exc.code),
-                   detail=exc.message, **extra)
+    return problem(
+        request,
+        exc.status,
+        _TITLES.get(exc.status, "Error"),
+        code=str(exc.code),
+        detail=exc.message,
+        **extra,
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -83,14 +104,25 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         errors.append({"field": ".".join(loc), "message": str(err.get("msg", "invalid"))})
     detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors[:5])
-    return problem(request, 422, _TITLES[422], code="validation_error",
-                   detail=detail or "The request is not valid.", errors=errors)
+    return problem(
+        request,
+        422,
+        _TITLES[422],
+        code="validation_error",
+        detail=detail or "The request is not valid.",
+        errors=errors,
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem(request, 401, _TITLES[401], code="not_authenticated",
-                       detail="Send a valid API token: Authorization: Bearer <token>.")
+    response = problem(
+        request,
+        401,
+        _TITLES[401],
+        code="not_authenticated",
+        detail="Send a valid API token: Authorization: Bearer <token>.",
+    )
     response["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -98,8 +130,13 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     status = exc.status_code
-    return problem(request, status, _TITLES.get(status, "Error"), code=f"http_{status}",
-                   detail=str(exc.message))
+    return problem(
+        request,
+        status,
+        _TITLES.get(status, "Error"),
+        code=f"http_{status}",
+        detail=str(exc.message),
+    )
 
 
 @api.exception_handler(Http404)

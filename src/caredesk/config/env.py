@@ -77,9 +77,7 @@ def read_env() -> Env:
         database_url=database_url,
         allowed_hosts=hosts,
         csrf_trusted_origins=origins,
-        recency_days_default=_int(
-            "CAREDESK_RECENCY_DAYS", e.get("CAREDESK_RECENCY_DAYS"), 365
-        ),
+        recency_days_default=_int("CAREDESK_RECENCY_DAYS", e.get("CAREDESK_RECENCY_DAYS"), 365),
         max_attachment_bytes=_int(
             "CAREDESK_MAX_ATTACHMENT_BYTES",
             e.get("CAREDESK_MAX_ATTACHMENT_BYTES"),

@@ -12,8 +12,9 @@ MAX_KEY_LENGTH = 64
 MAX_TEXT_LENGTH = 10_000
 
 
-def custom_fields_clean(*, entity: str, values: dict[str, Any],
-                        current: dict[str, Any] | None = None) -> dict[str, Any]:
+def custom_fields_clean(
+    *, entity: str, values: dict[str, Any], current: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Return ``current`` updated with ``values``, each checked against its definition.
 
     Keys without a definition are kept as free-form text so that imported data is never
@@ -34,7 +35,8 @@ def custom_fields_clean(*, entity: str, values: dict[str, Any],
     for key, definition in definitions.items():
         if definition.required and key not in result:
             raise ValidationFailed(
-                "custom_field_required", f"Custom field {key!r} is required.",
+                "custom_field_required",
+                f"Custom field {key!r} is required.",
                 field=f"custom_fields.{key}",
             )
     return result
@@ -49,26 +51,30 @@ def _check(key: str, value: Any, definition: CustomField | None) -> Any:
         return value
     if kind == CustomFieldType.BOOLEAN:
         if not isinstance(value, bool):
-            raise ValidationFailed("invalid_custom_field", f"{key} must be true or false.",
-                                   field=where)
+            raise ValidationFailed(
+                "invalid_custom_field", f"{key} must be true or false.", field=where
+            )
         return value
     if kind == CustomFieldType.DATE:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise ValidationFailed("invalid_custom_field", f"{key} must be a date (YYYY-MM-DD).",
-                                   field=where) from None
+            raise ValidationFailed(
+                "invalid_custom_field", f"{key} must be a date (YYYY-MM-DD).", field=where
+            ) from None
     if kind == CustomFieldType.CHOICE:
         assert definition is not None
         if value not in definition.choices:
             raise ValidationFailed(
                 "invalid_custom_field",
-                f"{key} must be one of {', '.join(map(str, definition.choices))}.", field=where,
+                f"{key} must be one of {', '.join(map(str, definition.choices))}.",
+                field=where,
             )
         return value
     if not isinstance(value, str | int | float | bool):
-        raise ValidationFailed("invalid_custom_field", f"{key} must be a scalar value.",
-                               field=where)
+        raise ValidationFailed(
+            "invalid_custom_field", f"{key} must be a scalar value.", field=where
+        )
     if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
         raise ValidationFailed("invalid_custom_field", f"{key} is too long.", field=where)
     return value

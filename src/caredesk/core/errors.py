@@ -11,8 +11,14 @@ class DomainError(Exception):
 
     status: int = 400
 
-    def __init__(self, code: StrEnum | str, message: str, *, field: str | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        code: StrEnum | str,
+        message: str,
+        *,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

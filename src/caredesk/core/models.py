@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
@@ -15,12 +17,13 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Stamp updated_at; a save limited to some fields includes it too."""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "updated_at" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "updated_at"]  # type: ignore[misc]  # iterable of names
+            kwargs["update_fields"] = [*update_fields, "updated_at"]
         self.updated_at = timezone.now()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]  # Model.save takes keyword flags
+        super().save(*args, **kwargs)
 
 
 class CustomFieldEntity(models.TextChoices):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 
 from caredesk.core.errors import ValidationFailed
 
@@ -36,7 +36,8 @@ def _decode(cursor: str, fields: Sequence[str], model: type[Model]) -> list[Any]
             raise ValueError("wrong shape")
         out: list[Any] = []
         for name, value in zip(fields, values, strict=True):
-            kind = model._meta.get_field(name.lstrip("-")).get_internal_type()
+            field = model._meta.get_field(name.lstrip("-"))
+            kind = field.get_internal_type() if isinstance(field, Field) else ""
             if kind == "DateTimeField":
                 value = dt.datetime.fromisoformat(value)
             elif kind.endswith(("AutoField", "IntegerField")):
@@ -47,20 +48,23 @@ def _decode(cursor: str, fields: Sequence[str], model: type[Model]) -> list[Any]
             out.append(value)
         return out
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed("invalid_cursor", "The cursor is not valid.",
-                               field="cursor") from None
+        raise ValidationFailed(
+            "invalid_cursor", "The cursor is not valid.", field="cursor"
+        ) from None
 
 
-def keyset_page(qs: QuerySet[M], *, ordering: Sequence[str], cursor: str | None,
-                limit: int) -> Page[M]:
+def keyset_page(
+    qs: QuerySet[M], *, ordering: Sequence[str], cursor: str | None, limit: int
+) -> Page[M]:
     """One page of ``qs`` ordered by ``ordering`` (the last field must be unique, e.g. -id).
 
     All fields must sort the same way (all ascending or all descending), which is what a
     composite index serves best.
     """
     if limit < 1 or limit > MAX_LIMIT:
-        raise ValidationFailed("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.",
-                               field="limit")
+        raise ValidationFailed(
+            "invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.", field="limit"
+        )
     descending = ordering[0].startswith("-")
     names = [o.lstrip("-") for o in ordering]
     if cursor:
@@ -71,7 +75,9 @@ def keyset_page(qs: QuerySet[M], *, ordering: Sequence[str], cursor: str | None,
             step = Q(**{f"{n}": values[j] for j, n in enumerate(names[:i])})
             step &= Q(**{f"{name}__{op}": values[i]})
             condition |= step
-        qs = qs.filter(condition)
+        # The redundant bound on the first field gives the planner an index range to scan.
+        bound = Q(**{f"{names[0]}__{op}e": values[0]})
+        qs = qs.filter(bound & condition)
     rows = list(qs.order_by(*ordering)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:

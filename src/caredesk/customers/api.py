@@ -68,18 +68,32 @@ def customer_out(c: Customer, *, window: int, now: dt.datetime) -> dict[str, Any
     contacts = list(c.contacts.all())
     email = next((x.value for x in contacts if x.kind == "email"), None)
     return {
-        "id": c.pk, "name": c.name, "email": email,
-        "contacts": [{"kind": x.kind, "value": x.value, "is_primary": x.is_primary,
-                      "undeliverable": x.undeliverable} for x in contacts],
+        "id": c.pk,
+        "name": c.name,
+        "email": email,
+        "contacts": [
+            {
+                "kind": x.kind,
+                "value": x.value,
+                "is_primary": x.is_primary,
+                "undeliverable": x.undeliverable,
+            }
+            for x in contacts
+        ],
         "organization": {"id": c.organization.pk, "name": c.organization.name}
-        if c.organization else None,
-        "lifecycle": lifecycle_of(last_purchase_at=c.last_purchase_at, now=now,
-                                  window_days=window),
-        "lifecycle_reason": lifecycle_reason(last_purchase_at=c.last_purchase_at, now=now,
-                                             window_days=window),
-        "lifetime_value": c.lifetime_value, "purchase_count": c.purchase_count,
-        "last_purchase_at": c.last_purchase_at, "custom_fields": c.custom_fields,
-        "external_id": c.external_id, "created_at": c.created_at, "updated_at": c.updated_at,
+        if c.organization
+        else None,
+        "lifecycle": lifecycle_of(last_purchase_at=c.last_purchase_at, now=now, window_days=window),
+        "lifecycle_reason": lifecycle_reason(
+            last_purchase_at=c.last_purchase_at, now=now, window_days=window
+        ),
+        "lifetime_value": c.lifetime_value,
+        "purchase_count": c.purchase_count,
+        "last_purchase_at": c.last_purchase_at,
+        "custom_fields": c.custom_fields,
+        "external_id": c.external_id,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
     }
 
 
@@ -100,23 +114,37 @@ class CustomerQuery(Schema):
 def list_customers(request: HttpRequest, q: Query[CustomerQuery]) -> dict[str, Any]:
     user = _staff(request)
     result = customer_list(
-        user=user, cursor=q.cursor, limit=q.limit,
-        filters=CustomerFilters(organization_id=q.organization_id, lifecycle=q.lifecycle,
-                                segment_id=q.segment_id, email=q.email),
+        user=user,
+        cursor=q.cursor,
+        limit=q.limit,
+        filters=CustomerFilters(
+            organization_id=q.organization_id,
+            lifecycle=q.lifecycle,
+            segment_id=q.segment_id,
+            email=q.email,
+        ),
     )
     window, now = crm_settings_get().recency_window_days, timezone.now()
-    return page([customer_out(c, window=window, now=now) for c in result.items],
-                result.next_cursor)
+    return page([customer_out(c, window=window, now=now) for c in result.items], result.next_cursor)
 
 
 @customers.post("", response={201: CustomerOut})
 def create_customer(request: HttpRequest, body: CustomerIn) -> Status[dict[str, Any]]:
     user = _staff(request)
-    org = (organization_get_for_user(user=user, organization_id=body.organization_id)
-           if body.organization_id else None)
-    c = customer_create(name=body.name, emails=body.emails, phones=body.phones,
-                        socials=body.socials, organization=org,
-                        custom_fields=body.custom_fields, external_id=body.external_id)
+    org = (
+        organization_get_for_user(user=user, organization_id=body.organization_id)
+        if body.organization_id
+        else None
+    )
+    c = customer_create(
+        name=body.name,
+        emails=body.emails,
+        phones=body.phones,
+        socials=body.socials,
+        organization=org,
+        custom_fields=body.custom_fields,
+        external_id=body.external_id,
+    )
     search_index_customer(customer=c)
     return Status(201, _one(customer_get_for_user(user=user, customer_id=c.pk)))
 
@@ -133,16 +161,18 @@ def patch_customer(request: HttpRequest, customer_id: int, body: CustomerPatch) 
     data = body.model_dump(exclude_unset=True)
     if "organization_id" in data:
         org_id = data.pop("organization_id")
-        data["organization"] = (organization_get_for_user(user=user, organization_id=org_id)
-                                if org_id else None)
+        data["organization"] = (
+            organization_get_for_user(user=user, organization_id=org_id) if org_id else None
+        )
     customer_update(customer=c, data=data)
     search_index_customer(customer=c)
     return _one(customer_get_for_user(user=user, customer_id=c.pk))
 
 
 @customers.get("/{customer_id}/timeline", response=PageOut[TimelineItemOut])
-def timeline(request: HttpRequest, customer_id: int, cursor: str | None = None,
-             limit: int = 50) -> dict[str, Any]:
+def timeline(
+    request: HttpRequest, customer_id: int, cursor: str | None = None, limit: int = 50
+) -> dict[str, Any]:
     user = actor(request)
     c = customer_get_for_user(user=user, customer_id=customer_id)
     result = customer_timeline(user=user, customer=c, cursor=cursor, limit=limit)
@@ -153,8 +183,15 @@ def timeline(request: HttpRequest, customer_id: int, cursor: str | None = None,
 def notes(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
     user = _staff(request)
     c = customer_get_for_user(user=user, customer_id=customer_id)
-    return [{"id": n.pk, "text": n.text, "author_email": n.author.email if n.author else None,
-             "created_at": n.created_at} for n in c.notes.select_related("author")]
+    return [
+        {
+            "id": n.pk,
+            "text": n.text,
+            "author_email": n.author.email if n.author else None,
+            "created_at": n.created_at,
+        }
+        for n in c.notes.select_related("author")
+    ]
 
 
 @customers.post("/{customer_id}/notes", response={201: NoteOut})
@@ -162,20 +199,21 @@ def add_note(request: HttpRequest, customer_id: int, body: NoteIn) -> Status[dic
     user = _staff(request)
     c = customer_get_for_user(user=user, customer_id=customer_id)
     n = customer_note_add(customer=c, author=user, text=body.text)
-    return Status(201, {"id": n.pk, "text": n.text, "author_email": user.email,
-                        "created_at": n.created_at})
+    return Status(
+        201, {"id": n.pk, "text": n.text, "author_email": user.email, "created_at": n.created_at}
+    )
 
 
 @organizations.get("", response=PageOut[OrganizationOut])
-def list_organizations(request: HttpRequest, cursor: str | None = None,
-                       limit: int = 50) -> dict[str, Any]:
+def list_organizations(
+    request: HttpRequest, cursor: str | None = None, limit: int = 50
+) -> dict[str, Any]:
     result = organization_list(user=actor(request), cursor=cursor, limit=limit)
     return page(result.items, result.next_cursor)
 
 
 @organizations.post("", response={201: OrganizationOut})
-def create_organization(request: HttpRequest,
-                        body: OrganizationIn) -> Status[Organization]:
+def create_organization(request: HttpRequest, body: OrganizationIn) -> Status[Organization]:
     _staff(request)
     return Status(201, organization_create(**body.model_dump()))
 
@@ -186,18 +224,19 @@ def get_organization(request: HttpRequest, organization_id: int) -> Organization
 
 
 @organizations.patch("/{organization_id}", response=OrganizationOut)
-def patch_organization(request: HttpRequest, organization_id: int,
-                       body: OrganizationPatch) -> Organization:
+def patch_organization(
+    request: HttpRequest, organization_id: int, body: OrganizationPatch
+) -> Organization:
     user = _staff(request)
     org = organization_get_for_user(user=user, organization_id=organization_id)
     return organization_update(organization=org, data=body.model_dump(exclude_unset=True))
 
 
 @purchases.get("", response=PageOut[PurchaseOut])
-def list_purchases(request: HttpRequest, customer_id: int | None = None,
-                   cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
-    result = purchase_list(user=actor(request), customer_id=customer_id, cursor=cursor,
-                           limit=limit)
+def list_purchases(
+    request: HttpRequest, customer_id: int | None = None, cursor: str | None = None, limit: int = 50
+) -> dict[str, Any]:
+    result = purchase_list(user=actor(request), customer_id=customer_id, cursor=cursor, limit=limit)
     return page(result.items, result.next_cursor)
 
 
@@ -205,12 +244,21 @@ def list_purchases(request: HttpRequest, customer_id: int | None = None,
 def create_purchase(request: HttpRequest, body: PurchaseIn) -> Status[Purchase]:
     user = _staff(request)
     if timezone.is_naive(body.purchased_at):
-        raise ValidationFailed("invalid_date", "purchased_at needs a time zone.",
-                               field="purchased_at")
+        raise ValidationFailed(
+            "invalid_date", "purchased_at needs a time zone.", field="purchased_at"
+        )
     customer = customer_get_for_user(user=user, customer_id=body.customer_id)
-    return Status(201, purchase_create(customer=customer, purchased_at=body.purchased_at,
-                                       amount=body.amount, currency=body.currency,
-                                       product=body.product, external_id=body.external_id))
+    return Status(
+        201,
+        purchase_create(
+            customer=customer,
+            purchased_at=body.purchased_at,
+            amount=body.amount,
+            currency=body.currency,
+            product=body.product,
+            external_id=body.external_id,
+        ),
+    )
 
 
 @segments.get("", response=list[SegmentOut])

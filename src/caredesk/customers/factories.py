@@ -5,14 +5,14 @@ import factory
 from caredesk.customers.models import ContactPoint, Customer, Organization
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
     name = factory.Sequence(lambda n: f"Org {n}")
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
         skip_postgeneration_save = True
@@ -20,8 +20,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Customer {n}")
 
     @factory.post_generation
-    def email(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+    def email(obj: Customer, create: bool, extracted: str | None, **kwargs: object) -> None:
         if create:
-            value = extracted or f"person{self.pk}@example.net"
-            ContactPoint.objects.create(customer=self, kind="email", value=value,
-                                        is_primary=True)
+            value = extracted or f"person{obj.pk}@example.net"
+            ContactPoint.objects.create(customer=obj, kind="email", value=value, is_primary=True)

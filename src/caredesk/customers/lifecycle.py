@@ -9,8 +9,9 @@ EXISTING = "existing"
 FORMER = "former"
 
 
-def lifecycle_of(*, last_purchase_at: dt.datetime | None, now: dt.datetime,
-                 window_days: int) -> str:
+def lifecycle_of(
+    *, last_purchase_at: dt.datetime | None, now: dt.datetime, window_days: int
+) -> str:
     """potential: never bought; existing: bought within the window; former: bought before."""
     if last_purchase_at is None:
         return POTENTIAL
@@ -19,8 +20,9 @@ def lifecycle_of(*, last_purchase_at: dt.datetime | None, now: dt.datetime,
     return FORMER
 
 
-def lifecycle_reason(*, last_purchase_at: dt.datetime | None, now: dt.datetime,
-                     window_days: int) -> str:
+def lifecycle_reason(
+    *, last_purchase_at: dt.datetime | None, now: dt.datetime, window_days: int
+) -> str:
     """A sentence that says why the customer has their lifecycle type."""
     kind = lifecycle_of(last_purchase_at=last_purchase_at, now=now, window_days=window_days)
     if kind == POTENTIAL:

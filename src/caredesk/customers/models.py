@@ -22,8 +22,9 @@ class CrmSettings(models.Model):
         verbose_name = "CRM settings"
         verbose_name_plural = "CRM settings"
         constraints = [
-            models.CheckConstraint(condition=models.Q(recency_window_days__gte=1),
-                                   name="crmsettings_window_positive"),
+            models.CheckConstraint(
+                condition=models.Q(recency_window_days__gte=1), name="crmsettings_window_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -32,10 +33,12 @@ class CrmSettings(models.Model):
 
 class Organization(BaseModel):
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=OrganizationKind.choices,
-                            default=OrganizationKind.EXTERNAL)
-    domains = models.JSONField(default=list, blank=True,
-                               help_text="Email domains whose senders belong here.")
+    kind = models.CharField(
+        max_length=10, choices=OrganizationKind.choices, default=OrganizationKind.EXTERNAL
+    )
+    domains = models.JSONField(
+        default=list, blank=True, help_text="Email domains whose senders belong here."
+    )
     shared_tickets = models.BooleanField(
         default=False,
         help_text="Members may see every ticket of the organisation in the portal and API.",
@@ -56,8 +59,9 @@ class Customer(BaseModel):
     """A person we serve. Purchase aggregates are kept up to date by purchase services."""
 
     name = models.CharField(max_length=200, blank=True)
-    organization = models.ForeignKey(Organization, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="customers")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
     custom_fields = models.JSONField(default=dict, blank=True)
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     first_purchase_at = models.DateTimeField(null=True, blank=True)
@@ -85,7 +89,9 @@ class ContactPoint(BaseModel):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField(max_length=10, choices=ContactKind.choices)
-    value = models.CharField(max_length=254, help_text="Normalised: lower-case email, E.164-ish phone.")
+    value = models.CharField(
+        max_length=254, help_text="Normalised: lower-case email, E.164-ish phone."
+    )
     label = models.CharField(max_length=50, blank=True)
     is_primary = models.BooleanField(default=False)
     undeliverable = models.BooleanField(default=False)
@@ -103,8 +109,9 @@ class ContactPoint(BaseModel):
 
 class CustomerNote(BaseModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
 
     class Meta:
@@ -127,7 +134,9 @@ class Purchase(BaseModel):
         ordering = ["-purchased_at", "-id"]
         indexes = [models.Index(fields=["customer", "purchased_at"], name="purchase_customer_idx")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="purchase_amount_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="purchase_amount_nonneg"
+            ),
         ]
 
     def __str__(self) -> str:

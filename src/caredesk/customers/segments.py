@@ -34,9 +34,11 @@ def rules_parse(raw: object) -> SegmentRules:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ValidationFailed(CustomerErrorCode.INVALID_SEGMENT,
-                               f"Invalid segment rule {where}: {first['msg']}",
-                               field=f"rules.{where}") from None
+        raise ValidationFailed(
+            CustomerErrorCode.INVALID_SEGMENT,
+            f"Invalid segment rule {where}: {first['msg']}",
+            field=f"rules.{where}",
+        ) from None
 
 
 def lifecycle_q(kinds: list[str], *, now: dt.datetime, window_days: int) -> Q:

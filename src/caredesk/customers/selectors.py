@@ -46,8 +46,9 @@ class CustomerFilters:
     email: str | None = None
 
 
-def customer_list(*, user: User, filters: CustomerFilters, cursor: str | None,
-                  limit: int) -> Page[Customer]:
+def customer_list(
+    *, user: User, filters: CustomerFilters, cursor: str | None, limit: int
+) -> Page[Customer]:
     qs = customers_visible_to(user=user)
     if filters.organization_id is not None:
         qs = qs.filter(organization_id=filters.organization_id)
@@ -56,8 +57,7 @@ def customer_list(*, user: User, filters: CustomerFilters, cursor: str | None,
         qs = qs.filter(lifecycle_q([filters.lifecycle], now=timezone.now(), window_days=window))
     if filters.segment_id is not None:
         segment = segment_get(segment_id=filters.segment_id)
-        qs = qs.filter(rules_q(rules_parse(segment.rules), now=timezone.now(),
-                               window_days=window))
+        qs = qs.filter(rules_q(rules_parse(segment.rules), now=timezone.now(), window_days=window))
     if filters.email:
         value = contact_normalize(kind="email", value=filters.email)
         qs = qs.filter(contacts__kind="email", contacts__value=value)
@@ -79,9 +79,11 @@ def customer_segments(*, customer: Customer) -> list[Segment]:
     window = crm_settings_get().recency_window_days
     now = timezone.now()
     return [
-        s for s in Segment.objects.order_by("name")
-        if Customer.objects.filter(rules_q(rules_parse(s.rules), now=now, window_days=window),
-                                   pk=customer.pk).exists()
+        s
+        for s in Segment.objects.order_by("name")
+        if Customer.objects.filter(
+            rules_q(rules_parse(s.rules), now=now, window_days=window), pk=customer.pk
+        ).exists()
     ]
 
 
@@ -102,12 +104,14 @@ def organization_get_for_user(*, user: User, organization_id: int) -> Organizati
 
 
 def organization_list(*, user: User, cursor: str | None, limit: int) -> Page[Organization]:
-    return keyset_page(organizations_visible_to(user=user), ordering=("id",), cursor=cursor,
-                       limit=limit)
+    return keyset_page(
+        organizations_visible_to(user=user), ordering=("id",), cursor=cursor, limit=limit
+    )
 
 
-def purchase_list(*, user: User, customer_id: int | None, cursor: str | None,
-                  limit: int) -> Page[Purchase]:
+def purchase_list(
+    *, user: User, customer_id: int | None, cursor: str | None, limit: int
+) -> Page[Purchase]:
     if not user.is_staff_member:
         raise PermissionDenied("Purchases are for agents.")
     qs = Purchase.objects.all()

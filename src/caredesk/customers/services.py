@@ -42,13 +42,19 @@ def contact_normalize(*, kind: str, value: str) -> str:
         if phone.startswith("00"):
             phone = "+" + phone[2:]
         if not _PHONE_OK.match(phone):
-            raise ValidationFailed(CustomerErrorCode.INVALID_CONTACT,
-                                   f"Not a valid phone number: {value!r}.", field="phones")
+            raise ValidationFailed(
+                CustomerErrorCode.INVALID_CONTACT,
+                f"Not a valid phone number: {value!r}.",
+                field="phones",
+            )
         return phone
     if kind == ContactKind.SOCIAL:
         if not raw or len(raw) > 254 or any(c.isspace() for c in raw):
-            raise ValidationFailed(CustomerErrorCode.INVALID_CONTACT,
-                                   f"Not a valid social handle: {value!r}.", field="socials")
+            raise ValidationFailed(
+                CustomerErrorCode.INVALID_CONTACT,
+                f"Not a valid social handle: {value!r}.",
+                field="socials",
+            )
         return raw.lower()
     raise ValidationFailed(CustomerErrorCode.INVALID_CONTACT, f"Unknown contact kind {kind!r}.")
 
@@ -64,8 +70,11 @@ def crm_settings_get() -> CrmSettings:
 
 def crm_settings_update(*, recency_window_days: int) -> CrmSettings:
     if recency_window_days < 1 or recency_window_days > 36500:
-        raise ValidationFailed("invalid_window", "The recency window must be 1 to 36500 days.",
-                               field="recency_window_days")
+        raise ValidationFailed(
+            "invalid_window",
+            "The recency window must be 1 to 36500 days.",
+            field="recency_window_days",
+        )
     obj = crm_settings_get()
     obj.recency_window_days = recency_window_days
     obj.save()
@@ -81,22 +90,33 @@ def _clean_name(name: str, *, field: str = "name", required: bool = False) -> st
     return name
 
 
-def organization_create(*, name: str, kind: str = OrganizationKind.EXTERNAL,
-                        domains: list[str] | None = None, shared_tickets: bool = False,
-                        custom_fields: dict[str, Any] | None = None, notes: str = "",
-                        external_id: str | None = None) -> Organization:
+def organization_create(
+    *,
+    name: str,
+    kind: str = OrganizationKind.EXTERNAL,
+    domains: list[str] | None = None,
+    shared_tickets: bool = False,
+    custom_fields: dict[str, Any] | None = None,
+    notes: str = "",
+    external_id: str | None = None,
+) -> Organization:
     if kind not in OrganizationKind.values:
         raise ValidationFailed("invalid_kind", "kind must be internal or external.", field="kind")
     if external_id and Organization.objects.filter(external_id=external_id).exists():
-        raise Conflict(CustomerErrorCode.EXTERNAL_ID_TAKEN,
-                       f"An organization with external_id {external_id!r} exists.")
+        raise Conflict(
+            CustomerErrorCode.EXTERNAL_ID_TAKEN,
+            f"An organization with external_id {external_id!r} exists.",
+        )
     return Organization.objects.create(
-        name=_clean_name(name, required=True), kind=kind,
+        name=_clean_name(name, required=True),
+        kind=kind,
         domains=sorted({d.strip().lower() for d in (domains or []) if d.strip()}),
         shared_tickets=shared_tickets,
-        custom_fields=custom_fields_clean(entity=CustomFieldEntity.ORGANIZATION,
-                                          values=custom_fields or {}),
-        notes=notes, external_id=external_id or None,
+        custom_fields=custom_fields_clean(
+            entity=CustomFieldEntity.ORGANIZATION, values=custom_fields or {}
+        ),
+        notes=notes,
+        external_id=external_id or None,
     )
 
 
@@ -106,8 +126,9 @@ def organization_update(*, organization: Organization, data: dict[str, Any]) -> 
         organization.name = _clean_name(data["name"], required=True)
     if "kind" in data:
         if data["kind"] not in OrganizationKind.values:
-            raise ValidationFailed("invalid_kind", "kind must be internal or external.",
-                                   field="kind")
+            raise ValidationFailed(
+                "invalid_kind", "kind must be internal or external.", field="kind"
+            )
         organization.kind = data["kind"]
     if "domains" in data:
         organization.domains = sorted({d.strip().lower() for d in data["domains"] if d.strip()})
@@ -117,7 +138,8 @@ def organization_update(*, organization: Organization, data: dict[str, Any]) -> 
         organization.notes = data["notes"]
     if "custom_fields" in data:
         organization.custom_fields = custom_fields_clean(
-            entity=CustomFieldEntity.ORGANIZATION, values=data["custom_fields"],
+            entity=CustomFieldEntity.ORGANIZATION,
+            values=data["custom_fields"],
             current=organization.custom_fields,
         )
     organization.save()
@@ -130,14 +152,22 @@ def _contacts_check_free(pairs: list[tuple[str, str]], *, customer: Customer | N
         if customer is not None:
             taken = taken.exclude(customer=customer)
         if taken.exists():
-            raise Conflict(CustomerErrorCode.CONTACT_TAKEN,
-                           f"The {kind} {value} belongs to another customer.", field=f"{kind}s")
+            raise Conflict(
+                CustomerErrorCode.CONTACT_TAKEN,
+                f"The {kind} {value} belongs to another customer.",
+                field=f"{kind}s",
+            )
 
 
-def _contact_pairs(emails: list[str], phones: list[str], socials: list[str]) -> list[tuple[str, str]]:
+def _contact_pairs(
+    emails: list[str], phones: list[str], socials: list[str]
+) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
-    for kind, values in ((ContactKind.EMAIL, emails), (ContactKind.PHONE, phones),
-                         (ContactKind.SOCIAL, socials)):
+    for kind, values in (
+        (ContactKind.EMAIL, emails),
+        (ContactKind.PHONE, phones),
+        (ContactKind.SOCIAL, socials),
+    ):
         for value in values:
             pair = (str(kind), contact_normalize(kind=kind, value=value))
             if pair not in pairs:
@@ -146,24 +176,34 @@ def _contact_pairs(emails: list[str], phones: list[str], socials: list[str]) -> 
 
 
 @transaction.atomic
-def customer_create(*, name: str = "", emails: list[str] | None = None,
-                    phones: list[str] | None = None, socials: list[str] | None = None,
-                    organization: Organization | None = None,
-                    custom_fields: dict[str, Any] | None = None,
-                    external_id: str | None = None,
-                    created_at: dt.datetime | None = None) -> Customer:
+def customer_create(
+    *,
+    name: str = "",
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
+    socials: list[str] | None = None,
+    organization: Organization | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    external_id: str | None = None,
+    created_at: dt.datetime | None = None,
+) -> Customer:
     """Create a customer with contact points; the first email is the primary one."""
     pairs = _contact_pairs(emails or [], phones or [], socials or [])
     _contacts_check_free(pairs, customer=None)
     if external_id and Customer.objects.filter(external_id=external_id).exists():
-        raise Conflict(CustomerErrorCode.EXTERNAL_ID_TAKEN,
-                       f"A customer with external_id {external_id!r} exists.")
+        raise Conflict(
+            CustomerErrorCode.EXTERNAL_ID_TAKEN,
+            f"A customer with external_id {external_id!r} exists.",
+        )
     if organization is None:
         organization = _organization_for_emails([v for k, v in pairs if k == ContactKind.EMAIL])
     customer = Customer(
-        name=_clean_name(name), organization=organization, external_id=external_id or None,
-        custom_fields=custom_fields_clean(entity=CustomFieldEntity.CUSTOMER,
-                                          values=custom_fields or {}),
+        name=_clean_name(name),
+        organization=organization,
+        external_id=external_id or None,
+        custom_fields=custom_fields_clean(
+            entity=CustomFieldEntity.CUSTOMER, values=custom_fields or {}
+        ),
     )
     if created_at is not None:
         customer.created_at = created_at
@@ -184,19 +224,23 @@ def _organization_for_emails(emails: list[str]) -> Organization | None:
 
 def _contacts_add(customer: Customer, pairs: list[tuple[str, str]]) -> None:
     has_primary = {
-        k for k in ContactPoint.objects.filter(customer=customer, is_primary=True)
-        .values_list("kind", flat=True)
+        k
+        for k in ContactPoint.objects.filter(customer=customer, is_primary=True).values_list(
+            "kind", flat=True
+        )
     }
     for kind, value in pairs:
         if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
             continue
         try:
             with transaction.atomic():
-                ContactPoint.objects.create(customer=customer, kind=kind, value=value,
-                                            is_primary=kind not in has_primary)
+                ContactPoint.objects.create(
+                    customer=customer, kind=kind, value=value, is_primary=kind not in has_primary
+                )
         except IntegrityError:
-            raise Conflict(CustomerErrorCode.CONTACT_TAKEN,
-                           f"The {kind} {value} belongs to another customer.") from None
+            raise Conflict(
+                CustomerErrorCode.CONTACT_TAKEN, f"The {kind} {value} belongs to another customer."
+            ) from None
         has_primary.add(kind)
 
 
@@ -209,12 +253,14 @@ def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
         customer.organization = data["organization"]
     if "custom_fields" in data:
         customer.custom_fields = custom_fields_clean(
-            entity=CustomFieldEntity.CUSTOMER, values=data["custom_fields"],
+            entity=CustomFieldEntity.CUSTOMER,
+            values=data["custom_fields"],
             current=customer.custom_fields,
         )
     customer.save()
-    pairs = _contact_pairs(data.get("emails") or [], data.get("phones") or [],
-                           data.get("socials") or [])
+    pairs = _contact_pairs(
+        data.get("emails") or [], data.get("phones") or [], data.get("socials") or []
+    )
     _contacts_check_free(pairs, customer=customer)
     _contacts_add(customer, pairs)
     return customer
@@ -223,18 +269,22 @@ def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
 def customer_get_or_create_by_email(*, email: str, name: str = "") -> Customer:
     """The customer owning this email, created with it if nobody does."""
     value = contact_normalize(kind=ContactKind.EMAIL, value=email)
-    contact = ContactPoint.objects.select_related("customer").filter(
-        kind=ContactKind.EMAIL, value=value
-    ).first()
+    contact = (
+        ContactPoint.objects.select_related("customer")
+        .filter(kind=ContactKind.EMAIL, value=value)
+        .first()
+    )
     if contact is not None:
         return contact.customer
     try:
         with transaction.atomic():
             return customer_create(name=name, emails=[value])
     except Conflict:  # created concurrently: take theirs
-        return ContactPoint.objects.select_related("customer").get(
-            kind=ContactKind.EMAIL, value=value
-        ).customer
+        return (
+            ContactPoint.objects.select_related("customer")
+            .get(kind=ContactKind.EMAIL, value=value)
+            .customer
+        )
 
 
 def customer_note_add(*, customer: Customer, author: Any, text: str) -> CustomerNote:
@@ -248,32 +298,47 @@ def _amount(value: object) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(CustomerErrorCode.INVALID_AMOUNT, f"Not an amount: {value!r}.",
-                               field="amount") from None
+        raise ValidationFailed(
+            CustomerErrorCode.INVALID_AMOUNT, f"Not an amount: {value!r}.", field="amount"
+        ) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-        raise ValidationFailed(CustomerErrorCode.INVALID_AMOUNT,
-                               "amount must be between 0 and 10^10.", field="amount")
+        raise ValidationFailed(
+            CustomerErrorCode.INVALID_AMOUNT, "amount must be between 0 and 10^10.", field="amount"
+        )
     return amount.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
-def purchase_create(*, customer: Customer, purchased_at: dt.datetime, amount: object,
-                    product: str, currency: str = "EUR",
-                    external_id: str | None = None) -> Purchase:
+def purchase_create(
+    *,
+    customer: Customer,
+    purchased_at: dt.datetime,
+    amount: object,
+    product: str,
+    currency: str = "EUR",
+    external_id: str | None = None,
+) -> Purchase:
     """Record a purchase and refresh the customer's purchase aggregates."""
     product = (product or "").strip()
     if not product:
         raise ValidationFailed("invalid_product", "A purchase needs a product.", field="product")
     currency = (currency or "EUR").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ValidationFailed("invalid_currency", "currency must be a 3-letter ISO code.",
-                               field="currency")
+        raise ValidationFailed(
+            "invalid_currency", "currency must be a 3-letter ISO code.", field="currency"
+        )
     if external_id and Purchase.objects.filter(external_id=external_id).exists():
-        raise Conflict(CustomerErrorCode.EXTERNAL_ID_TAKEN,
-                       f"A purchase with external_id {external_id!r} exists.")
+        raise Conflict(
+            CustomerErrorCode.EXTERNAL_ID_TAKEN,
+            f"A purchase with external_id {external_id!r} exists.",
+        )
     purchase = Purchase.objects.create(
-        customer=customer, purchased_at=purchased_at, amount=_amount(amount), currency=currency,
-        product=product[:200], external_id=external_id or None,
+        customer=customer,
+        purchased_at=purchased_at,
+        amount=_amount(amount),
+        currency=currency,
+        product=product[:200],
+        external_id=external_id or None,
     )
     customer_purchase_totals_refresh(customer=customer)
     return purchase
@@ -285,11 +350,14 @@ def customer_purchase_totals_refresh(*, customer: Customer) -> None:
         first=Min("purchased_at"), last=Max("purchased_at"), n=Count("id"), value=Sum("amount")
     )
     Customer.objects.filter(pk=customer.pk).update(
-        first_purchase_at=totals["first"], last_purchase_at=totals["last"],
-        purchase_count=totals["n"], lifetime_value=totals["value"] or Decimal("0"),
+        first_purchase_at=totals["first"],
+        last_purchase_at=totals["last"],
+        purchase_count=totals["n"],
+        lifetime_value=totals["value"] or Decimal("0"),
     )
-    customer.refresh_from_db(fields=["first_purchase_at", "last_purchase_at", "purchase_count",
-                                     "lifetime_value"])
+    customer.refresh_from_db(
+        fields=["first_purchase_at", "last_purchase_at", "purchase_count", "lifetime_value"]
+    )
 
 
 def segment_create(*, name: str, rules: object, description: str = "") -> Segment:
@@ -297,5 +365,6 @@ def segment_create(*, name: str, rules: object, description: str = "") -> Segmen
     name = _clean_name(name, required=True)
     if Segment.objects.filter(name=name).exists():
         raise Conflict("segment_exists", f"A segment named {name!r} exists.", field="name")
-    return Segment.objects.create(name=name, description=description,
-                                  rules=parsed.model_dump(mode="json", exclude_none=True))
+    return Segment.objects.create(
+        name=name, description=description, rules=parsed.model_dump(mode="json", exclude_none=True)
+    )

@@ -55,8 +55,9 @@ def _decode(cursor: str | None) -> tuple[dt.datetime, str, int] | None:
         at, kind, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return dt.datetime.fromisoformat(at), str(kind), int(ident)
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed("invalid_cursor", "The cursor is not valid.",
-                               field="cursor") from None
+        raise ValidationFailed(
+            "invalid_cursor", "The cursor is not valid.", field="cursor"
+        ) from None
 
 
 def _encode(item: TimelineItem) -> str:
@@ -64,45 +65,82 @@ def _encode(item: TimelineItem) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _take(qs: QuerySet[Any], kind: str, cursor: tuple[dt.datetime, str, int] | None, n: int,
-          at: str = "created_at") -> list[Any]:
+def _take(
+    qs: QuerySet[Any],
+    kind: str,
+    cursor: tuple[dt.datetime, str, int] | None,
+    n: int,
+    at: str = "created_at",
+) -> list[Any]:
     return list(qs.filter(_after(kind, cursor, at)).order_by(f"-{at}", "-id")[:n])
 
 
-def customer_timeline(*, user: User, customer: Customer, cursor: str | None = None,
-                      limit: int = 50) -> TimelinePage:
+def customer_timeline(
+    *, user: User, customer: Customer, cursor: str | None = None, limit: int = 50
+) -> TimelinePage:
     """Tickets opened, messages both ways, purchases, survey answers and (for staff) notes
     and internal notes, newest first. One query per source, whatever the page."""
     if limit < 1 or limit > MAX_LIMIT:
-        raise ValidationFailed("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.",
-                               field="limit")
+        raise ValidationFailed(
+            "invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.", field="limit"
+        )
     position = _decode(cursor)
     staff = user.is_staff_member
     n = limit + 1
     items: list[TimelineItem] = []
     ticket_ids = Ticket.objects.filter(requester=customer).values("id")
     for t in _take(Ticket.objects.filter(requester=customer), "ticket", position, n):
-        items.append(TimelineItem(t.created_at, "ticket", t.pk, f"Opened: {t.subject}",
-                                  ticket_id=t.pk, channel=t.channel,
-                                  data={"status": t.status, "type": t.type}))
+        items.append(
+            TimelineItem(
+                t.created_at,
+                "ticket",
+                t.pk,
+                f"Opened: {t.subject}",
+                ticket_id=t.pk,
+                channel=t.channel,
+                data={"status": t.status, "type": t.type},
+            )
+        )
     messages = Message.objects.filter(Q(ticket_id__in=ticket_ids) | Q(author_customer=customer))
     if not staff:
         messages = messages.filter(is_public=True)
     for m in _take(messages.select_related("ticket"), "message", position, n):
-        items.append(TimelineItem(m.created_at, "message", m.pk, m.text[:280],
-                                  ticket_id=m.ticket_id, channel=m.channel,
-                                  data={"from": m.author_role, "public": m.is_public,
-                                        "subject": m.ticket.subject}))
-    for p in _take(Purchase.objects.filter(customer=customer), "purchase", position, n,
-                   at="purchased_at"):
-        items.append(TimelineItem(p.purchased_at, "purchase", p.pk,
-                                  f"Bought {p.product} for {p.amount} {p.currency}",
-                                  data={"amount": str(p.amount), "currency": p.currency}))
-    for s in _take(SurveyResponse.objects.filter(customer=customer), "survey", position, n,
-                   at="responded_at"):
-        items.append(TimelineItem(s.responded_at, "survey", s.pk,
-                                  f"{s.kind.upper()} score {s.score}", ticket_id=s.ticket_id,
-                                  data={"survey": s.kind, "score": s.score}))
+        items.append(
+            TimelineItem(
+                m.created_at,
+                "message",
+                m.pk,
+                m.text[:280],
+                ticket_id=m.ticket_id,
+                channel=m.channel,
+                data={"from": m.author_role, "public": m.is_public, "subject": m.ticket.subject},
+            )
+        )
+    for p in _take(
+        Purchase.objects.filter(customer=customer), "purchase", position, n, at="purchased_at"
+    ):
+        items.append(
+            TimelineItem(
+                p.purchased_at,
+                "purchase",
+                p.pk,
+                f"Bought {p.product} for {p.amount} {p.currency}",
+                data={"amount": str(p.amount), "currency": p.currency},
+            )
+        )
+    for s in _take(
+        SurveyResponse.objects.filter(customer=customer), "survey", position, n, at="responded_at"
+    ):
+        items.append(
+            TimelineItem(
+                s.responded_at,
+                "survey",
+                s.pk,
+                f"{s.kind.upper()} score {s.score}",
+                ticket_id=s.ticket_id,
+                data={"survey": s.kind, "score": s.score},
+            )
+        )
     if staff:
         for note in _take(CustomerNote.objects.filter(customer=customer), "note", position, n):
             items.append(TimelineItem(note.created_at, "note", note.pk, note.text[:280]))

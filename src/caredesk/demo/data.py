@@ -30,11 +30,16 @@ from caredesk.tickets.services.history import HistoryMessage, HistoryStatus, tic
 DEMO_DOMAIN = "demo.caredesk.example"
 
 
-def demo_load(*, password: str, customers: int = 300, tickets: int = 400,
-              seed: int = 7) -> list[tuple[str, str]]:
+def demo_load(
+    *, password: str, customers: int = 300, tickets: int = 400, seed: int = 7
+) -> list[tuple[str, str]]:
     """Load the demo once (a second call changes nothing) and return (role, email) logins."""
-    logins = [("admin", f"admin@{DEMO_DOMAIN}"), ("supervisor", f"supervisor@{DEMO_DOMAIN}"),
-              ("agent", f"agent@{DEMO_DOMAIN}"), ("customer", "anna.smith@northwind.example")]
+    logins = [
+        ("admin", f"admin@{DEMO_DOMAIN}"),
+        ("supervisor", f"supervisor@{DEMO_DOMAIN}"),
+        ("agent", f"agent@{DEMO_DOMAIN}"),
+        ("customer", "anna.smith@northwind.example"),
+    ]
     if User.objects.filter(email=logins[0][1]).exists():
         return logins
     rng = random.Random(seed)
@@ -42,22 +47,43 @@ def demo_load(*, password: str, customers: int = 300, tickets: int = 400,
         staff = _staff(password, logins)
         orgs = _organizations()
         people = _customers(rng, customers, orgs)
-        user_create(email=logins[3][1], role=Role.CUSTOMER, password=password,
-                    first_name="Anna", last_name="Smith", check_password=False)
+        user_create(
+            email=logins[3][1],
+            role=Role.CUSTOMER,
+            password=password,
+            first_name="Anna",
+            last_name="Smith",
+            check_password=False,
+        )
         people.insert(0, Customer.objects.get(contacts__value=logins[3][1]))
         _tickets(rng, tickets, people, staff)
     return logins
 
 
 def _staff(password: str, logins: list[tuple[str, str]]) -> list[User]:
-    made = [user_create(email=email, role=role, password=password, check_password=False,
-                        first_name=role.capitalize(), last_name="Demo")
-            for role, email in logins[:3]]
+    made = [
+        user_create(
+            email=email,
+            role=role,
+            password=password,
+            check_password=False,
+            first_name=role.capitalize(),
+            last_name="Demo",
+        )
+        for role, email in logins[:3]
+    ]
     agents = made[1:]
     for i, first in enumerate(["Lena", "Marco", "Priya", "Tom", "Sofia", "Kenji"]):
-        agents.append(user_create(email=f"{first.lower()}@{DEMO_DOMAIN}", role=Role.AGENT,
-                                  password=password, check_password=False, first_name=first,
-                                  last_name=v.LAST_NAMES[i]))
+        agents.append(
+            user_create(
+                email=f"{first.lower()}@{DEMO_DOMAIN}",
+                role=Role.AGENT,
+                password=password,
+                check_password=False,
+                first_name=first,
+                last_name=v.LAST_NAMES[i],
+            )
+        )
     team_create(name="First line", members=agents[1:4])
     team_create(name="Billing", members=agents[4:6])
     team_create(name="Technical", members=[agents[0], *agents[6:]])
@@ -65,9 +91,12 @@ def _staff(password: str, logins: list[tuple[str, str]]) -> list[User]:
 
 
 def _organizations() -> list[Organization]:
-    orgs = [organization_create(name=name, domains=[name.split()[0].lower() + ".example"],
-                                shared_tickets=i % 3 == 0)
-            for i, name in enumerate(v.COMPANIES[:8])]
+    orgs = [
+        organization_create(
+            name=name, domains=[name.split()[0].lower() + ".example"], shared_tickets=i % 3 == 0
+        )
+        for i, name in enumerate(v.COMPANIES[:8])
+    ]
     orgs.append(organization_create(name="Finance department", kind="internal"))
     orgs.append(organization_create(name="Warehouse", kind="internal"))
     return orgs
@@ -83,17 +112,24 @@ def _customers(rng: random.Random, n: int, orgs: list[Organization]) -> list[Cus
         local = unicodedata.normalize("NFKD", f"{first}.{last}.{i}").encode("ascii", "ignore")
         email = f"{local.decode()}@{domain}".lower()
         phones = [f"+4930{rng.randrange(1000000, 9999999)}"] if rng.random() < 0.4 else []
-        customer = customer_create(name=f"{first} {last}", emails=[email], phones=phones,
-                                   organization=org,
-                                   custom_fields={"plan": rng.choice(["basic", "pro", "team"])},
-                                   created_at=now - dt.timedelta(days=rng.randrange(30, 1500)))
+        customer = customer_create(
+            name=f"{first} {last}",
+            emails=[email],
+            phones=phones,
+            organization=org,
+            custom_fields={"plan": rng.choice(["basic", "pro", "team"])},
+            created_at=now - dt.timedelta(days=rng.randrange(30, 1500)),
+        )
         kind = rng.random()  # about a third each: potential, existing, former
         if kind > 0.33:
             for _ in range(rng.randrange(1, 5)):
                 days = rng.randrange(5, 300) if kind > 0.66 else rng.randrange(420, 1400)
-                purchase_create(customer=customer, purchased_at=now - dt.timedelta(days=days),
-                                amount=Decimal(rng.randrange(1500, 250000)) / 100,
-                                product=rng.choice(v.PRODUCTS).capitalize())
+                purchase_create(
+                    customer=customer,
+                    purchased_at=now - dt.timedelta(days=days),
+                    amount=Decimal(rng.randrange(1500, 250000)) / 100,
+                    product=rng.choice(v.PRODUCTS).capitalize(),
+                )
         search_index_customer(customer=customer)
         people.append(customer)
     return people
@@ -114,35 +150,65 @@ def _tickets(rng: random.Random, n: int, people: list[Customer], agents: list[Us
             ref = rng.randrange(10000, 99999)
             if k % 2 == 0:
                 text = f"{rng.choice(v.OPENERS)} " + rng.choice(v.BODIES).format(
-                    p=product, q=problem, n=ref)
-                events.append(HistoryMessage(at=at, author_role="customer", author_user=None,
-                                             author_customer=requester, text=text))
+                    p=product, q=problem, n=ref
+                )
+                events.append(
+                    HistoryMessage(
+                        at=at,
+                        author_role="customer",
+                        author_user=None,
+                        author_customer=requester,
+                        text=text,
+                    )
+                )
             else:
-                events.append(HistoryMessage(at=at, author_role="agent", author_user=agent,
-                                             author_customer=None, text=rng.choice(
-                                                 v.REPLIES).format(p=product, n=ref)))
+                events.append(
+                    HistoryMessage(
+                        at=at,
+                        author_role="agent",
+                        author_user=agent,
+                        author_customer=None,
+                        text=rng.choice(v.REPLIES).format(p=product, n=ref),
+                    )
+                )
             at = min(now, at + dt.timedelta(minutes=rng.randrange(10, 1500)))
-        status = rng.choices(["new", "open", "pending", "on_hold", "solved", "closed"],
-                             [12, 30, 12, 6, 25, 15])[0]
+        status = rng.choices(
+            ["new", "open", "pending", "on_hold", "solved", "closed"], [12, 30, 12, 6, 25, 15]
+        )[0]
         if status in ("solved", "closed"):
             events.append(HistoryStatus(at=at, status="solved", actor=agent))
             if status == "closed":
                 events.append(HistoryStatus(at=at + dt.timedelta(days=4), status="closed"))
         ticket = ticket_import_history(
-            requester=requester, subject=f"{product.capitalize()} {problem}", created_at=created,
-            channel=rng.choice(channels), type=ttype,
+            requester=requester,
+            subject=f"{product.capitalize()} {problem}",
+            created_at=created,
+            channel=rng.choice(channels),
+            type=ttype,
             priority=rng.choices(["low", "normal", "high", "urgent"], [15, 55, 22, 8])[0],
-            status=None, events=events, assignee=agent if status != "new" else None,
-            team=agent.teams.first(), tags=rng.sample(v.TAGS, rng.randrange(0, 3)),
+            status=None,
+            events=events,
+            assignee=agent if status != "new" else None,
+            team=agent.teams.first(),
+            tags=rng.sample(v.TAGS, rng.randrange(0, 3)),
         )
         if status in ("solved", "closed") and rng.random() < 0.5:
-            survey_response_record(kind="csat", customer=requester, score=rng.choice(
-                [5, 5, 4, 4, 4, 3, 2, 1]), responded_at=at + dt.timedelta(hours=2),
-                ticket=ticket)
+            survey_response_record(
+                kind="csat",
+                customer=requester,
+                score=rng.choice([5, 5, 4, 4, 4, 3, 2, 1]),
+                responded_at=at + dt.timedelta(hours=2),
+                ticket=ticket,
+            )
         if ttype == TicketType.COMPLAINT and status not in ("solved", "closed"):
             due = now + dt.timedelta(hours=rng.randrange(-72, 72))  # some already overdue
-            commitment_create(ticket=ticket, actor=agent, due_at=due,
-                              description="Call the customer back with the outcome")
+            commitment_create(
+                ticket=ticket,
+                actor=agent,
+                due_at=due,
+                description="Call the customer back with the outcome",
+            )
         if i % 25 == 0:
-            customer_note_add(customer=requester, author=agent,
-                              text="Prefers phone calls in the morning.")
+            customer_note_add(
+                customer=requester, author=agent, text="Prefers phone calls in the morning."
+            )

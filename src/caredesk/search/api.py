@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from caredesk.core.api import actor
 from caredesk.customers.api import customer_out
@@ -27,20 +27,31 @@ class SearchOut(Schema):
     customers: list[CustomerOut]
 
 
+class SearchQuery(Schema):
+    q: str = Field(..., max_length=500, description="Words to find.")
+    limit: int = Field(20, ge=1, le=50)
+
+
 @router.get("", response=SearchOut)
-def search(request: HttpRequest, q: str = Query(..., max_length=500),
-           limit: int = 20) -> dict[str, Any]:
+def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     """Full-text search over ticket subjects, messages (and, for agents, internal notes and
     customers). Every word must match; the last also as a prefix. Newest first."""
     user = actor(request)
-    hits = search_ids(user=user, q=q, limit=limit)
+    hits = search_ids(user=user, q=params.q, limit=params.limit)
     customers: list[dict[str, Any]] = []
     if hits.customer_ids:
-        rows = {c.pk: c for c in Customer.objects.filter(pk__in=hits.customer_ids)
-                .select_related("organization").prefetch_related("contacts")}
+        rows = {
+            c.pk: c
+            for c in Customer.objects.filter(pk__in=hits.customer_ids)
+            .select_related("organization")
+            .prefetch_related("contacts")
+        }
         window, now = crm_settings_get().recency_window_days, timezone.now()
-        customers = [customer_out(rows[i], window=window, now=now)
-                     for i in hits.customer_ids if i in rows]
-    return {"query": q,
-            "tickets": [ticket_out(t) for t in tickets_by_ids(user=user, ids=hits.ticket_ids)],
-            "customers": customers}
+        customers = [
+            customer_out(rows[i], window=window, now=now) for i in hits.customer_ids if i in rows
+        ]
+    return {
+        "query": params.q,
+        "tickets": [ticket_out(t) for t in tickets_by_ids(user=user, ids=hits.ticket_ids)],
+        "customers": customers,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -21,11 +22,14 @@ class Hits:
     customer_ids: list[int]
 
 
-def _sqlite_ids(words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None,
-                limit: int) -> list[int]:
-    sql = ("SELECT e.object_id FROM search_fts JOIN search_searchentry e "
-           "ON e.id = search_fts.rowid WHERE search_fts MATCH %s")
-    params: list[object] = [fts5_match(words, kinds=kinds)]
+def _sqlite_ids(
+    words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None, limit: int
+) -> list[int]:
+    sql = (
+        "SELECT e.object_id FROM search_fts JOIN search_searchentry e "
+        "ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
+    )
+    params: list[Any] = [fts5_match(words, kinds=kinds)]
     if scope is not None:
         customer_id, organization_id = scope
         sql += " AND (e.customer_id = %s OR e.organization_id = %s)"
@@ -39,8 +43,9 @@ def _sqlite_ids(words: list[str], kinds: list[str], scope: tuple[int | None, int
     return _distinct(rows, limit)
 
 
-def _postgres_ids(words: list[str], kinds: list[str],
-                  scope: tuple[int | None, int | None] | None, limit: int) -> list[int]:
+def _postgres_ids(
+    words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None, limit: int
+) -> list[int]:
     vector = SearchVector("title", "body", config="simple")
     query = SearchQuery(tsquery(words), config="simple", search_type="raw")
     qs = SearchEntry.objects.annotate(document=vector).filter(document=query, kind__in=kinds)

@@ -19,10 +19,16 @@ SCORE_RANGES = {SurveyKind.CSAT: (1, 5), SurveyKind.NPS: (0, 10), SurveyKind.CES
 
 class SurveyResponse(BaseModel):
     kind = models.CharField(max_length=4, choices=SurveyKind.choices)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
-                                 related_name="survey_responses")
-    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="survey_responses")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+    )
     score = models.SmallIntegerField()
     comment = models.TextField(blank=True)
     responded_at = models.DateTimeField()
@@ -36,9 +42,11 @@ class SurveyResponse(BaseModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="csat", score__gte=1, score__lte=5)
-                           | Q(kind="nps", score__gte=0, score__lte=10)
-                           | Q(kind="ces", score__gte=1, score__lte=7)),
+                condition=(
+                    Q(kind="csat", score__gte=1, score__lte=5)
+                    | Q(kind="nps", score__gte=0, score__lte=10)
+                    | Q(kind="ces", score__gte=1, score__lte=7)
+                ),
                 name="survey_score_in_range",
             ),
         ]

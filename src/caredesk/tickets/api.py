@@ -69,47 +69,84 @@ def _email_of(customer: Any) -> str | None:
 def ticket_out(t: Ticket) -> dict[str, Any]:
     a = t.assignee
     return {
-        "id": t.pk, "subject": t.subject, "status": t.status, "priority": t.priority,
-        "type": t.type, "channel": t.channel,
-        "requester": {"id": t.requester.pk, "name": t.requester.name,
-                      "email": _email_of(t.requester)},
+        "id": t.pk,
+        "subject": t.subject,
+        "status": t.status,
+        "priority": t.priority,
+        "type": t.type,
+        "channel": t.channel,
+        "requester": {
+            "id": t.requester.pk,
+            "name": t.requester.name,
+            "email": _email_of(t.requester),
+        },
         "organization": {"id": t.organization.pk, "name": t.organization.name}
-        if t.organization else None,
+        if t.organization
+        else None,
         "assignee": {"id": a.pk, "email": a.email, "name": a.display_name, "role": a.role}
-        if a else None,
+        if a
+        else None,
         "team": {"id": t.team.pk, "name": t.team.name} if t.team else None,
-        "tags": [tag.name for tag in t.tags.all()], "custom_fields": t.custom_fields,
-        "version": t.version, "external_id": t.external_id, "merged_into_id": t.merged_into_id,
-        "first_response_at": t.first_response_at, "solved_at": t.solved_at,
-        "closed_at": t.closed_at, "created_at": t.created_at, "updated_at": t.updated_at,
+        "tags": [tag.name for tag in t.tags.all()],
+        "custom_fields": t.custom_fields,
+        "version": t.version,
+        "external_id": t.external_id,
+        "merged_into_id": t.merged_into_id,
+        "first_response_at": t.first_response_at,
+        "solved_at": t.solved_at,
+        "closed_at": t.closed_at,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
     }
 
 
 def _detail(user: User, ticket_id: int) -> dict[str, Any]:
     t = ticket_get_for_user(user=user, ticket_id=ticket_id)
     out = ticket_out(t)
-    out["ccs"] = [{"id": c.pk, "name": c.name, "email": _email_of(c)}
-                  for c in t.ccs.prefetch_related("contacts")]
+    out["ccs"] = [
+        {"id": c.pk, "name": c.name, "email": _email_of(c)}
+        for c in t.ccs.prefetch_related("contacts")
+    ]
     return out
 
 
 def message_out(m: Message) -> dict[str, Any]:
     if m.author_customer is not None and m.author_role == "customer":
-        author = {"email": _email_of(m.author_customer), "name": m.author_customer.name,
-                  "role": "customer"}
+        author = {
+            "email": _email_of(m.author_customer),
+            "name": m.author_customer.name,
+            "role": "customer",
+        }
     elif m.author_user is not None:
-        author = {"email": m.author_user.email, "name": m.author_user.display_name,
-                  "role": m.author_role}
+        author = {
+            "email": m.author_user.email,
+            "name": m.author_user.display_name,
+            "role": m.author_role,
+        }
     else:
         author = {"email": None, "name": "caredesk", "role": m.author_role}
     return {
-        "id": m.pk, "ticket_id": m.ticket_id, "public": m.is_public, "author": author,
-        "channel": m.channel, "text": m.text, "html": m.html, "created_at": m.created_at,
-        "attachments": [{"id": a.pk, "filename": a.filename, "size": a.size,
-                         "content_type": a.content_type, "sha256": a.sha256,
-                         "download_url": reverse("api-v1:attachment_download",
-                                                 kwargs={"attachment_id": a.pk})}
-                        for a in m.attachments.all()],
+        "id": m.pk,
+        "ticket_id": m.ticket_id,
+        "public": m.is_public,
+        "author": author,
+        "channel": m.channel,
+        "text": m.text,
+        "html": m.html,
+        "created_at": m.created_at,
+        "attachments": [
+            {
+                "id": a.pk,
+                "filename": a.filename,
+                "size": a.size,
+                "content_type": a.content_type,
+                "sha256": a.sha256,
+                "download_url": reverse(
+                    "api-v1:attachment_download", kwargs={"attachment_id": a.pk}
+                ),
+            }
+            for a in m.attachments.all()
+        ],
     }
 
 
@@ -119,10 +156,14 @@ def _attachments(items: list[AttachmentIn]) -> list[AttachmentData]:
         try:
             data = base64.b64decode(item.data_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationFailed("invalid_attachment", "data_base64 is not valid base64.",
-                                   field=f"attachments.{i}.data_base64") from None
-        out.append(AttachmentData(filename=item.filename, content_type=item.content_type,
-                                  data=data))
+            raise ValidationFailed(
+                "invalid_attachment",
+                "data_base64 is not valid base64.",
+                field=f"attachments.{i}.data_base64",
+            ) from None
+        out.append(
+            AttachmentData(filename=item.filename, content_type=item.content_type, data=data)
+        )
     return out
 
 
@@ -148,12 +189,23 @@ class TicketQuery(Schema):
 def list_tickets(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
     """Tickets the caller may see, keyset-paginated: pass next_cursor back as cursor."""
     result = ticket_list(
-        user=actor(request), order=q.order, cursor=q.cursor, limit=q.limit,
+        user=actor(request),
+        order=q.order,
+        cursor=q.cursor,
+        limit=q.limit,
         filters=TicketFilters(
-            status=q.status, open_only=q.open, assignee_id=q.assignee_id,
-            unassigned=q.unassigned, team_id=q.team_id, requester_id=q.requester_id,
-            organization_id=q.organization_id, tag=q.tag, channel=q.channel, type=q.type,
-            priority=q.priority, updated_since=q.updated_since,
+            status=q.status,
+            open_only=q.open,
+            assignee_id=q.assignee_id,
+            unassigned=q.unassigned,
+            team_id=q.team_id,
+            requester_id=q.requester_id,
+            organization_id=q.organization_id,
+            tag=q.tag,
+            channel=q.channel,
+            type=q.type,
+            priority=q.priority,
+            updated_since=q.updated_since,
         ),
     )
     return page([ticket_out(t) for t in result.items], result.next_cursor)
@@ -166,11 +218,13 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
         if body.requester_id is not None:
             requester = customer_get_for_user(user=user, customer_id=body.requester_id)
         elif body.requester_email:
-            requester = customer_get_or_create_by_email(email=body.requester_email,
-                                                        name=body.requester_name)
+            requester = customer_get_or_create_by_email(
+                email=body.requester_email, name=body.requester_name
+            )
         else:
-            raise ValidationFailed("requester_required",
-                                   "Give requester_id or requester_email.", field="requester_id")
+            raise ValidationFailed(
+                "requester_required", "Give requester_id or requester_email.", field="requester_id"
+            )
     else:
         if user.customer is None:
             raise PermissionDenied("This account is not linked to a customer.")
@@ -178,12 +232,21 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
             raise PermissionDenied("Customers cannot set assignee, team, tags or custom fields.")
         requester = user.customer
     ticket = ticket_create(
-        requester=requester, subject=body.subject, text=body.text, html=body.html, actor=user,
-        channel=body.channel, type=body.type, priority=body.priority,
+        requester=requester,
+        subject=body.subject,
+        text=body.text,
+        html=body.html,
+        actor=user,
+        channel=body.channel,
+        type=body.type,
+        priority=body.priority,
         assignee=staff_get(user_id=body.assignee_id) if body.assignee_id else None,
         team=team_get(team_id=body.team_id) if body.team_id else None,
-        tags=body.tags, custom_fields=body.custom_fields, cc_emails=body.cc,
-        attachments=_attachments(body.attachments), external_id=body.external_id,
+        tags=body.tags,
+        custom_fields=body.custom_fields,
+        cc_emails=body.cc,
+        attachments=_attachments(body.attachments),
+        external_id=body.external_id,
     )
     return Status(201, _detail(user, ticket.pk))
 
@@ -226,12 +289,21 @@ def add_message(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status
     user = actor(request)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
     message = message_add(
-        ticket=ticket, author=user, text=body.text, html=body.html, is_public=body.public,
-        channel="api", attachments=_attachments(body.attachments), status_after=body.status,
+        ticket=ticket,
+        author=user,
+        text=body.text,
+        html=body.html,
+        is_public=body.public,
+        channel="api",
+        attachments=_attachments(body.attachments),
+        status_after=body.status,
         expected_version=body.version,
     )
-    fresh = Message.objects.select_related("author_user", "author_customer").prefetch_related(
-        "attachments", "author_customer__contacts").get(pk=message.pk)
+    fresh = (
+        Message.objects.select_related("author_user", "author_customer")
+        .prefetch_related("attachments", "author_customer__contacts")
+        .get(pk=message.pk)
+    )
     return Status(201, message_out(fresh))
 
 
@@ -239,16 +311,31 @@ def add_message(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status
 def list_events(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
     user = actor(request)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
-    return [{"id": e.pk, "at": e.at, "actor": e.actor.email if e.actor else None,
-             "kind": e.kind, "field": e.field, "old_value": e.old_value,
-             "new_value": e.new_value} for e in ticket_events(user=user, ticket=ticket)]
+    return [
+        {
+            "id": e.pk,
+            "at": e.at,
+            "actor": e.actor.email if e.actor else None,
+            "kind": e.kind,
+            "field": e.field,
+            "old_value": e.old_value,
+            "new_value": e.new_value,
+        }
+        for e in ticket_events(user=user, ticket=ticket)
+    ]
 
 
 def commitment_out(c: Commitment, now: dt.datetime) -> dict[str, Any]:
-    return {"id": c.pk, "ticket_id": c.ticket_id, "description": c.description,
-            "due_at": c.due_at, "status": c.status,
-            "made_by": c.made_by.email if c.made_by else None, "resolved_at": c.resolved_at,
-            "overdue": c.status == CommitmentStatus.PENDING and c.due_at < now}
+    return {
+        "id": c.pk,
+        "ticket_id": c.ticket_id,
+        "description": c.description,
+        "due_at": c.due_at,
+        "status": c.status,
+        "made_by": c.made_by.email if c.made_by else None,
+        "resolved_at": c.resolved_at,
+        "overdue": c.status == CommitmentStatus.PENDING and c.due_at < now,
+    }
 
 
 @tickets.get("/{ticket_id}/commitments", response=list[CommitmentOut])
@@ -260,12 +347,14 @@ def list_commitments(request: HttpRequest, ticket_id: int) -> list[dict[str, Any
 
 
 @tickets.post("/{ticket_id}/commitments", response={201: CommitmentOut})
-def add_commitment(request: HttpRequest, ticket_id: int,
-                   body: CommitmentIn) -> Status[dict[str, Any]]:
+def add_commitment(
+    request: HttpRequest, ticket_id: int, body: CommitmentIn
+) -> Status[dict[str, Any]]:
     user = actor(request)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
-    c = commitment_create(ticket=ticket, actor=user, description=body.description,
-                          due_at=body.due_at)
+    c = commitment_create(
+        ticket=ticket, actor=user, description=body.description, due_at=body.due_at
+    )
     return Status(201, commitment_out(c, timezone.now()))
 
 
@@ -280,21 +369,23 @@ def merge(request: HttpRequest, ticket_id: int, body: MergeIn) -> dict[str, Any]
 
 
 @other.post("/commitments/{commitment_id}/resolve", response=CommitmentOut)
-def resolve_commitment(request: HttpRequest, commitment_id: int,
-                       body: ResolveIn) -> dict[str, Any]:
+def resolve_commitment(request: HttpRequest, commitment_id: int, body: ResolveIn) -> dict[str, Any]:
     user = actor(request)
     c = commitment_get_for_user(user=user, commitment_id=commitment_id)
     commitment_resolve(commitment=c, actor=user, status=body.status)
     return commitment_out(c, timezone.now())
 
 
-@other.get("/attachments/{attachment_id}", url_name="attachment_download",
-           response={200: None})
+@other.get("/attachments/{attachment_id}", url_name="attachment_download", response={200: None})
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The file, always as a download: never rendered inline from caredesk's origin."""
     a = attachment_get_for_user(user=actor(request), attachment_id=attachment_id)
-    response = FileResponse(default_storage.open(a.storage_path, "rb"), as_attachment=True,
-                            filename=a.filename, content_type="application/octet-stream")
+    response = FileResponse(
+        default_storage.open(a.storage_path, "rb"),
+        as_attachment=True,
+        filename=a.filename,
+        content_type="application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -18,8 +18,9 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-OPEN_STATUSES = frozenset({TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING,
-                           TicketStatus.ON_HOLD})
+OPEN_STATUSES = frozenset(
+    {TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD}
+)
 
 
 class Priority(models.TextChoices):

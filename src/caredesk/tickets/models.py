@@ -29,32 +29,43 @@ class Tag(models.Model):
 
 class Ticket(BaseModel):
     subject = models.CharField(max_length=250)
-    requester = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
-                                  related_name="tickets")
+    requester = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets"
+    )
     ccs = models.ManyToManyField("customers.Customer", related_name="cc_tickets", blank=True)
-    organization = models.ForeignKey("customers.Organization", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="tickets")
-    type = models.CharField(max_length=10, choices=TicketType.choices,
-                            default=TicketType.QUESTION)
-    status = models.CharField(max_length=10, choices=TicketStatus.choices,
-                              default=TicketStatus.NEW)
-    priority = models.CharField(max_length=10, choices=Priority.choices,
-                                default=Priority.NORMAL)
-    assignee = models.ForeignKey("accounts.User", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="assigned_tickets")
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="tickets")
+    organization = models.ForeignKey(
+        "customers.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    type = models.CharField(max_length=10, choices=TicketType.choices, default=TicketType.QUESTION)
+    status = models.CharField(max_length=10, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     tags = models.ManyToManyField(Tag, related_name="tickets", blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; "
-                                          "a write carrying an older version is refused.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every change; a write carrying an older version is refused."
+    )
     first_response_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -62,21 +73,26 @@ class Ticket(BaseModel):
             models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
             models.Index(fields=["created_at", "id"], name="ticket_created_idx"),
             models.Index(fields=["status", "updated_at", "id"], name="ticket_status_idx"),
-            models.Index(fields=["assignee", "status", "updated_at", "id"],
-                         name="ticket_assignee_idx"),
+            models.Index(
+                fields=["assignee", "status", "updated_at", "id"], name="ticket_assignee_idx"
+            ),
             models.Index(fields=["team", "status", "updated_at", "id"], name="ticket_team_idx"),
             models.Index(fields=["requester", "updated_at", "id"], name="ticket_requester_idx"),
             models.Index(fields=["organization", "updated_at", "id"], name="ticket_org_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=TicketStatus.values),
-                                   name="ticket_status_valid"),
-            models.CheckConstraint(condition=Q(priority__in=Priority.values),
-                                   name="ticket_priority_valid"),
-            models.CheckConstraint(condition=Q(type__in=TicketType.values),
-                                   name="ticket_type_valid"),
-            models.CheckConstraint(condition=~Q(merged_into=models.F("id")),
-                                   name="ticket_not_merged_into_self"),
+            models.CheckConstraint(
+                condition=Q(status__in=TicketStatus.values), name="ticket_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values), name="ticket_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=TicketType.values), name="ticket_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="ticket_not_merged_into_self"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,10 +104,16 @@ class Message(BaseModel):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author_role = models.CharField(max_length=10, choices=AuthorRole.choices)
-    author_user = models.ForeignKey("accounts.User", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    author_customer = models.ForeignKey("customers.Customer", null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="messages")
+    author_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
     is_public = models.BooleanField(default=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     text = models.TextField(blank=True)
@@ -130,8 +152,9 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     field = models.CharField(max_length=64, blank=True)
     old_value = models.TextField(blank=True)
@@ -149,15 +172,18 @@ class Commitment(BaseModel):
     """A promise to the customer ("I will call you back by Thursday 10:00")."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="commitments")
-    made_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL,
-                                related_name="commitments")
+    made_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="commitments"
+    )
     description = models.CharField(max_length=500)
     due_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=CommitmentStatus.choices,
-                              default=CommitmentStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.PENDING
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey("accounts.User", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_at", "id"]

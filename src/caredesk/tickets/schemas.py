@@ -80,8 +80,11 @@ class TicketPatch(Schema):
     team_id: int | None = None
     tags: list[str] | None = Field(None, max_length=50)
     custom_fields: dict[str, Any] | None = None
-    version: int | None = Field(None, description="The version you loaded; a stale one is "
-                                "refused with 409 so two agents never overwrite each other.")
+    version: int | None = Field(
+        None,
+        description="The version you loaded; a stale one is "
+        "refused with 409 so two agents never overwrite each other.",
+    )
 
 
 class AuthorOut(Schema):

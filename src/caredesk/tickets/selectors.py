@@ -74,8 +74,7 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.status:
         bad = [s for s in f.status if s not in TicketStatus.values]
         if bad:
-            raise ValidationFailed("invalid_status", f"Unknown status {bad[0]!r}.",
-                                   field="status")
+            raise ValidationFailed("invalid_status", f"Unknown status {bad[0]!r}.", field="status")
         qs = qs.filter(status__in=f.status)
     if f.open_only:
         qs = qs.filter(status__in=list(OPEN_STATUSES))
@@ -102,12 +101,19 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     return qs
 
 
-def ticket_list(*, user: User, filters: TicketFilters, order: str = "-updated_at",
-                cursor: str | None = None, limit: int = 50) -> Page[Ticket]:
+def ticket_list(
+    *,
+    user: User,
+    filters: TicketFilters,
+    order: str = "-updated_at",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Ticket]:
     """A page of the tickets the user may see, in two queries (rows, then tags)."""
     if order not in ORDERINGS:
-        raise ValidationFailed("invalid_order", f"order must be one of {', '.join(ORDERINGS)}.",
-                               field="order")
+        raise ValidationFailed(
+            "invalid_order", f"order must be one of {', '.join(ORDERINGS)}.", field="order"
+        )
     qs = _filtered(tickets_visible_to(user=user), filters)
     qs = qs.select_related("requester", "organization", "assignee", "team").prefetch_related(
         "tags", "requester__contacts"
@@ -122,8 +128,10 @@ def ticket_messages(*, user: User, ticket: Ticket) -> list[Message]:
         qs = qs.filter(is_public=True)
     return list(
         qs.select_related("author_user", "author_customer")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
-                          "author_customer__contacts")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+            "author_customer__contacts",
+        )
         .order_by("created_at", "id")
     )
 
@@ -131,15 +139,17 @@ def ticket_messages(*, user: User, ticket: Ticket) -> list[Message]:
 def ticket_events(*, user: User, ticket: Ticket) -> list[TicketEvent]:
     if not user.is_staff_member:
         raise PermissionDenied("The event log is for agents.")
-    return list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")
-                .order_by("at", "id"))
+    return list(
+        TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id")
+    )
 
 
 def ticket_commitments(*, user: User, ticket: Ticket) -> list[Commitment]:
     if not user.is_staff_member:
         raise PermissionDenied("Commitments are for agents.")
-    return list(Commitment.objects.filter(ticket=ticket).select_related("made_by")
-                .order_by("due_at", "id"))
+    return list(
+        Commitment.objects.filter(ticket=ticket).select_related("made_by").order_by("due_at", "id")
+    )
 
 
 def commitment_get_for_user(*, user: User, commitment_id: int) -> Commitment:
@@ -166,7 +176,11 @@ def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
 
 def tickets_by_ids(*, user: User, ids: list[int]) -> list[Ticket]:
     """Visible tickets among ``ids``, in the order given."""
-    rows = {t.pk: t for t in tickets_visible_to(user=user).filter(pk__in=ids)
-            .select_related("requester", "assignee", "team", "organization")
-            .prefetch_related("tags", "requester__contacts")}
+    rows = {
+        t.pk: t
+        for t in tickets_visible_to(user=user)
+        .filter(pk__in=ids)
+        .select_related("requester", "assignee", "team", "organization")
+        .prefetch_related("tags", "requester__contacts")
+    }
     return [rows[i] for i in ids if i in rows]

@@ -24,8 +24,13 @@ def test_customer_user_is_linked_to_existing_customer_with_same_email() -> None:
 
 
 def test_customer_user_creates_customer_when_missing() -> None:
-    user = user_create(email="new@example.org", role="customer", password="x-long-pass-9981",
-                       first_name="Nia", last_name="Berg")
+    user = user_create(
+        email="new@example.org",
+        role="customer",
+        password="x-long-pass-9981",
+        first_name="Nia",
+        last_name="Berg",
+    )
     assert user.customer is not None
     assert user.customer.name == "Nia Berg"
     assert user.customer.contacts.get().value == "new@example.org"
@@ -37,11 +42,14 @@ def test_agent_user_has_no_customer_record() -> None:
     assert user.is_staff_member
 
 
-@pytest.mark.parametrize(("field", "kwargs"), [
-    ("role", {"email": "a@b.org", "role": "boss", "password": "x-long-pass-9981"}),
-    ("email", {"email": "not-an-email", "role": "agent", "password": "x-long-pass-9981"}),
-    ("password", {"email": "c@b.org", "role": "agent", "password": "123"}),
-])
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("role", {"email": "a@b.org", "role": "boss", "password": "x-long-pass-9981"}),
+        ("email", {"email": "not-an-email", "role": "agent", "password": "x-long-pass-9981"}),
+        ("password", {"email": "c@b.org", "role": "agent", "password": "123"}),
+    ],
+)
 def test_user_create_rejects_bad_input(field: str, kwargs: dict) -> None:
     with pytest.raises(ValidationFailed) as exc:
         user_create(**kwargs)

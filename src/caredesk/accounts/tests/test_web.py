@@ -10,8 +10,9 @@ def test_login_page_signs_in_and_home_shows_the_user() -> None:
     UserFactory(email="web@example.org")
     client = Client(SERVER_NAME="localhost")
     assert client.get("/").status_code == 302
-    response = client.post("/login/", {"username": "web@example.org",
-                                       "password": "pw-for-tests-123"})
+    response = client.post(
+        "/login/", {"username": "web@example.org", "password": "pw-for-tests-123"}
+    )
     assert response.status_code == 302
     home = client.get("/")
     assert home.status_code == 200

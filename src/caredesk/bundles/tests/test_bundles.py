@@ -11,30 +11,77 @@ from caredesk.tickets.models import Message, Ticket
 pytestmark = pytest.mark.django_db
 
 BUNDLE = [
-    {"kind": "organization", "external_id": "org-1", "name": "Northwind", "type": "external",
-     "domains": ["northwind.example"]},
+    {
+        "kind": "organization",
+        "external_id": "org-1",
+        "name": "Northwind",
+        "type": "external",
+        "domains": ["northwind.example"],
+    },
     {"kind": "organization", "external_id": "org-2", "name": "Finance", "type": "internal"},
-    {"kind": "customer", "external_id": "cus-1", "name": "Ana Silva",
-     "emails": ["ana@northwind.example"], "phones": ["+351 21 000 0000"],
-     "organization": "org-1", "custom_fields": {"plan": "pro"},
-     "notes": [{"at": "2024-01-02T09:00:00Z", "author": "lead@desk.example",
-                "text": "VIP"}]},
-    {"kind": "purchase", "external_id": "pur-1", "customer": "cus-1",
-     "at": "2024-01-05T10:00:00Z", "amount": "199.00", "currency": "EUR", "product": "Router"},
-    {"kind": "ticket", "external_id": "tic-1", "subject": "Router dead",
-     "created_at": "2024-02-01T08:00:00Z", "requester": "ana@northwind.example",
-     "channel": "email", "type": "incident", "priority": "high", "tags": ["hardware"],
-     "events": [
-         {"at": "2024-02-01T08:00:00Z", "type": "message", "from": "customer",
-          "author": "ana@northwind.example", "text": "It is dead."},
-         {"at": "2024-02-01T09:30:00Z", "type": "message", "from": "agent",
-          "author": "bo@desk.example", "text": "Sending a new one."},
-         {"at": "2024-02-01T09:31:00Z", "type": "message", "from": "agent",
-          "author": "bo@desk.example", "text": "RMA 42", "public": False},
-         {"at": "2024-02-02T10:00:00Z", "type": "status", "status": "solved"}],
-     "csat": {"score": 5, "at": "2024-02-02T12:00:00Z"}},
-    {"kind": "survey_response", "survey": "nps", "email": "ana@northwind.example",
-     "score": 9, "at": "2024-03-01T00:00:00Z"},
+    {
+        "kind": "customer",
+        "external_id": "cus-1",
+        "name": "Ana Silva",
+        "emails": ["ana@northwind.example"],
+        "phones": ["+351 21 000 0000"],
+        "organization": "org-1",
+        "custom_fields": {"plan": "pro"},
+        "notes": [{"at": "2024-01-02T09:00:00Z", "author": "lead@desk.example", "text": "VIP"}],
+    },
+    {
+        "kind": "purchase",
+        "external_id": "pur-1",
+        "customer": "cus-1",
+        "at": "2024-01-05T10:00:00Z",
+        "amount": "199.00",
+        "currency": "EUR",
+        "product": "Router",
+    },
+    {
+        "kind": "ticket",
+        "external_id": "tic-1",
+        "subject": "Router dead",
+        "created_at": "2024-02-01T08:00:00Z",
+        "requester": "ana@northwind.example",
+        "channel": "email",
+        "type": "incident",
+        "priority": "high",
+        "tags": ["hardware"],
+        "events": [
+            {
+                "at": "2024-02-01T08:00:00Z",
+                "type": "message",
+                "from": "customer",
+                "author": "ana@northwind.example",
+                "text": "It is dead.",
+            },
+            {
+                "at": "2024-02-01T09:30:00Z",
+                "type": "message",
+                "from": "agent",
+                "author": "bo@desk.example",
+                "text": "Sending a new one.",
+            },
+            {
+                "at": "2024-02-01T09:31:00Z",
+                "type": "message",
+                "from": "agent",
+                "author": "bo@desk.example",
+                "text": "RMA 42",
+                "public": False,
+            },
+            {"at": "2024-02-02T10:00:00Z", "type": "status", "status": "solved"},
+        ],
+        "csat": {"score": 5, "at": "2024-02-02T12:00:00Z"},
+    },
+    {
+        "kind": "survey_response",
+        "survey": "nps",
+        "email": "ana@northwind.example",
+        "score": 9,
+        "at": "2024-03-01T00:00:00Z",
+    },
 ]
 
 
@@ -45,8 +92,13 @@ def _lines(items: list) -> list[str]:
 def test_import_keeps_original_times_and_derives_state() -> None:
     report = bundle_import(lines=_lines(BUNDLE))
     assert report.errors == []
-    assert dict(report.created) == {"organization": 2, "customer": 1, "purchase": 1,
-                                    "ticket": 1, "survey_response": 1}
+    assert dict(report.created) == {
+        "organization": 2,
+        "customer": 1,
+        "purchase": 1,
+        "ticket": 1,
+        "survey_response": 1,
+    }
     ticket = Ticket.objects.get(external_id="tic-1")
     assert ticket.created_at.isoformat() == "2024-02-01T08:00:00+00:00"
     assert ticket.status == "solved"
@@ -66,22 +118,51 @@ def test_import_is_idempotent() -> None:
     again = bundle_import(lines=_lines(BUNDLE))
     assert again.errors == []
     assert sum(again.created.values()) == 0
-    assert (Ticket.objects.count(), Message.objects.count(), Purchase.objects.count(),
-            SurveyResponse.objects.count(), Organization.objects.count()) == (1, 3, 1, 2, 2)
+    assert (
+        Ticket.objects.count(),
+        Message.objects.count(),
+        Purchase.objects.count(),
+        SurveyResponse.objects.count(),
+        Organization.objects.count(),
+    ) == (1, 3, 1, 2, 2)
 
 
 def test_bad_lines_are_reported_with_numbers_and_skipped() -> None:
-    lines = _lines(BUNDLE[:3]) + [
+    lines = [
+        *_lines(BUNDLE[:3]),
         "{not json",
         json.dumps({"kind": "martian"}),
-        json.dumps({"kind": "ticket", "external_id": "t-bad", "subject": "x",
-                    "created_at": "2024-01-01T00:00:00", "requester": "a@b.org"}),
-        json.dumps({"kind": "purchase", "external_id": "p-bad", "customer": "nobody",
-                    "at": "2024-01-01T00:00:00Z", "amount": "1", "product": "x"}),
-        json.dumps({"kind": "survey_response", "survey": "nps", "email": "a@b.org",
-                    "score": 11, "at": "2024-01-01T00:00:00Z"}),
+        json.dumps(
+            {
+                "kind": "ticket",
+                "external_id": "t-bad",
+                "subject": "x",
+                "created_at": "2024-01-01T00:00:00",
+                "requester": "a@b.org",
+            }
+        ),
+        json.dumps(
+            {
+                "kind": "purchase",
+                "external_id": "p-bad",
+                "customer": "nobody",
+                "at": "2024-01-01T00:00:00Z",
+                "amount": "1",
+                "product": "x",
+            }
+        ),
+        json.dumps(
+            {
+                "kind": "survey_response",
+                "survey": "nps",
+                "email": "a@b.org",
+                "score": 11,
+                "at": "2024-01-01T00:00:00Z",
+            }
+        ),
         "",
-    ] + _lines(BUNDLE[3:5])
+        *_lines(BUNDLE[3:5]),
+    ]
     report = bundle_import(lines=lines)
     assert [e.line for e in report.errors] == [4, 5, 6, 7, 8]
     assert "not valid JSON" in report.errors[0].message

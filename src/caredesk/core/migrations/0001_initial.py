@@ -5,30 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CustomField',
+            name="CustomField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entity', models.CharField(choices=[('ticket', 'Ticket'), ('customer', 'Customer'), ('organization', 'Organization')], max_length=20)),
-                ('key', models.SlugField(max_length=64)),
-                ('label', models.CharField(max_length=120)),
-                ('field_type', models.CharField(choices=[('text', 'Text'), ('number', 'Number'), ('boolean', 'Yes/no'), ('date', 'Date'), ('choice', 'Choice')], default='text', max_length=10)),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('required', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "entity",
+                    models.CharField(
+                        choices=[
+                            ("ticket", "Ticket"),
+                            ("customer", "Customer"),
+                            ("organization", "Organization"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("key", models.SlugField(max_length=64)),
+                ("label", models.CharField(max_length=120)),
+                (
+                    "field_type",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("number", "Number"),
+                            ("boolean", "Yes/no"),
+                            ("date", "Date"),
+                            ("choice", "Choice"),
+                        ],
+                        default="text",
+                        max_length=10,
+                    ),
+                ),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("required", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['entity', 'position', 'key'],
-                'constraints': [models.UniqueConstraint(fields=('entity', 'key'), name='customfield_unique_key')],
+                "ordering": ["entity", "position", "key"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("entity", "key"), name="customfield_unique_key")
+                ],
             },
         ),
     ]

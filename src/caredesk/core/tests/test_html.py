@@ -2,8 +2,10 @@ from caredesk.core.html import html_to_text, sanitize_html
 
 
 def test_sanitize_removes_scripts_handlers_and_javascript_urls() -> None:
-    dirty = ('<p onclick="steal()">Hi<script>alert(1)</script></p>'
-             '<a href="javascript:alert(2)">x</a><iframe src="https://evil"></iframe>')
+    dirty = (
+        '<p onclick="steal()">Hi<script>alert(1)</script></p>'
+        '<a href="javascript:alert(2)">x</a><iframe src="https://evil"></iframe>'
+    )
     clean = sanitize_html(dirty)
     assert "script" not in clean
     assert "onclick" not in clean
@@ -23,5 +25,7 @@ def test_links_get_safe_rel() -> None:
 
 
 def test_html_to_text() -> None:
-    assert html_to_text("<p>Hello <b>world</b></p><p>again &amp; <br>again</p>") == \
-        "Hello world\nagain &\nagain"
+    assert (
+        html_to_text("<p>Hello <b>world</b></p><p>again &amp; <br>again</p>")
+        == "Hello world\nagain &\nagain"
+    )

@@ -17,6 +17,7 @@ def test_purchase_within_window_is_existing_and_edge_is_inclusive() -> None:
 
 
 def test_reason_names_the_days_and_window() -> None:
-    reason = lifecycle_reason(last_purchase_at=NOW - dt.timedelta(days=400), now=NOW,
-                              window_days=365)
+    reason = lifecycle_reason(
+        last_purchase_at=NOW - dt.timedelta(days=400), now=NOW, window_days=365
+    )
     assert reason == "Last purchase 400 days ago, outside the 365-day window."

@@ -20,11 +20,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_contact_points_are_normalised_and_unique_across_customers() -> None:
-    first = customer_create(name="A", emails=[" Ann@Example.COM "],
-                            phones=["+49 (30) 123-456"], socials=["twitter:Ann"])
+    first = customer_create(
+        name="A", emails=[" Ann@Example.COM "], phones=["+49 (30) 123-456"], socials=["twitter:Ann"]
+    )
     values = sorted(first.contacts.values_list("kind", "value"))
-    assert values == [("email", "ann@example.com"), ("phone", "+4930123456"),
-                      ("social", "twitter:ann")]
+    assert values == [
+        ("email", "ann@example.com"),
+        ("phone", "+4930123456"),
+        ("social", "twitter:ann"),
+    ]
     with pytest.raises(Conflict) as exc:
         customer_create(name="B", emails=["ann@example.com"])
     assert exc.value.code == "contact_taken"
@@ -57,11 +61,19 @@ def test_internal_organisation() -> None:
 def test_purchases_drive_the_lifecycle_and_value() -> None:
     c = CustomerFactory()
     assert customer_lifecycle(customer=c)[0] == "potential"
-    purchase_create(customer=c, purchased_at=timezone.now() - dt.timedelta(days=500),
-                    amount="100.00", product="Laptop")
+    purchase_create(
+        customer=c,
+        purchased_at=timezone.now() - dt.timedelta(days=500),
+        amount="100.00",
+        product="Laptop",
+    )
     assert customer_lifecycle(customer=c)[0] == "former"
-    purchase_create(customer=c, purchased_at=timezone.now() - dt.timedelta(days=10),
-                    amount=Decimal("20.50"), product="Mouse")
+    purchase_create(
+        customer=c,
+        purchased_at=timezone.now() - dt.timedelta(days=10),
+        amount=Decimal("20.50"),
+        product="Mouse",
+    )
     c.refresh_from_db()
     assert customer_lifecycle(customer=c)[0] == "existing"
     assert c.lifetime_value == Decimal("120.50")
@@ -70,8 +82,9 @@ def test_purchases_drive_the_lifecycle_and_value() -> None:
 
 def test_recency_window_is_a_setting() -> None:
     c = CustomerFactory()
-    purchase_create(customer=c, purchased_at=timezone.now() - dt.timedelta(days=90),
-                    amount="5", product="Lunch")
+    purchase_create(
+        customer=c, purchased_at=timezone.now() - dt.timedelta(days=90), amount="5", product="Lunch"
+    )
     assert customer_lifecycle(customer=c)[0] == "existing"
     crm_settings_update(recency_window_days=60)  # a restaurant
     assert customer_lifecycle(customer=c)[0] == "former"
@@ -80,15 +93,17 @@ def test_recency_window_is_a_setting() -> None:
 @pytest.mark.parametrize("amount", ["-1", "abc", "NaN", "1e20"])
 def test_bad_amounts_are_refused(amount: str) -> None:
     with pytest.raises(ValidationFailed):
-        purchase_create(customer=CustomerFactory(), purchased_at=timezone.now(), amount=amount,
-                        product="X")
+        purchase_create(
+            customer=CustomerFactory(), purchased_at=timezone.now(), amount=amount, product="X"
+        )
 
 
 def test_custom_fields_validated_against_definitions() -> None:
     from caredesk.core.models import CustomField
 
-    CustomField.objects.create(entity="customer", key="tier", label="Tier", field_type="choice",
-                               choices=["gold", "silver"])
+    CustomField.objects.create(
+        entity="customer", key="tier", label="Tier", field_type="choice", choices=["gold", "silver"]
+    )
     c = customer_create(name="C", custom_fields={"tier": "gold", "free": "anything"})
     assert c.custom_fields == {"tier": "gold", "free": "anything"}
     with pytest.raises(ValidationFailed) as exc:
@@ -109,15 +124,24 @@ def test_segment_filters_customers() -> None:
     from caredesk.customers.selectors import CustomerFilters, customer_list, customer_segments
 
     org = OrganizationFactory()
-    rich = customer_create(name="Rich", emails=["rich@x.org"], organization=org,
-                           custom_fields={"plan": "pro"})
+    rich = customer_create(
+        name="Rich", emails=["rich@x.org"], organization=org, custom_fields={"plan": "pro"}
+    )
     purchase_create(customer=rich, purchased_at=timezone.now(), amount="900", product="P")
-    customer_create(name="Poor", emails=["poor@x.org"], organization=org,
-                    custom_fields={"plan": "pro"})
-    segment = segment_create(name="Pro existing", rules={
-        "lifecycle": ["existing"], "min_lifetime_value": "500", "custom_fields": {"plan": "pro"},
-        "organization_ids": [org.pk]})
-    page = customer_list(user=UserFactory(), filters=CustomerFilters(segment_id=segment.pk),
-                         cursor=None, limit=50)
+    customer_create(
+        name="Poor", emails=["poor@x.org"], organization=org, custom_fields={"plan": "pro"}
+    )
+    segment = segment_create(
+        name="Pro existing",
+        rules={
+            "lifecycle": ["existing"],
+            "min_lifetime_value": "500",
+            "custom_fields": {"plan": "pro"},
+            "organization_ids": [org.pk],
+        },
+    )
+    page = customer_list(
+        user=UserFactory(), filters=CustomerFilters(segment_id=segment.pk), cursor=None, limit=50
+    )
     assert [c.name for c in page.items] == ["Rich"]
     assert customer_segments(customer=rich) == [segment]

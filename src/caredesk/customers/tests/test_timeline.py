@@ -18,16 +18,35 @@ def _history():
     customer = user.customer
     agent = UserFactory()
     now = timezone.now()
-    purchase_create(customer=customer, purchased_at=now - dt.timedelta(days=3), amount="10",
-                    product="Kettle")
-    ticket = ticket_make(requester=customer, subject="Kettle leaks", channel="email",
-                         created_at=now - dt.timedelta(days=2))
-    message_add(ticket=ticket, author=agent, text="Internal: check batch", is_public=False,
-                created_at=now - dt.timedelta(days=1, hours=1))
-    message_add(ticket=ticket, author=agent, text="We will replace it",
-                created_at=now - dt.timedelta(days=1))
-    survey_response_record(kind="csat", customer=customer, score=5,
-                           responded_at=now - dt.timedelta(hours=5), ticket=ticket)
+    purchase_create(
+        customer=customer, purchased_at=now - dt.timedelta(days=3), amount="10", product="Kettle"
+    )
+    ticket = ticket_make(
+        requester=customer,
+        subject="Kettle leaks",
+        channel="email",
+        created_at=now - dt.timedelta(days=2),
+    )
+    message_add(
+        ticket=ticket,
+        author=agent,
+        text="Internal: check batch",
+        is_public=False,
+        created_at=now - dt.timedelta(days=1, hours=1),
+    )
+    message_add(
+        ticket=ticket,
+        author=agent,
+        text="We will replace it",
+        created_at=now - dt.timedelta(days=1),
+    )
+    survey_response_record(
+        kind="csat",
+        customer=customer,
+        score=5,
+        responded_at=now - dt.timedelta(hours=5),
+        ticket=ticket,
+    )
     customer_note_add(customer=customer, author=agent, text="Loyal customer")
     return user, customer, agent
 

@@ -4,27 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ticket', 'Ticket (subject and public messages)'), ('note', 'Ticket internal notes'), ('customer', 'Customer')], max_length=10)),
-                ('object_id', models.BigIntegerField(help_text='Ticket id for ticket/note, customer id.')),
-                ('customer_id', models.BigIntegerField(help_text='Requester or the customer.', null=True)),
-                ('organization_id', models.BigIntegerField(null=True)),
-                ('title', models.CharField(blank=True, max_length=250)),
-                ('body', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ticket", "Ticket (subject and public messages)"),
+                            ("note", "Ticket internal notes"),
+                            ("customer", "Customer"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.BigIntegerField(help_text="Ticket id for ticket/note, customer id."),
+                ),
+                (
+                    "customer_id",
+                    models.BigIntegerField(help_text="Requester or the customer.", null=True),
+                ),
+                ("organization_id", models.BigIntegerField(null=True)),
+                ("title", models.CharField(blank=True, max_length=250)),
+                ("body", models.TextField(blank=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['customer_id'], name='searchentry_customer_idx'), models.Index(fields=['organization_id'], name='searchentry_org_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='searchentry_unique_doc')],
+                "indexes": [
+                    models.Index(fields=["customer_id"], name="searchentry_customer_idx"),
+                    models.Index(fields=["organization_id"], name="searchentry_org_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "object_id"), name="searchentry_unique_doc"
+                    )
+                ],
             },
         ),
     ]

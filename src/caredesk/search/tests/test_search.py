@@ -12,10 +12,19 @@ from caredesk.tickets.services import message_add
 
 
 def test_terms_keep_only_words() -> None:
-    assert terms('Ré-sumé "OR" NEAR(x) * AND; DROP') == ["ré", "sumé", "or", "near", "x",
-                                                         "and", "drop"]
-    assert fts5_match(["a", "b"], kinds=["ticket"]) == \
-        'kind : ("ticket") AND {title body} : ("a" AND "b"*)'
+    assert terms('Ré-sumé "OR" NEAR(x) * AND; DROP') == [
+        "ré",
+        "sumé",
+        "or",
+        "near",
+        "x",
+        "and",
+        "drop",
+    ]
+    assert (
+        fts5_match(["a", "b"], kinds=["ticket"])
+        == 'kind : ("ticket") AND {title body} : ("a" AND "b"*)'
+    )
     assert tsquery(["a", "b"]) == "'a' & 'b':*"
 
 
@@ -45,7 +54,9 @@ def test_customer_search_is_scoped_and_skips_internal_notes() -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=80))
 def test_any_query_text_is_safe(text: str) -> None:
     agent = UserFactory.build(role="agent")

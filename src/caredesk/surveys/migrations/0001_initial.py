@@ -6,33 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('tickets', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("tickets", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('kind', models.CharField(choices=[('csat', 'Customer satisfaction (1-5)'), ('nps', 'Net promoter score (0-10)'), ('ces', 'Customer effort score (1-7)')], max_length=4)),
-                ('score', models.SmallIntegerField()),
-                ('comment', models.TextField(blank=True)),
-                ('responded_at', models.DateTimeField()),
-                ('external_id', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='survey_responses', to='customers.customer')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='survey_responses', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("csat", "Customer satisfaction (1-5)"),
+                            ("nps", "Net promoter score (0-10)"),
+                            ("ces", "Customer effort score (1-7)"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("score", models.SmallIntegerField()),
+                ("comment", models.TextField(blank=True)),
+                ("responded_at", models.DateTimeField()),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=200, null=True, unique=True),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey_responses",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="survey_responses",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-responded_at', '-id'],
-                'indexes': [models.Index(fields=['customer', 'responded_at'], name='survey_customer_idx'), models.Index(fields=['kind', 'responded_at'], name='survey_kind_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'csat'), ('score__gte', 1), ('score__lte', 5)), models.Q(('kind', 'nps'), ('score__gte', 0), ('score__lte', 10)), models.Q(('kind', 'ces'), ('score__gte', 1), ('score__lte', 7)), _connector='OR'), name='survey_score_in_range')],
+                "ordering": ["-responded_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["customer", "responded_at"], name="survey_customer_idx"),
+                    models.Index(fields=["kind", "responded_at"], name="survey_kind_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "csat"), ("score__gte", 1), ("score__lte", 5)),
+                            models.Q(("kind", "nps"), ("score__gte", 0), ("score__lte", 10)),
+                            models.Q(("kind", "ces"), ("score__gte", 1), ("score__lte", 7)),
+                            _connector="OR",
+                        ),
+                        name="survey_score_in_range",
+                    )
+                ],
             },
         ),
     ]

@@ -14,11 +14,24 @@ from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Ticket, TicketEvent
 
 
-def event_record(*, ticket: Ticket, actor: User | None, kind: str, field: str = "",
-                 old: object = "", new: object = "", at: dt.datetime | None = None) -> TicketEvent:
+def event_record(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    at: dt.datetime | None = None,
+) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind, field=field, old_value=_text(old),
-        new_value=_text(new), at=at or timezone.now(),
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        field=field,
+        old_value=_text(old),
+        new_value=_text(new),
+        at=at or timezone.now(),
     )
 
 
@@ -30,8 +43,13 @@ def _text(value: object) -> str:
     return str(value)[:10_000]
 
 
-def ticket_save_checked(*, ticket: Ticket, fields: dict[str, Any],
-                        expected_version: int | None, at: dt.datetime | None = None) -> None:
+def ticket_save_checked(
+    *,
+    ticket: Ticket,
+    fields: dict[str, Any],
+    expected_version: int | None,
+    at: dt.datetime | None = None,
+) -> None:
     """Write ``fields`` and bump the version, only if nobody changed the ticket since
     ``expected_version`` (or since it was loaded, when no version is given)."""
     version = expected_version if expected_version is not None else ticket.version
@@ -44,7 +62,8 @@ def ticket_save_checked(*, ticket: Ticket, fields: dict[str, Any],
         raise Conflict(
             TicketErrorCode.STALE_VERSION,
             "Someone else changed this ticket since you loaded it; reload and try again.",
-            field="version", extra={"current_version": current},
+            field="version",
+            extra={"current_version": current},
         )
     for name, value in fields.items():
         setattr(ticket, name, value)

@@ -50,14 +50,23 @@ class HistoryStatus:
 
 
 @transaction.atomic
-def ticket_import_history(*, requester: Customer, subject: str, created_at: dt.datetime,
-                          channel: str, type: str, priority: str, status: str | None,
-                          events: list[HistoryMessage | HistoryStatus],
-                          assignee: User | None = None, team: Team | None = None,
-                          tags: list[str] | None = None,
-                          custom_fields: dict[str, Any] | None = None,
-                          ccs: list[Customer] | None = None,
-                          external_id: str | None = None) -> Ticket:
+def ticket_import_history(
+    *,
+    requester: Customer,
+    subject: str,
+    created_at: dt.datetime,
+    channel: str,
+    type: str,
+    priority: str,
+    status: str | None,
+    events: list[HistoryMessage | HistoryStatus],
+    assignee: User | None = None,
+    team: Team | None = None,
+    tags: list[str] | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    ccs: list[Customer] | None = None,
+    external_id: str | None = None,
+) -> Ticket:
     """Create a ticket with its messages and status changes at their original times.
 
     The final status is ``status`` if given, else the last status event, else ``new``
@@ -65,21 +74,26 @@ def ticket_import_history(*, requester: Customer, subject: str, created_at: dt.d
     derived from the events.
     """
     ticket = Ticket(
-        subject=clean_subject(subject), requester=requester,
+        subject=clean_subject(subject),
+        requester=requester,
         organization_id=requester.organization_id,
         channel=choice_check(channel, Channel.values, "channel"),
         type=choice_check(type, TicketType.values, "type"),
         priority=choice_check(priority, Priority.values, "priority"),
-        assignee=assignee, team=team, custom_fields=dict(custom_fields or {}),
-        external_id=external_id or None, created_at=created_at,
+        assignee=assignee,
+        team=team,
+        custom_fields=dict(custom_fields or {}),
+        external_id=external_id or None,
+        created_at=created_at,
     )
     ticket.save()
     if tags:
         ticket.tags.set(tags_resolve(tags))
     if ccs:
         ticket.ccs.set(ccs)
-    log = [TicketEvent(ticket=ticket, at=created_at, kind=EventKind.CREATED,
-                       new_value=ticket.subject)]
+    log = [
+        TicketEvent(ticket=ticket, at=created_at, kind=EventKind.CREATED, new_value=ticket.subject)
+    ]
     current = str(TicketStatus.NEW)
     last_at = created_at
     seen_customer = False
@@ -91,9 +105,17 @@ def ticket_import_history(*, requester: Customer, subject: str, created_at: dt.d
         if isinstance(event, HistoryStatus):
             new = choice_check(event.status, TicketStatus.values, "status")
             if new != current:
-                log.append(TicketEvent(ticket=ticket, at=event.at, actor=event.actor,
-                                       kind=EventKind.CHANGED, field="status", old_value=current,
-                                       new_value=new))
+                log.append(
+                    TicketEvent(
+                        ticket=ticket,
+                        at=event.at,
+                        actor=event.actor,
+                        kind=EventKind.CHANGED,
+                        field="status",
+                        old_value=current,
+                        new_value=new,
+                    )
+                )
                 current = new
             if new == TicketStatus.SOLVED:
                 solved_at = event.at
@@ -103,17 +125,31 @@ def ticket_import_history(*, requester: Customer, subject: str, created_at: dt.d
         safe_html = sanitize_html(event.html)
         text = (event.text or "").strip() or html_to_text(safe_html)
         if not text:
-            raise ValidationFailed(TicketErrorCode.EMPTY_MESSAGE, "A message event needs text.",
-                                   field="events.text")
+            raise ValidationFailed(
+                TicketErrorCode.EMPTY_MESSAGE, "A message event needs text.", field="events.text"
+            )
         message = Message.objects.create(
-            ticket=ticket, author_role=event.author_role, author_user=event.author_user,
-            author_customer=event.author_customer, is_public=event.public,
-            channel=ticket.channel, text=text, html=safe_html, created_at=event.at,
+            ticket=ticket,
+            author_role=event.author_role,
+            author_user=event.author_user,
+            author_customer=event.author_customer,
+            is_public=event.public,
+            channel=ticket.channel,
+            text=text,
+            html=safe_html,
+            created_at=event.at,
             updated_at=event.at,
         )
-        log.append(TicketEvent(ticket=ticket, at=event.at, actor=event.author_user,
-                               kind=EventKind.MESSAGE if event.public else EventKind.NOTE,
-                               field="message", new_value=str(message.pk)))
+        log.append(
+            TicketEvent(
+                ticket=ticket,
+                at=event.at,
+                actor=event.author_user,
+                kind=EventKind.MESSAGE if event.public else EventKind.NOTE,
+                field="message",
+                new_value=str(message.pk),
+            )
+        )
         if event.author_role == AuthorRole.CUSTOMER:
             seen_customer = True
         elif event.public and seen_customer and first_response is None:
@@ -126,7 +162,8 @@ def ticket_import_history(*, requester: Customer, subject: str, created_at: dt.d
         final = current
     TicketEvent.objects.bulk_create(log)
     Ticket.objects.filter(pk=ticket.pk).update(
-        status=final, first_response_at=first_response,
+        status=final,
+        first_response_at=first_response,
         solved_at=solved_at if final in (TicketStatus.SOLVED, TicketStatus.CLOSED) else None,
         closed_at=closed_at if final == TicketStatus.CLOSED else None,
         updated_at=last_at,

@@ -33,26 +33,58 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
         target.ccs.add(source.requester)
     target.tags.add(*source.tags.all())
     Message.objects.create(
-        ticket=source, author_role=AuthorRole.SYSTEM, author_user=actor, is_public=False,
-        channel=source.channel, text=f"Merged into #{target.pk}.", created_at=now,
+        ticket=source,
+        author_role=AuthorRole.SYSTEM,
+        author_user=actor,
+        is_public=False,
+        channel=source.channel,
+        text=f"Merged into #{target.pk}.",
+        created_at=now,
         updated_at=now,
     )
     Message.objects.create(
-        ticket=target, author_role=AuthorRole.SYSTEM, author_user=actor, is_public=False,
-        channel=target.channel, text=f"Ticket #{source.pk} ({source.subject}) merged in; "
-        f"{moved} messages moved.", created_at=now, updated_at=now,
+        ticket=target,
+        author_role=AuthorRole.SYSTEM,
+        author_user=actor,
+        is_public=False,
+        channel=target.channel,
+        text=f"Ticket #{source.pk} ({source.subject}) merged in; {moved} messages moved.",
+        created_at=now,
+        updated_at=now,
     )
     old_status = source.status
-    ticket_save_checked(ticket=source, fields={"merged_into": target, "status":
-                                               TicketStatus.CLOSED, "closed_at": now},
-                        expected_version=None, at=now)
+    ticket_save_checked(
+        ticket=source,
+        fields={"merged_into": target, "status": TicketStatus.CLOSED, "closed_at": now},
+        expected_version=None,
+        at=now,
+    )
     ticket_save_checked(ticket=target, fields={}, expected_version=None, at=now)
-    event_record(ticket=source, actor=actor, kind=EventKind.MERGED, field="merged_into",
-                 new=target.pk, at=now)
-    event_record(ticket=source, actor=actor, kind=EventKind.CHANGED, field="status",
-                 old=old_status, new=TicketStatus.CLOSED, at=now)
-    event_record(ticket=target, actor=actor, kind=EventKind.MERGED, field="merged_from",
-                 new=source.pk, at=now)
+    event_record(
+        ticket=source,
+        actor=actor,
+        kind=EventKind.MERGED,
+        field="merged_into",
+        new=target.pk,
+        at=now,
+    )
+    event_record(
+        ticket=source,
+        actor=actor,
+        kind=EventKind.CHANGED,
+        field="status",
+        old=old_status,
+        new=TicketStatus.CLOSED,
+        at=now,
+    )
+    event_record(
+        ticket=target,
+        actor=actor,
+        kind=EventKind.MERGED,
+        field="merged_from",
+        new=source.pk,
+        at=now,
+    )
     search_index_ticket(ticket=source)
     search_index_ticket(ticket=target)
     return target

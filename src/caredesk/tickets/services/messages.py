@@ -46,27 +46,43 @@ def _store_attachments(message: Message, attachments: list[AttachmentData]) -> N
     limit: int = settings.CAREDESK_MAX_ATTACHMENT_BYTES
     total = sum(len(a.data) for a in attachments)
     if total > limit:
-        raise ValidationFailed(TicketErrorCode.ATTACHMENT_TOO_LARGE,
-                               f"Attachments total {total} bytes; the limit is {limit}.",
-                               field="attachments")
+        raise ValidationFailed(
+            TicketErrorCode.ATTACHMENT_TOO_LARGE,
+            f"Attachments total {total} bytes; the limit is {limit}.",
+            field="attachments",
+        )
     for item in attachments:
         blob = blob_store(data=item.data, namespace="attachments")
         content_type = (item.content_type or "application/octet-stream").split(";")[0].strip()
         Attachment.objects.create(
-            message=message, filename=clean_filename(item.filename),
-            content_type=content_type[:255] or "application/octet-stream", size=blob.size,
-            sha256=blob.sha256, storage_path=blob.path, created_at=message.created_at,
+            message=message,
+            filename=clean_filename(item.filename),
+            content_type=content_type[:255] or "application/octet-stream",
+            size=blob.size,
+            sha256=blob.sha256,
+            storage_path=blob.path,
+            created_at=message.created_at,
         )
 
 
 @transaction.atomic
-def message_add(*, ticket: Ticket, author: User | None, text: str = "", html: str = "",
-                author_customer: Customer | None = None, author_role: str | None = None,
-                is_public: bool = True, channel: str | None = None,
-                attachments: list[AttachmentData] | None = None,
-                created_at: dt.datetime | None = None, status_after: str | None = None,
-                expected_version: int | None = None, reindex: bool = True,
-                external_id: str | None = None) -> Message:
+def message_add(
+    *,
+    ticket: Ticket,
+    author: User | None,
+    text: str = "",
+    html: str = "",
+    author_customer: Customer | None = None,
+    author_role: str | None = None,
+    is_public: bool = True,
+    channel: str | None = None,
+    attachments: list[AttachmentData] | None = None,
+    created_at: dt.datetime | None = None,
+    status_after: str | None = None,
+    expected_version: int | None = None,
+    reindex: bool = True,
+    external_id: str | None = None,
+) -> Message:
     """Add a message to a ticket and apply what a reply means for its status.
 
     A customer's reply reopens a solved or pending ticket; an agent's first public reply
@@ -85,23 +101,37 @@ def message_add(*, ticket: Ticket, author: User | None, text: str = "", html: st
     if role == AuthorRole.AGENT and author is not None and not author.is_staff_member:
         raise PermissionDenied("Only agents can write as an agent.")
     if ticket.merged_into_id is not None:
-        raise Conflict("ticket_merged", f"This ticket was merged into #{ticket.merged_into_id}.",
-                       extra={"merged_into": ticket.merged_into_id})
+        raise Conflict(
+            "ticket_merged",
+            f"This ticket was merged into #{ticket.merged_into_id}.",
+            extra={"merged_into": ticket.merged_into_id},
+        )
     if ticket.status == TicketStatus.CLOSED:
-        raise Conflict(TicketErrorCode.TICKET_CLOSED,
-                       "This ticket is closed; open a follow-up instead.")
+        raise Conflict(
+            TicketErrorCode.TICKET_CLOSED, "This ticket is closed; open a follow-up instead."
+        )
     safe_html = sanitize_html(html or "")
     plain = (text or "").strip() or html_to_text(safe_html)
     if len(plain) > MAX_TEXT:
-        raise ValidationFailed(TicketErrorCode.EMPTY_MESSAGE, "The message is too long.",
-                               field="text")
+        raise ValidationFailed(
+            TicketErrorCode.EMPTY_MESSAGE, "The message is too long.", field="text"
+        )
     if not plain and not attachments:
-        raise ValidationFailed(TicketErrorCode.EMPTY_MESSAGE,
-                               "A message needs text or an attachment.", field="text")
+        raise ValidationFailed(
+            TicketErrorCode.EMPTY_MESSAGE, "A message needs text or an attachment.", field="text"
+        )
     message = Message.objects.create(
-        ticket=ticket, author_role=role, author_user=author, author_customer=author_customer,
-        is_public=is_public, channel=channel or ticket.channel, text=plain, html=safe_html,
-        created_at=now, updated_at=now, external_id=external_id,
+        ticket=ticket,
+        author_role=role,
+        author_user=author,
+        author_customer=author_customer,
+        is_public=is_public,
+        channel=channel or ticket.channel,
+        text=plain,
+        html=safe_html,
+        created_at=now,
+        updated_at=now,
+        external_id=external_id,
     )
     if attachments:
         _store_attachments(message, attachments)
@@ -110,11 +140,24 @@ def message_add(*, ticket: Ticket, author: User | None, text: str = "", html: st
         fields.update(status_fields(ticket, status_after, now))
     old_status = ticket.status
     ticket_save_checked(ticket=ticket, fields=fields, expected_version=expected_version, at=now)
-    event_record(ticket=ticket, actor=author, kind=EventKind.MESSAGE if is_public
-                 else EventKind.NOTE, field="message", new=message.pk, at=now)
+    event_record(
+        ticket=ticket,
+        actor=author,
+        kind=EventKind.MESSAGE if is_public else EventKind.NOTE,
+        field="message",
+        new=message.pk,
+        at=now,
+    )
     if ticket.status != old_status:
-        event_record(ticket=ticket, actor=author, kind=EventKind.CHANGED, field="status",
-                     old=old_status, new=ticket.status, at=now)
+        event_record(
+            ticket=ticket,
+            actor=author,
+            kind=EventKind.CHANGED,
+            field="status",
+            old=old_status,
+            new=ticket.status,
+            at=now,
+        )
     if reindex:
         search_index_ticket(ticket=ticket)
     return message
@@ -126,17 +169,19 @@ def _role_of(author: User | None) -> str:
     return AuthorRole.AGENT if author.is_staff_member else AuthorRole.CUSTOMER
 
 
-def _status_effect(ticket: Ticket, *, role: str, is_public: bool,
-                   now: dt.datetime) -> dict[str, Any]:
+def _status_effect(
+    ticket: Ticket, *, role: str, is_public: bool, now: dt.datetime
+) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if not is_public:
         return fields
-    if role == AuthorRole.CUSTOMER and ticket.status in (TicketStatus.SOLVED,
-                                                         TicketStatus.PENDING):
+    if role == AuthorRole.CUSTOMER and ticket.status in (TicketStatus.SOLVED, TicketStatus.PENDING):
         fields.update(status="open", solved_at=None)
     if role == AuthorRole.AGENT:
-        if ticket.first_response_at is None and ticket.messages.filter(
-                author_role=AuthorRole.CUSTOMER).exists():
+        if (
+            ticket.first_response_at is None
+            and ticket.messages.filter(author_role=AuthorRole.CUSTOMER).exists()
+        ):
             fields["first_response_at"] = now
         if ticket.status == TicketStatus.NEW:
             fields["status"] = TicketStatus.OPEN

@@ -34,18 +34,23 @@ MAX_TAGS = 50
 def clean_subject(subject: str) -> str:
     text = " ".join((subject or "").split())
     if not text:
-        raise ValidationFailed(TicketErrorCode.INVALID_SUBJECT, "A ticket needs a subject.",
-                               field="subject")
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_SUBJECT, "A ticket needs a subject.", field="subject"
+        )
     if len(text) > 250:
-        raise ValidationFailed(TicketErrorCode.INVALID_SUBJECT,
-                               "The subject is longer than 250 characters.", field="subject")
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_SUBJECT,
+            "The subject is longer than 250 characters.",
+            field="subject",
+        )
     return text
 
 
 def choice_check(value: str, choices: list[str], field: str) -> str:
     if value not in choices:
-        raise ValidationFailed(f"invalid_{field}", f"{field} must be one of {', '.join(choices)}.",
-                               field=field)
+        raise ValidationFailed(
+            f"invalid_{field}", f"{field} must be one of {', '.join(choices)}.", field=field
+        )
     return value
 
 
@@ -55,13 +60,15 @@ def tags_resolve(names: list[str]) -> list[Tag]:
     for name in names:
         tag = "-".join(str(name).strip().lower().split())
         if not tag or len(tag) > 64:
-            raise ValidationFailed(TicketErrorCode.INVALID_TAG, f"Invalid tag {name!r}.",
-                                   field="tags")
+            raise ValidationFailed(
+                TicketErrorCode.INVALID_TAG, f"Invalid tag {name!r}.", field="tags"
+            )
         if tag not in clean:
             clean.append(tag)
     if len(clean) > MAX_TAGS:
-        raise ValidationFailed(TicketErrorCode.INVALID_TAG, f"At most {MAX_TAGS} tags.",
-                               field="tags")
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_TAG, f"At most {MAX_TAGS} tags.", field="tags"
+        )
     existing = {t.name: t for t in Tag.objects.filter(name__in=clean)}
     for name in clean:
         if name not in existing:
@@ -70,15 +77,26 @@ def tags_resolve(names: list[str]) -> list[Tag]:
 
 
 @transaction.atomic
-def ticket_create(*, requester: Customer, subject: str, text: str = "", html: str = "",
-                  actor: User | None = None, channel: str = Channel.WEB,
-                  type: str = TicketType.QUESTION, priority: str = Priority.NORMAL,
-                  assignee: User | None = None, team: Team | None = None,
-                  tags: list[str] | None = None, custom_fields: dict[str, Any] | None = None,
-                  cc_emails: list[str] | None = None,
-                  attachments: list[AttachmentData] | None = None,
-                  external_id: str | None = None, created_at: dt.datetime | None = None,
-                  first_message: bool = True) -> Ticket:
+def ticket_create(
+    *,
+    requester: Customer,
+    subject: str,
+    text: str = "",
+    html: str = "",
+    actor: User | None = None,
+    channel: str = Channel.WEB,
+    type: str = TicketType.QUESTION,
+    priority: str = Priority.NORMAL,
+    assignee: User | None = None,
+    team: Team | None = None,
+    tags: list[str] | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    cc_emails: list[str] | None = None,
+    attachments: list[AttachmentData] | None = None,
+    external_id: str | None = None,
+    created_at: dt.datetime | None = None,
+    first_message: bool = True,
+) -> Ticket:
     """Open a ticket for ``requester`` with its first message.
 
     The first message is the customer's unless a staff member creates the ticket, in
@@ -93,17 +111,22 @@ def ticket_create(*, requester: Customer, subject: str, text: str = "", html: st
     if external_id and Ticket.objects.filter(external_id=external_id).exists():
         raise Conflict("external_id_taken", f"A ticket with external_id {external_id!r} exists.")
     if assignee is not None and not assignee.is_staff_member:
-        raise ValidationFailed(TicketErrorCode.NOT_STAFF, "The assignee must be an agent.",
-                               field="assignee_id")
+        raise ValidationFailed(
+            TicketErrorCode.NOT_STAFF, "The assignee must be an agent.", field="assignee_id"
+        )
     ticket = Ticket(
-        subject=clean_subject(subject), requester=requester,
+        subject=clean_subject(subject),
+        requester=requester,
         organization_id=requester.organization_id,
         channel=choice_check(channel, Channel.values, "channel"),
         type=choice_check(type, TicketType.values, "type"),
         priority=choice_check(priority, Priority.values, "priority"),
-        assignee=assignee, team=team, external_id=external_id or None,
-        custom_fields=custom_fields_clean(entity=CustomFieldEntity.TICKET,
-                                          values=custom_fields or {}),
+        assignee=assignee,
+        team=team,
+        external_id=external_id or None,
+        custom_fields=custom_fields_clean(
+            entity=CustomFieldEntity.TICKET, values=custom_fields or {}
+        ),
         created_at=now,
     )
     ticket.save()
@@ -113,16 +136,21 @@ def ticket_create(*, requester: Customer, subject: str, text: str = "", html: st
     if tags:
         ticket.tags.set(tags_resolve(tags))
     if cc_emails:
-        ticket.ccs.set([customer_get_or_create_by_email(email=e) for e in cc_emails
-                        if e.strip()])
+        ticket.ccs.set([customer_get_or_create_by_email(email=e) for e in cc_emails if e.strip()])
     event_record(ticket=ticket, actor=actor, kind=EventKind.CREATED, new=ticket.subject, at=now)
     if first_message:
         staff = actor is not None and actor.is_staff_member
         message_add(
-            ticket=ticket, author=actor, author_customer=None if staff else requester,
+            ticket=ticket,
+            author=actor,
+            author_customer=None if staff else requester,
             author_role=AuthorRole.AGENT if staff else AuthorRole.CUSTOMER,
-            text=text, html=html, channel=channel, attachments=attachments or [],
-            created_at=now, reindex=False,
+            text=text,
+            html=html,
+            channel=channel,
+            attachments=attachments or [],
+            created_at=now,
+            reindex=False,
         )
     search_index_ticket(ticket=ticket)
     return ticket
@@ -135,13 +163,16 @@ def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any
     """The fields to write for a status change, or ValidationFailed for a bad transition."""
     choice_check(status, TicketStatus.values, "status")
     if ticket.status == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
-        raise Conflict(TicketErrorCode.TICKET_CLOSED,
-                       "A closed ticket cannot be reopened; open a follow-up instead.",
-                       field="status")
+        raise Conflict(
+            TicketErrorCode.TICKET_CLOSED,
+            "A closed ticket cannot be reopened; open a follow-up instead.",
+            field="status",
+        )
     fields: dict[str, Any] = {"status": status}
     if status == TicketStatus.NEW and ticket.status != TicketStatus.NEW:
-        raise ValidationFailed(TicketErrorCode.INVALID_TRANSITION,
-                               "A ticket cannot go back to new.", field="status")
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_TRANSITION, "A ticket cannot go back to new.", field="status"
+        )
     if status in _STATUS_TIMES:
         fields[_STATUS_TIMES[TicketStatus(status)]] = at
     if status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
@@ -150,8 +181,14 @@ def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any
 
 
 @transaction.atomic
-def ticket_update(*, ticket: Ticket, actor: User | None, changes: dict[str, Any],
-                  expected_version: int | None = None, at: dt.datetime | None = None) -> Ticket:
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Ticket:
     """Change fields (subject, status, priority, type, assignee, team, tags, custom_fields).
 
     Every change is written to the event log with its old and new value. A write made
@@ -181,22 +218,26 @@ def ticket_update(*, ticket: Ticket, actor: User | None, changes: dict[str, Any]
     if "assignee" in changes and changes["assignee"] != ticket.assignee:
         new = changes["assignee"]
         if new is not None and not new.is_staff_member:
-            raise ValidationFailed(TicketErrorCode.NOT_STAFF, "The assignee must be an agent.",
-                                   field="assignee_id")
+            raise ValidationFailed(
+                TicketErrorCode.NOT_STAFF, "The assignee must be an agent.", field="assignee_id"
+            )
         fields["assignee"] = new
         events.append(("assignee", ticket.assignee, new))
     if "team" in changes and changes["team"] != ticket.team:
         fields["team"] = changes["team"]
         events.append(("team", ticket.team, changes["team"]))
     if "custom_fields" in changes:
-        merged = custom_fields_clean(entity=CustomFieldEntity.TICKET,
-                                     values=changes["custom_fields"],
-                                     current=ticket.custom_fields)
+        merged = custom_fields_clean(
+            entity=CustomFieldEntity.TICKET,
+            values=changes["custom_fields"],
+            current=ticket.custom_fields,
+        )
         if merged != ticket.custom_fields:
             for key in sorted(set(merged) | set(ticket.custom_fields)):
                 if merged.get(key) != ticket.custom_fields.get(key):
-                    events.append((f"custom_fields.{key}", ticket.custom_fields.get(key),
-                                   merged.get(key)))
+                    events.append(
+                        (f"custom_fields.{key}", ticket.custom_fields.get(key), merged.get(key))
+                    )
             fields["custom_fields"] = merged
     new_tags: list[Tag] | None = None
     if "tags" in changes:
@@ -214,8 +255,15 @@ def ticket_update(*, ticket: Ticket, actor: User | None, changes: dict[str, Any]
     if new_tags is not None:
         ticket.tags.set(new_tags)
     for field, old, new in events:
-        event_record(ticket=ticket, actor=actor, kind=EventKind.CHANGED, field=field, old=old,
-                     new=new, at=now)
+        event_record(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.CHANGED,
+            field=field,
+            old=old,
+            new=new,
+            at=now,
+        )
     if "subject" in fields:
         search_index_ticket(ticket=ticket)
     return ticket

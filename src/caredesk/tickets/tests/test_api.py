@@ -16,15 +16,29 @@ def test_agent_creates_lists_reads_and_updates_a_ticket(api_as) -> None:
     agent = UserFactory(email="agent@example.org")
     team = TeamFactory()
     api = api_as(agent)
-    created = api.post("tickets", {
-        "subject": "Invoice wrong", "text": "Charged twice", "requester_email": "Pat@Example.org",
-        "requester_name": "Pat Doe", "type": "complaint", "priority": "high", "tags": ["billing"],
-        "assignee_id": agent.pk, "team_id": team.pk, "cc": ["cfo@example.org"],
-        "custom_fields": {"order": "A-1"}})
+    created = api.post(
+        "tickets",
+        {
+            "subject": "Invoice wrong",
+            "text": "Charged twice",
+            "requester_email": "Pat@Example.org",
+            "requester_name": "Pat Doe",
+            "type": "complaint",
+            "priority": "high",
+            "tags": ["billing"],
+            "assignee_id": agent.pk,
+            "team_id": team.pk,
+            "cc": ["cfo@example.org"],
+            "custom_fields": {"order": "A-1"},
+        },
+    )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["requester"] == {"id": body["requester"]["id"], "name": "Pat Doe",
-                                 "email": "pat@example.org"}
+    assert body["requester"] == {
+        "id": body["requester"]["id"],
+        "name": "Pat Doe",
+        "email": "pat@example.org",
+    }
     assert body["ccs"][0]["email"] == "cfo@example.org"
     assert (body["type"], body["priority"], body["tags"]) == ("complaint", "high", ["billing"])
     ticket_id = body["id"]
@@ -47,10 +61,16 @@ def test_messages_list_and_post_with_attachment(api_as) -> None:
     ticket = ticket_make()
     api = api_as(agent)
     payload = base64.b64encode(b"<svg onload=alert(1)>").decode()
-    r = api.post(f"tickets/{ticket.pk}/messages", {
-        "html": "<p>Hi <img src=x onerror=alert(1)></p>", "status": "pending",
-        "attachments": [{"filename": "pic.svg", "content_type": "image/svg+xml",
-                         "data_base64": payload}]})
+    r = api.post(
+        f"tickets/{ticket.pk}/messages",
+        {
+            "html": "<p>Hi <img src=x onerror=alert(1)></p>",
+            "status": "pending",
+            "attachments": [
+                {"filename": "pic.svg", "content_type": "image/svg+xml", "data_base64": payload}
+            ],
+        },
+    )
     assert r.status_code == 201, r.content
     message = r.json()
     assert message["author"] == {"email": "a@example.org", "name": "Ada Lee", "role": "agent"}
@@ -90,14 +110,16 @@ def test_customer_sees_only_own_tickets_and_never_internal_notes(api_as) -> None
     assert api.get(f"customers/{alice.customer_id}").status_code == 200
     assert api.get("customers").status_code == 403
     search = api.get("search", q="secret").json()
-    assert search["tickets"] == [] and search["customers"] == []
+    assert search["tickets"] == []
+    assert search["customers"] == []
 
 
 def test_customer_creates_and_replies_and_cannot_write_notes(api_as) -> None:
     alice = customer_user(email="alice2@example.org")
     api = api_as(alice)
-    r = api.post("tickets", {"subject": "Help", "text": "It broke",
-                             "requester_email": "other@example.org"})
+    r = api.post(
+        "tickets", {"subject": "Help", "text": "It broke", "requester_email": "other@example.org"}
+    )
     assert r.status_code == 201
     ticket = r.json()
     assert ticket["requester"]["email"] == "alice2@example.org"
@@ -106,7 +128,8 @@ def test_customer_creates_and_replies_and_cannot_write_notes(api_as) -> None:
     r = api.post(f"tickets/{ticket['id']}/messages", {"text": "psst", "public": False})
     assert r.status_code == 403
     r = api.patch(f"tickets/{ticket['id']}", {"status": "closed"})
-    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "closed"
 
 
 def test_organisation_members_see_shared_tickets_only_when_allowed(api_as) -> None:
@@ -181,48 +204,60 @@ def test_merge_and_commitments_over_api(api_as) -> None:
     api = api_as(agent)
     a, b = ticket_make(), ticket_make()
     r = api.post(f"tickets/{b.pk}/merge", {"into_id": a.pk})
-    assert r.status_code == 200 and r.json()["id"] == a.pk
+    assert r.status_code == 200
+    assert r.json()["id"] == a.pk
     assert api.get(f"tickets/{b.pk}").json()["merged_into_id"] == a.pk
     assert api.post(f"tickets/{a.pk}/merge", {"into_id": a.pk}).status_code == 409
-    r = api.post(f"tickets/{a.pk}/commitments", {"description": "Call back",
-                                                 "due_at": "2020-01-01T10:00:00Z"})
+    r = api.post(
+        f"tickets/{a.pk}/commitments",
+        {"description": "Call back", "due_at": "2020-01-01T10:00:00Z"},
+    )
     assert r.status_code == 201
     commitment = r.json()
     assert commitment["overdue"] is True
     r = api.post(f"commitments/{commitment['id']}/resolve", {"status": "broken"})
     assert r.json()["status"] == "broken"
-    assert api.post(f"commitments/{commitment['id']}/resolve",
-                    {"status": "kept"}).status_code == 409
+    assert (
+        api.post(f"commitments/{commitment['id']}/resolve", {"status": "kept"}).status_code == 409
+    )
     assert len(api.get(f"tickets/{a.pk}/commitments").json()) == 1
 
 
-@pytest.mark.parametrize("body", [
-    {"subject": ""},
-    {"subject": "x" * 300, "requester_email": "a@b.org"},
-    {"subject": "ok", "requester_email": "not-an-email"},
-    {"subject": "ok", "requester_email": "a@b.org", "priority": "extreme"},
-    {"subject": "ok", "requester_email": "a@b.org", "attachments": [
-        {"filename": "a", "data_base64": "@@@"}]},
-    {"subject": "ok"},
-    {"subject": "ok", "requester_id": 999999},
-    {"subject": "ok", "requester_email": "a@b.org", "tags": ["x" * 80]},
-    {"subject": "ok", "requester_email": "a@b.org", "assignee_id": 999999},
-    [],
-    "text",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"subject": ""},
+        {"subject": "x" * 300, "requester_email": "a@b.org"},
+        {"subject": "ok", "requester_email": "not-an-email"},
+        {"subject": "ok", "requester_email": "a@b.org", "priority": "extreme"},
+        {
+            "subject": "ok",
+            "requester_email": "a@b.org",
+            "attachments": [{"filename": "a", "data_base64": "@@@"}],
+        },
+        {"subject": "ok"},
+        {"subject": "ok", "requester_id": 999999},
+        {"subject": "ok", "requester_email": "a@b.org", "tags": ["x" * 80]},
+        {"subject": "ok", "requester_email": "a@b.org", "assignee_id": 999999},
+        [],
+        "text",
+    ],
+)
 def test_bad_ticket_input_is_a_4xx_problem(api_as, body) -> None:
     api = api_as(UserFactory())
     r = api.post("tickets", body)
     assert 400 <= r.status_code < 500, r.content
     problem = r.json()
     assert problem["status"] == r.status_code
-    assert problem["detail"] and problem["code"]
+    assert problem["detail"]
+    assert problem["code"]
 
 
 def test_malformed_json_and_missing_token(api_as, anon_api) -> None:
     api = api_as(UserFactory())
-    r = api.client.post("/api/v1/tickets", data="{oops", content_type="application/json",
-                        **api.headers)
+    r = api.client.post(
+        "/api/v1/tickets", data="{oops", content_type="application/json", **api.headers
+    )
     assert r.status_code == 400
     assert r.json()["status"] == 400
     r = anon_api.get("tickets")
@@ -232,9 +267,15 @@ def test_malformed_json_and_missing_token(api_as, anon_api) -> None:
 
 def test_openapi_schema_and_docs_are_served(anon_api) -> None:
     schema = anon_api.client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/tickets", "/api/v1/tickets/{ticket_id}/messages",
-                 "/api/v1/customers", "/api/v1/organizations", "/api/v1/purchases",
-                 "/api/v1/search", "/api/v1/tickets/{ticket_id}/events",
-                 "/api/v1/tickets/{ticket_id}/commitments"):
+    for path in (
+        "/api/v1/tickets",
+        "/api/v1/tickets/{ticket_id}/messages",
+        "/api/v1/customers",
+        "/api/v1/organizations",
+        "/api/v1/purchases",
+        "/api/v1/search",
+        "/api/v1/tickets/{ticket_id}/events",
+        "/api/v1/tickets/{ticket_id}/commitments",
+    ):
         assert path in schema["paths"], path
     assert anon_api.client.get("/api/v1/docs").status_code == 200

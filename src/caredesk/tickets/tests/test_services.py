@@ -24,8 +24,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_records_first_message_and_event() -> None:
-    ticket = ticket_make(subject="  Printer   jams  ", tags=["Hardware", "hardware", "VIP"],
-                         cc_emails=["boss@example.org"])
+    ticket = ticket_make(
+        subject="  Printer   jams  ",
+        tags=["Hardware", "hardware", "VIP"],
+        cc_emails=["boss@example.org"],
+    )
     assert ticket.subject == "Printer jams"
     assert ticket.status == "new"
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["hardware", "vip"]
@@ -81,11 +84,22 @@ def test_closed_ticket_takes_no_reply() -> None:
 def test_every_change_is_in_the_event_log_with_old_and_new() -> None:
     ticket = ticket_make()
     agent = UserFactory(email="lead@example.org")
-    ticket_update(ticket=ticket, actor=agent, changes={
-        "priority": "urgent", "type": "incident", "assignee": agent, "tags": ["outage"],
-        "custom_fields": {"order": "A-1"}, "subject": "Site down"})
-    log = {e.field: (e.old_value, e.new_value, e.actor_id)
-           for e in TicketEvent.objects.filter(ticket=ticket, kind="changed")}
+    ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={
+            "priority": "urgent",
+            "type": "incident",
+            "assignee": agent,
+            "tags": ["outage"],
+            "custom_fields": {"order": "A-1"},
+            "subject": "Site down",
+        },
+    )
+    log = {
+        e.field: (e.old_value, e.new_value, e.actor_id)
+        for e in TicketEvent.objects.filter(ticket=ticket, kind="changed")
+    }
     assert log["priority"] == ("normal", "urgent", agent.pk)
     assert log["type"] == ("question", "incident", agent.pk)
     assert log["assignee"] == ("", "lead@example.org", agent.pk)
@@ -98,11 +112,11 @@ def test_stale_version_is_refused_and_nothing_is_overwritten() -> None:
     ticket = ticket_make()
     loaded = ticket.version
     first, second = UserFactory(), UserFactory()
-    ticket_update(ticket=ticket, actor=first, changes={"priority": "high"},
-                  expected_version=loaded)
+    ticket_update(ticket=ticket, actor=first, changes={"priority": "high"}, expected_version=loaded)
     with pytest.raises(Conflict) as exc:
-        ticket_update(ticket=ticket, actor=second, changes={"priority": "low"},
-                      expected_version=loaded)
+        ticket_update(
+            ticket=ticket, actor=second, changes={"priority": "low"}, expected_version=loaded
+        )
     assert exc.value.code == "stale_version"
     ticket.refresh_from_db()
     assert ticket.priority == "high"
@@ -126,9 +140,13 @@ def test_customer_cannot_write_internal_notes() -> None:
 
 def test_html_is_sanitised_and_text_derived() -> None:
     ticket = ticket_make()
-    m = message_add(ticket=ticket, author=UserFactory(),
-                    html='<p onmouseover="x()">Hello <script>evil()</script><b>you</b></p>')
-    assert "script" not in m.html and "onmouseover" not in m.html
+    m = message_add(
+        ticket=ticket,
+        author=UserFactory(),
+        html='<p onmouseover="x()">Hello <script>evil()</script><b>you</b></p>',
+    )
+    assert "script" not in m.html
+    assert "onmouseover" not in m.html
     assert m.text == "Hello you"
 
 
@@ -139,8 +157,9 @@ def test_empty_message_is_refused() -> None:
 
 def test_attachments_are_stored_with_size_type_and_checksum() -> None:
     data = b"%PDF-1.4 fake invoice"
-    ticket = ticket_make(attachments=[AttachmentData("../../etc/invoice.pdf",
-                                                     "application/pdf; name=x", data)])
+    ticket = ticket_make(
+        attachments=[AttachmentData("../../etc/invoice.pdf", "application/pdf; name=x", data)]
+    )
     attachment = ticket.messages.get().attachments.get()
     assert attachment.filename == "invoice.pdf"
     assert attachment.content_type == "application/pdf"
@@ -154,8 +173,12 @@ def test_attachments_over_the_limit_are_refused_and_nothing_is_stored() -> None:
     ticket = ticket_make()
     before = Message.objects.count()
     with pytest.raises(ValidationFailed) as exc:
-        message_add(ticket=ticket, author=UserFactory(), text="big",
-                    attachments=[AttachmentData("big.bin", "", b"x" * 11)])
+        message_add(
+            ticket=ticket,
+            author=UserFactory(),
+            text="big",
+            attachments=[AttachmentData("big.bin", "", b"x" * 11)],
+        )
     assert exc.value.code == "attachment_too_large"
     assert Message.objects.count() == before
 
@@ -167,7 +190,8 @@ def test_merge_moves_conversation_and_closes_source() -> None:
     message_add(ticket=b, author=agent, text="Looking")
     ticket_merge(source=b, target=a, actor=agent)
     b.refresh_from_db()
-    assert b.status == "closed" and b.merged_into == a
+    assert b.status == "closed"
+    assert b.merged_into == a
     texts = list(a.messages.values_list("text", flat=True))
     assert "Looking" in texts
     assert a.ccs.filter(pk=b.requester_id).exists()
@@ -184,12 +208,14 @@ def test_commitment_kept_or_broken_once() -> None:
     due = timezone.now() + dt.timedelta(days=1)
     c = commitment_create(ticket=ticket, actor=agent, description="Call back", due_at=due)
     commitment_resolve(commitment=c, actor=agent, status="kept")
-    assert c.status == "kept" and c.resolved_at is not None
+    assert c.status == "kept"
+    assert c.resolved_at is not None
     with pytest.raises(Conflict):
         commitment_resolve(commitment=c, actor=agent, status="broken")
     with pytest.raises(ValidationFailed):
-        commitment_create(ticket=ticket, actor=agent, description="x",
-                          due_at=dt.datetime(2030, 1, 1))  # naive  # noqa: DTZ001
+        commitment_create(
+            ticket=ticket, actor=agent, description="x", due_at=dt.datetime(2030, 1, 1)
+        )  # naive
 
 
 def test_customer_cannot_open_ticket_for_someone_else() -> None:
