@@ -94,3 +94,7 @@ def test_seed_adds_tickets_with_conversations() -> None:
 
     agent = User.objects.filter(role="agent").first()
     assert search_ids(user=agent, q="router").ticket_ids  # the seeded index is searchable
+    from caredesk.tickets.factories import ticket_make
+
+    after = ticket_make(subject="After the seed")  # ids and sequences continue past the seed
+    assert after.pk > max(Ticket.objects.exclude(pk=after.pk).values_list("pk", flat=True))

@@ -28,6 +28,8 @@ class Env:
     recency_days_default: int
     max_attachment_bytes: int
     time_zone: str
+    secure_cookies: bool
+    behind_tls_proxy: bool
     ci: bool
 
 
@@ -84,6 +86,8 @@ def read_env() -> Env:
             25 * 1024 * 1024,
         ),
         time_zone=e.get("TIME_ZONE") or "UTC",
+        secure_cookies=_bool(e.get("SECURE_COOKIES"), default=not debug),
+        behind_tls_proxy=_bool(e.get("BEHIND_TLS_PROXY")),
         ci=_bool(e.get("CI")),
     )
 

@@ -95,9 +95,12 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = ENV.allowed_hosts != ["localhost", "127.0.0.1", "[::1]"]
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Cookies travel over HTTPS only unless DEBUG (or SECURE_COOKIES=false for plain-HTTP
+# loopback use such as benchmarks).
+SESSION_COOKIE_SECURE = ENV.secure_cookies
+CSRF_COOKIE_SECURE = ENV.secure_cookies
+if ENV.behind_tls_proxy:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CAREDESK_RECENCY_DAYS_DEFAULT = ENV.recency_days_default
 CAREDESK_MAX_ATTACHMENT_BYTES = ENV.max_attachment_bytes

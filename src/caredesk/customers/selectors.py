@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -138,3 +139,16 @@ def staff_only(user: User) -> None:
 
 def customer_search_q(text: str) -> Q:
     return Q(name__icontains=text) | Q(contacts__value__icontains=text)
+
+
+def customer_emails(*, customer_ids: Iterable[int]) -> dict[int, str]:
+    """Each customer's primary email (else their first), in one query without models."""
+    rows = (
+        ContactPoint.objects.filter(customer_id__in=set(customer_ids), kind="email")
+        .order_by("customer_id", "-is_primary", "id")
+        .values_list("customer_id", "value")
+    )
+    emails: dict[int, str] = {}
+    for customer_id, value in rows:
+        emails.setdefault(customer_id, value)
+    return emails

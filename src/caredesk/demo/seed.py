@@ -1,8 +1,10 @@
 """Bulk synthetic data for benchmarks: a million tickets in minutes.
 
-Rows are written with bulk_create in batches inside one transaction per batch; search
-entries go through the same table and triggers as in normal operation, so the index
-that searches use is the real one.
+Rows are generated as plain tuples and written with COPY on PostgreSQL and executemany
+on SQLite, one transaction per batch, with ids allocated here (sequences are reset at
+the end). Search entries go through the same table and FTS triggers as in normal
+operation, so the index that searches use is the real one. Model instances are used
+only for the few agents, teams and tags.
 """
 
 from __future__ import annotations
@@ -13,24 +15,63 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import Team, User
 from caredesk.customers.models import ContactPoint, Customer, Organization, Purchase
 from caredesk.demo import vocabulary as v
-from caredesk.search.models import DocKind, SearchEntry
-from caredesk.tickets.enums import AuthorRole, Channel, EventKind, Priority, TicketType
+from caredesk.search.models import SearchEntry
+from caredesk.tickets.enums import Channel, Priority, TicketType
 from caredesk.tickets.models import Message, Tag, Ticket, TicketEvent
 
-BATCH = 5_000
+BATCH = 20_000
 DETAIL_EVERY = 100  # every 100th ticket has a 10-message conversation
 Progress = Callable[[str, int, int], None]
 
 
 def _quiet(label: str, done: int, total: int) -> None:
     return None
+
+
+class _Table:
+    """Insert tuples into one model's table, with ids handed out here."""
+
+    def __init__(self, model: type[models.Model], columns: list[str]) -> None:
+        self.model = model
+        self.table = model._meta.db_table
+        self.columns = columns
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")  # noqa: S608
+            self.next_id = int(cursor.fetchone()[0]) + 1
+
+    def take_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        cols = ", ".join(self.columns)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                raw = cursor.cursor  # psycopg's own cursor, for COPY
+                with raw.copy(f"COPY {self.table} ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                sql = f"INSERT INTO {self.table} ({cols}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(sql, rows)
+
+
+def _time(value: dt.datetime | None) -> Any:
+    """A UTC datetime as the driver stores it (SQLite: Django's text format)."""
+    if value is None or connection.vendor == "postgresql":
+        return value
+    return str(value.replace(tzinfo=None))
 
 
 def _agents(n: int = 50, teams: int = 5) -> list[User]:
@@ -69,212 +110,335 @@ def seed_bulk(
     """
     rng = random.Random(seed)
     run = f"{timezone.now():%Y%m%d%H%M%S}{rng.randrange(1000):03d}"
-    agents = _agents()
-    team_of = {a.pk: a.teams.values_list("id", flat=True).first() for a in agents}
-    tags = [Tag.objects.get_or_create(name=name)[0] for name in v.TAGS]
-    customer_ids, org_ids = _customers(rng, customers, run, progress)
-    now = timezone.now()
-    start = now - dt.timedelta(days=730)
-    span = (now - start).total_seconds()
+    agents = [(a.pk, a.teams.values_list("id", flat=True).first()) for a in _agents()]
+    tag_ids = [Tag.objects.get_or_create(name=name)[0].pk for name in v.TAGS]
+    people = _customers(rng, customers, run, progress)
+    writer = _TicketWriter(rng, people, agents, tag_ids)
     done = 0
-    messages = 0
     while done < tickets:
         size = min(BATCH, tickets - done)
         with transaction.atomic():
-            messages += _ticket_batch(
-                rng,
-                done,
-                size,
-                tickets,
-                start,
-                span,
-                now,
-                customer_ids,
-                org_ids,
-                agents,
-                team_of,
-                tags,
-            )
+            writer.batch(done, size, tickets)
         done += size
         progress("tickets", done, tickets)
-    _analyze()
-    return {"tickets": tickets, "customers": customers, "messages": messages}
+    _finish()
+    return {"tickets": tickets, "customers": customers, "messages": writer.messages}
 
 
-def _analyze() -> None:
-    """Refresh the planner's statistics after a bulk load."""
-    from django.db import connection
-
+def _finish() -> None:
+    """Reset id sequences past the ids handed out here, and refresh planner statistics."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tables: list[type[models.Model]] = [
+                Organization,
+                Customer,
+                ContactPoint,
+                Purchase,
+                SearchEntry,
+                Ticket,
+                Message,
+                TicketEvent,
+                Ticket.tags.through,
+            ]
+            for statement in connection.ops.sequence_reset_sql(no_style(), tables):
+                cursor.execute(statement)
         cursor.execute("ANALYZE")
 
 
 def _customers(
     rng: random.Random, n: int, run: str, progress: Progress
-) -> tuple[list[int], dict[int, int | None]]:
-    orgs = Organization.objects.bulk_create(
-        [Organization(name=f"{rng.choice(v.COMPANIES)} {run}-{i}") for i in range(max(1, n // 50))]
-    )
-    ids: list[int] = []
-    org_of: dict[int, int | None] = {}
+) -> list[tuple[int, int | None]]:
+    """Insert customers (40 % in an organisation, 60 % with a purchase); (id, org id)."""
     now = timezone.now()
+    orgs = _Table(
+        Organization,
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "name",
+            "kind",
+            "domains",
+            "shared_tickets",
+            "custom_fields",
+            "notes",
+        ],
+    )
+    org_ids = []
+    org_rows = []
+    for i in range(max(1, n // 50)):
+        org_ids.append(orgs.take_id())
+        org_rows.append(
+            (
+                org_ids[-1],
+                _time(now),
+                _time(now),
+                f"{rng.choice(v.COMPANIES)} {run}-{i}",
+                "external",
+                "[]",
+                False,
+                "{}",
+                "",
+            )
+        )
+    customers = _Table(
+        Customer,
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "name",
+            "organization_id",
+            "custom_fields",
+            "first_purchase_at",
+            "last_purchase_at",
+            "purchase_count",
+            "lifetime_value",
+        ],
+    )
+    contacts = _Table(
+        ContactPoint,
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "customer_id",
+            "kind",
+            "value",
+            "label",
+            "is_primary",
+            "undeliverable",
+        ],
+    )
+    purchases = _Table(
+        Purchase,
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "customer_id",
+            "purchased_at",
+            "amount",
+            "currency",
+            "product",
+        ],
+    )
+    entries = _Table(
+        SearchEntry, ["id", "kind", "object_id", "customer_id", "organization_id", "title", "body"]
+    )
+    with transaction.atomic():
+        orgs.write(org_rows)
+    people: list[tuple[int, int | None]] = []
+    stamp = _time(now)
     for offset in range(0, n, BATCH):
-        size = min(BATCH, n - offset)
-        with transaction.atomic():
-            rows = []
-            for _ in range(size):
-                name = f"{rng.choice(v.FIRST_NAMES)} {rng.choice(v.LAST_NAMES)}"
-                org = rng.choice(orgs) if rng.random() < 0.4 else None
-                rows.append(Customer(name=name, organization=org))
-            made = Customer.objects.bulk_create(rows)
-            contacts, purchases, entries = [], [], []
-            for i, c in enumerate(made):
-                email = f"c{run}-{offset + i}@seed.example.com"
-                contacts.append(
-                    ContactPoint(customer=c, kind="email", value=email, is_primary=True)
+        rows, cps, buys, docs = [], [], [], []
+        for i in range(offset, min(n, offset + BATCH)):
+            cid = customers.take_id()
+            org = rng.choice(org_ids) if rng.random() < 0.4 else None
+            name = f"{rng.choice(v.FIRST_NAMES)} {rng.choice(v.LAST_NAMES)}"
+            email = f"c{run}-{i}@seed.example.com"
+            kind = rng.random()
+            bought: Any = None
+            amount = Decimal("0")
+            if kind < 0.6:  # 60 % have bought: recently or long ago
+                days = rng.randrange(1, 300) if kind < 0.4 else rng.randrange(400, 1500)
+                bought = _time(now - dt.timedelta(days=days))
+                amount = Decimal(rng.randrange(1000, 200000)) / 100
+                buys.append(
+                    (
+                        purchases.take_id(),
+                        stamp,
+                        stamp,
+                        cid,
+                        bought,
+                        amount,
+                        "EUR",
+                        rng.choice(v.PRODUCTS),
+                    )
                 )
-                kind = rng.random()
-                if kind < 0.6:  # 60 % have bought: recent or long ago
-                    days = rng.randrange(1, 300) if kind < 0.4 else rng.randrange(400, 1500)
-                    at = now - dt.timedelta(days=days)
-                    amount = Decimal(rng.randrange(1000, 200000)) / 100
-                    purchases.append(
-                        Purchase(
-                            customer=c,
-                            purchased_at=at,
-                            amount=amount,
-                            product=rng.choice(v.PRODUCTS),
+            rows.append(
+                (cid, stamp, stamp, name, org, "{}", bought, bought, 1 if bought else 0, amount)
+            )
+            cps.append((contacts.take_id(), stamp, stamp, cid, "email", email, "", True, False))
+            docs.append((entries.take_id(), "customer", cid, cid, org, name, email))
+            people.append((cid, org))
+        with transaction.atomic():
+            customers.write(rows)
+            contacts.write(cps)
+            purchases.write(buys)
+            entries.write(docs)
+        progress("customers", len(people), n)
+    return people
+
+
+class _TicketWriter:
+    """Tickets with 1-4 messages each (every 100th with 10), a created event, maybe a tag."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        people: list[tuple[int, int | None]],
+        agents: list[tuple[int, int | None]],
+        tag_ids: list[int],
+    ) -> None:
+        self.rng = rng
+        self.people = people
+        self.agents = agents
+        self.tag_ids = tag_ids
+        self.now = timezone.now()
+        self.start = self.now - dt.timedelta(days=730)
+        self.span = (self.now - self.start).total_seconds()
+        self.messages = 0
+        self.tickets = _Table(
+            Ticket,
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "subject",
+                "requester_id",
+                "organization_id",
+                "type",
+                "status",
+                "priority",
+                "assignee_id",
+                "team_id",
+                "custom_fields",
+                "channel",
+                "version",
+                "first_response_at",
+                "solved_at",
+                "closed_at",
+            ],
+        )
+        self.message_table = _Table(
+            Message,
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "ticket_id",
+                "author_role",
+                "author_user_id",
+                "author_customer_id",
+                "is_public",
+                "channel",
+                "text",
+                "html",
+            ],
+        )
+        self.events = _Table(
+            TicketEvent,
+            ["id", "ticket_id", "at", "actor_id", "kind", "field", "old_value", "new_value"],
+        )
+        self.entries = _Table(
+            SearchEntry,
+            ["id", "kind", "object_id", "customer_id", "organization_id", "title", "body"],
+        )
+        self.tags = _Table(Ticket.tags.through, ["id", "ticket_id", "tag_id"])
+
+    def batch(self, offset: int, size: int, total: int) -> None:
+        rng = self.rng
+        rows: list[tuple[Any, ...]] = []
+        msgs: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        docs: list[tuple[Any, ...]] = []
+        links: list[tuple[Any, ...]] = []
+        for i in range(offset, offset + size):
+            tid = self.tickets.take_id()
+            created = self.start + dt.timedelta(
+                seconds=self.span * (i + rng.random()) / max(total, 1)
+            )
+            product, problem = rng.choice(v.PRODUCTS), rng.choice(v.PROBLEMS)
+            requester, org = rng.choice(self.people)
+            if (self.now - created).days > 14:
+                status = rng.choices(["closed", "solved", "open", "pending"], [70, 16, 9, 5])[0]
+            else:
+                status = rng.choices(
+                    ["new", "open", "pending", "on_hold", "solved"], [25, 35, 15, 5, 20]
+                )[0]
+            agent, team = (
+                rng.choice(self.agents) if status != "new" or rng.random() < 0.3 else (None, None)
+            )
+            channel = rng.choices(Channel.values, [45, 15, 10, 10, 12, 3, 2, 3])[0]
+            texts = []
+            at = created
+            first_response = None
+            for k in range(10 if i % DETAIL_EVERY == 0 else rng.choice((1, 2, 2, 3, 3, 4))):
+                ref = rng.randrange(10000, 99999)
+                if k % 2 == 0:
+                    text = f"{rng.choice(v.OPENERS)} " + rng.choice(v.BODIES).format(
+                        p=product, q=problem, n=ref
+                    )
+                    msgs.append(
+                        (
+                            self.message_table.take_id(),
+                            _time(at),
+                            _time(at),
+                            tid,
+                            "customer",
+                            None,
+                            requester,
+                            True,
+                            channel,
+                            text,
+                            "",
                         )
                     )
-                    c.first_purchase_at = c.last_purchase_at = at
-                    c.purchase_count, c.lifetime_value = 1, amount
-                org_of[c.pk] = c.organization_id
-                ids.append(c.pk)
-                entries.append(
-                    SearchEntry(
-                        kind=DocKind.CUSTOMER,
-                        object_id=c.pk,
-                        customer_id=c.pk,
-                        organization_id=c.organization_id,
-                        title=c.name,
-                        body=email,
+                else:
+                    text = rng.choice(v.REPLIES).format(p=product, n=ref)
+                    first_response = first_response or at
+                    msgs.append(
+                        (
+                            self.message_table.take_id(),
+                            _time(at),
+                            _time(at),
+                            tid,
+                            "agent",
+                            agent,
+                            None,
+                            True,
+                            channel,
+                            text,
+                            "",
+                        )
                     )
-                )
-            ContactPoint.objects.bulk_create(contacts)
-            Purchase.objects.bulk_create(purchases)
-            Customer.objects.bulk_update(
-                [c for c in made if c.purchase_count],
-                ["first_purchase_at", "last_purchase_at", "purchase_count", "lifetime_value"],
-            )
-            SearchEntry.objects.bulk_create(entries)
-        progress("customers", offset + size, n)
-    return ids, org_of
-
-
-def _ticket_batch(
-    rng: random.Random,
-    offset: int,
-    size: int,
-    total: int,
-    start: dt.datetime,
-    span: float,
-    now: dt.datetime,
-    customer_ids: list[int],
-    org_ids: dict[int, int | None],
-    agents: list[User],
-    team_of: dict[int, int | None],
-    tags: list[Tag],
-) -> int:
-    rows: list[Ticket] = []
-    texts: list[list[tuple[str, str, dt.datetime]]] = []
-    for i in range(offset, offset + size):
-        created = start + dt.timedelta(seconds=span * (i + rng.random()) / max(total, 1))
-        age_days = (now - created).days
-        product, problem = rng.choice(v.PRODUCTS), rng.choice(v.PROBLEMS)
-        requester = rng.choice(customer_ids)
-        n_messages = 10 if i % DETAIL_EVERY == 0 else rng.choice((1, 2, 2, 3, 3, 4))
-        convo: list[tuple[str, str, dt.datetime]] = []
-        at = created
-        for k in range(n_messages):
-            ref = rng.randrange(10000, 99999)
-            if k % 2 == 0:
-                text = f"{rng.choice(v.OPENERS)} " + rng.choice(v.BODIES).format(
-                    p=product, q=problem, n=ref
-                )
-                convo.append((AuthorRole.CUSTOMER, text, at))
-            else:
-                convo.append((AuthorRole.AGENT, rng.choice(v.REPLIES).format(p=product, n=ref), at))
-            at = min(now, at + dt.timedelta(minutes=rng.randrange(5, 2000)))
-        if age_days > 14:
-            status = rng.choices(["closed", "solved", "open", "pending"], [70, 16, 9, 5])[0]
-        else:
-            status = rng.choices(
-                ["new", "open", "pending", "on_hold", "solved"], [25, 35, 15, 5, 20]
-            )[0]
-        agent = rng.choice(agents) if status != "new" or rng.random() < 0.3 else None
-        first_response = next((m[2] for m in convo if m[0] == AuthorRole.AGENT), None)
-        rows.append(
-            Ticket(
-                subject=f"{product.capitalize()} {problem}",
-                requester_id=requester,
-                organization_id=org_ids.get(requester),
-                status=status,
-                type=rng.choices(TicketType.values, [40, 25, 20, 10, 5])[0],
-                priority=rng.choices(Priority.values, [15, 60, 20, 5])[0],
-                channel=rng.choices(Channel.values, [45, 15, 10, 10, 12, 3, 2, 3])[0],
-                assignee=agent,
-                team_id=team_of.get(agent.pk) if agent else None,
-                created_at=created,
-                updated_at=at,
-                first_response_at=first_response,
-                solved_at=at if status in ("solved", "closed") else None,
-                closed_at=at if status == "closed" else None,
-            )
-        )
-        texts.append(convo)
-    made = Ticket.objects.bulk_create(rows)
-    messages: list[Message] = []
-    events: list[TicketEvent] = []
-    entries: list[SearchEntry] = []
-    tag_links = []
-    through = Ticket.tags.through
-    for ticket, convo in zip(made, texts, strict=True):
-        for role, text, at in convo:
-            messages.append(
-                Message(
-                    ticket=ticket,
-                    author_role=role,
-                    is_public=True,
-                    channel=ticket.channel,
-                    text=text,
-                    created_at=at,
-                    updated_at=at,
-                    author_customer_id=ticket.requester_id if role == AuthorRole.CUSTOMER else None,
-                    author_user_id=ticket.assignee_id if role == AuthorRole.AGENT else None,
+                texts.append(text)
+                at = min(self.now, at + dt.timedelta(minutes=rng.randrange(5, 2000)))
+            subject = f"{product.capitalize()} {problem}"
+            done_at = _time(at) if status in ("solved", "closed") else None
+            rows.append(
+                (
+                    tid,
+                    _time(created),
+                    _time(at),
+                    subject,
+                    requester,
+                    org,
+                    rng.choices(TicketType.values, [40, 25, 20, 10, 5])[0],
+                    status,
+                    rng.choices(Priority.values, [15, 60, 20, 5])[0],
+                    agent,
+                    team,
+                    "{}",
+                    channel,
+                    1,
+                    _time(first_response),
+                    done_at,
+                    _time(at) if status == "closed" else None,
                 )
             )
-        events.append(
-            TicketEvent(
-                ticket=ticket,
-                at=ticket.created_at,
-                kind=EventKind.CREATED,
-                new_value=ticket.subject,
+            events.append(
+                (self.events.take_id(), tid, _time(created), None, "created", "", "", subject)
             )
-        )
-        entries.append(
-            SearchEntry(
-                kind=DocKind.TICKET,
-                object_id=ticket.pk,
-                customer_id=ticket.requester_id,
-                organization_id=ticket.organization_id,
-                title=ticket.subject,
-                body="\n".join(t for _, t, _ in convo),
+            docs.append(
+                (self.entries.take_id(), "ticket", tid, requester, org, subject, "\n".join(texts))
             )
-        )
-        if rng.random() < 0.3:
-            tag_links.append(through(ticket_id=ticket.pk, tag_id=rng.choice(tags).pk))
-    Message.objects.bulk_create(messages)
-    TicketEvent.objects.bulk_create(events)
-    SearchEntry.objects.bulk_create(entries)
-    through.objects.bulk_create(tag_links)
-    return len(messages)
+            if rng.random() < 0.3:
+                links.append((self.tags.take_id(), tid, rng.choice(self.tag_ids)))
+        self.tickets.write(rows)
+        self.message_table.write(msgs)
+        self.events.write(events)
+        self.entries.write(docs)
+        self.tags.write(links)
+        self.messages += len(msgs)

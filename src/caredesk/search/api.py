@@ -14,7 +14,7 @@ from caredesk.customers.models import Customer
 from caredesk.customers.schemas import CustomerOut
 from caredesk.customers.services import crm_settings_get
 from caredesk.search.selectors import search_ids
-from caredesk.tickets.api import ticket_out
+from caredesk.tickets.api import tickets_out
 from caredesk.tickets.schemas import TicketOut
 from caredesk.tickets.selectors import tickets_by_ids
 
@@ -52,6 +52,6 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
         ]
     return {
         "query": params.q,
-        "tickets": [ticket_out(t) for t in tickets_by_ids(user=user, ids=hits.ticket_ids)],
+        "tickets": tickets_out(tickets_by_ids(user=user, ids=hits.ticket_ids)),
         "customers": customers,
     }

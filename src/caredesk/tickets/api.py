@@ -17,7 +17,7 @@ from caredesk.accounts.models import User
 from caredesk.accounts.selectors import staff_get, team_get
 from caredesk.core.api import PageOut, actor, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
-from caredesk.customers.selectors import customer_get_for_user
+from caredesk.customers.selectors import customer_emails, customer_get_for_user
 from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.enums import CommitmentStatus
 from caredesk.tickets.models import Commitment, Message, Ticket
@@ -36,11 +36,13 @@ from caredesk.tickets.schemas import (
     TicketPatch,
 )
 from caredesk.tickets.selectors import (
+    TicketExtras,
     TicketFilters,
     attachment_get_for_user,
     commitment_get_for_user,
     ticket_commitments,
     ticket_events,
+    ticket_extras,
     ticket_get_for_user,
     ticket_list,
     ticket_messages,
@@ -59,14 +61,8 @@ tickets = Router(tags=["tickets"])
 other = Router(tags=["tickets"])
 
 
-def _email_of(customer: Any) -> str | None:
-    for contact in customer.contacts.all():
-        if contact.kind == "email":
-            return str(contact.value)
-    return None
-
-
-def ticket_out(t: Ticket) -> dict[str, Any]:
+def ticket_out(t: Ticket, extras: TicketExtras) -> dict[str, Any]:
+    """One ticket as the API shows it; ``extras`` holds its tags and requester's email."""
     a = t.assignee
     return {
         "id": t.pk,
@@ -78,7 +74,7 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
         "requester": {
             "id": t.requester.pk,
             "name": t.requester.name,
-            "email": _email_of(t.requester),
+            "email": extras.email_of(t.requester_id),
         },
         "organization": {"id": t.organization.pk, "name": t.organization.name}
         if t.organization
@@ -87,7 +83,7 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
         if a
         else None,
         "team": {"id": t.team.pk, "name": t.team.name} if t.team else None,
-        "tags": [tag.name for tag in t.tags.all()],
+        "tags": extras.tags_of(t),
         "custom_fields": t.custom_fields,
         "version": t.version,
         "external_id": t.external_id,
@@ -102,18 +98,24 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
 
 def _detail(user: User, ticket_id: int) -> dict[str, Any]:
     t = ticket_get_for_user(user=user, ticket_id=ticket_id)
-    out = ticket_out(t)
-    out["ccs"] = [
-        {"id": c.pk, "name": c.name, "email": _email_of(c)}
-        for c in t.ccs.prefetch_related("contacts")
-    ]
+    ccs = list(t.ccs.all())
+    extras = ticket_extras(tickets=[t], customer_ids=[c.pk for c in ccs])
+    out = ticket_out(t, extras)
+    out["ccs"] = [{"id": c.pk, "name": c.name, "email": extras.email_of(c.pk)} for c in ccs]
     return out
 
 
-def message_out(m: Message) -> dict[str, Any]:
+def tickets_out(tickets: list[Ticket]) -> list[dict[str, Any]]:
+    """A page of tickets in three queries whatever its length (rows, tags, emails)."""
+    extras = ticket_extras(tickets=tickets)
+    return [ticket_out(t, extras) for t in tickets]
+
+
+def message_out(m: Message, emails: dict[int, str]) -> dict[str, Any]:
+    """One message; ``emails`` maps customer ids to their email (customer_emails)."""
     if m.author_customer is not None and m.author_role == "customer":
         author = {
-            "email": _email_of(m.author_customer),
+            "email": emails.get(m.author_customer.pk),
             "name": m.author_customer.name,
             "role": "customer",
         }
@@ -148,6 +150,13 @@ def message_out(m: Message) -> dict[str, Any]:
             for a in m.attachments.all()
         ],
     }
+
+
+def messages_out(messages: list[Message]) -> list[dict[str, Any]]:
+    emails = customer_emails(
+        customer_ids={m.author_customer_id for m in messages if m.author_customer_id is not None}
+    )
+    return [message_out(m, emails) for m in messages]
 
 
 def _attachments(items: list[AttachmentIn]) -> list[AttachmentData]:
@@ -208,7 +217,7 @@ def list_tickets(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
             updated_since=q.updated_since,
         ),
     )
-    return page([ticket_out(t) for t in result.items], result.next_cursor)
+    return page(tickets_out(result.items), result.next_cursor)
 
 
 @tickets.post("", response={201: TicketDetailOut})
@@ -280,7 +289,7 @@ def list_messages(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
     """The conversation, oldest first; internal notes are shown to agents only."""
     user = actor(request)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
-    return [message_out(m) for m in ticket_messages(user=user, ticket=ticket)]
+    return messages_out(ticket_messages(user=user, ticket=ticket))
 
 
 @tickets.post("/{ticket_id}/messages", response={201: MessageOut})
@@ -301,10 +310,10 @@ def add_message(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status
     )
     fresh = (
         Message.objects.select_related("author_user", "author_customer")
-        .prefetch_related("attachments", "author_customer__contacts")
+        .prefetch_related("attachments")
         .get(pk=message.pk)
     )
-    return Status(201, message_out(fresh))
+    return Status(201, messages_out([fresh])[0])
 
 
 @tickets.get("/{ticket_id}/events", response=list[EventOut])
