@@ -4,6 +4,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from caredesk.core.schemas import InputSchema
+
 
 class UserRef(Schema):
     id: int
@@ -23,7 +25,7 @@ class TeamOut(Schema):
     member_ids: list[int]
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field("", max_length=100)
 
 

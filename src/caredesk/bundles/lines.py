@@ -10,13 +10,20 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from caredesk.core.schemas import strip_nul
 
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Line(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_nul(cls, data: Any) -> Any:
+        return strip_nul(data)
 
 
 class NoteLine(_Line):

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -137,6 +138,23 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code=f"http_{status}",
         detail=str(exc.message),
     )
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database cannot hold (an id beyond 64 bits, say): the input's fault."""
+    return problem(
+        request,
+        422,
+        _TITLES[422],
+        code="value_out_of_range",
+        detail="A value in the request is out of range.",
+    )
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    return on_data_error(request, DataError(str(exc)))
 
 
 @api.exception_handler(Http404)

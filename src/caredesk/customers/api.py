@@ -7,10 +7,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from caredesk.core.api import PageOut, actor, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
+from caredesk.core.schemas import InputSchema
 from caredesk.customers.lifecycle import lifecycle_of, lifecycle_reason
 from caredesk.customers.models import Customer, Organization, Purchase, Segment
 from caredesk.customers.schemas import (
@@ -101,7 +102,7 @@ def _one(c: Customer) -> dict[str, Any]:
     return customer_out(c, window=crm_settings_get().recency_window_days, now=timezone.now())
 
 
-class CustomerQuery(Schema):
+class CustomerQuery(InputSchema):
     organization_id: int | None = None
     lifecycle: Literal["potential", "existing", "former"] | None = None
     segment_id: int | None = None

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from caredesk.core.schemas import InputSchema
+
 
 class ContactOut(Schema):
     kind: str
@@ -36,7 +38,7 @@ class CustomerOut(Schema):
     updated_at: dt.datetime
 
 
-class CustomerIn(Schema):
+class CustomerIn(InputSchema):
     name: str = Field("", max_length=200)
     emails: list[str] = Field(default_factory=list, max_length=20)
     phones: list[str] = Field(default_factory=list, max_length=20)
@@ -46,7 +48,7 @@ class CustomerIn(Schema):
     external_id: str | None = Field(None, max_length=200)
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(InputSchema):
     name: str | None = Field(None, max_length=200)
     emails: list[str] | None = Field(None, max_length=20)
     phones: list[str] | None = Field(None, max_length=20)
@@ -55,7 +57,7 @@ class CustomerPatch(Schema):
     custom_fields: dict[str, Any] | None = None
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=20000)
 
 
@@ -88,7 +90,7 @@ class OrganizationOut(Schema):
     created_at: dt.datetime
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: Literal["internal", "external"] = "external"
     domains: list[str] = Field(default_factory=list, max_length=50)
@@ -98,7 +100,7 @@ class OrganizationIn(Schema):
     external_id: str | None = Field(None, max_length=200)
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: Literal["internal", "external"] | None = None
     domains: list[str] | None = Field(None, max_length=50)
@@ -117,7 +119,7 @@ class PurchaseOut(Schema):
     external_id: str | None
 
 
-class PurchaseIn(Schema):
+class PurchaseIn(InputSchema):
     customer_id: int
     purchased_at: dt.datetime
     amount: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
@@ -133,7 +135,7 @@ class SegmentOut(Schema):
     rules: dict[str, Any]
 
 
-class SegmentIn(Schema):
+class SegmentIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     description: str = Field("", max_length=2000)
     rules: dict[str, Any]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from caredesk.core.api import actor
+from caredesk.core.schemas import InputSchema
 from caredesk.customers.api import customer_out
 from caredesk.customers.models import Customer
 from caredesk.customers.schemas import CustomerOut
@@ -27,7 +28,7 @@ class SearchOut(Schema):
     customers: list[CustomerOut]
 
 
-class SearchQuery(Schema):
+class SearchQuery(InputSchema):
     q: str = Field(..., max_length=500, description="Words to find.")
     limit: int = Field(20, ge=1, le=50)
 

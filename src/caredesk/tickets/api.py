@@ -11,12 +11,13 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from caredesk.accounts.models import User
 from caredesk.accounts.selectors import staff_get, team_get
 from caredesk.core.api import PageOut, actor, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
+from caredesk.core.schemas import InputSchema
 from caredesk.customers.selectors import customer_emails, customer_get_for_user
 from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.enums import CommitmentStatus
@@ -176,7 +177,7 @@ def _attachments(items: list[AttachmentIn]) -> list[AttachmentData]:
     return out
 
 
-class TicketQuery(Schema):
+class TicketQuery(InputSchema):
     status: list[str] | None = None
     open: bool = False
     assignee_id: int | None = None

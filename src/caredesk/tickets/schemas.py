@@ -6,6 +6,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from caredesk.accounts.schemas import UserRef
+from caredesk.core.schemas import InputSchema
 
 StatusName = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
 PriorityName = Literal["low", "normal", "high", "urgent"]
@@ -46,13 +47,13 @@ class TicketDetailOut(TicketOut):
     ccs: list[PartyRef]
 
 
-class AttachmentIn(Schema):
+class AttachmentIn(InputSchema):
     filename: str = Field(..., min_length=1, max_length=255)
     content_type: str = Field("application/octet-stream", max_length=255)
     data_base64: str = Field(..., description="The file's bytes, base64-encoded.")
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
     subject: str = Field(..., min_length=1, max_length=250)
     text: str = Field("", max_length=1_000_000)
     html: str = Field("", max_length=2_000_000)
@@ -71,7 +72,7 @@ class TicketIn(Schema):
     external_id: str | None = Field(None, max_length=200)
 
 
-class TicketPatch(Schema):
+class TicketPatch(InputSchema):
     subject: str | None = Field(None, min_length=1, max_length=250)
     status: StatusName | None = None
     priority: PriorityName | None = None
@@ -114,7 +115,7 @@ class MessageOut(Schema):
     created_at: dt.datetime
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     text: str = Field("", max_length=1_000_000)
     html: str = Field("", max_length=2_000_000)
     public: bool = Field(True, description="false for an internal note (agents only)")
@@ -133,7 +134,7 @@ class EventOut(Schema):
     new_value: str
 
 
-class CommitmentIn(Schema):
+class CommitmentIn(InputSchema):
     description: str = Field(..., min_length=1, max_length=500)
     due_at: dt.datetime
 
@@ -149,9 +150,9 @@ class CommitmentOut(Schema):
     overdue: bool
 
 
-class ResolveIn(Schema):
+class ResolveIn(InputSchema):
     status: Literal["kept", "broken"]
 
 
-class MergeIn(Schema):
+class MergeIn(InputSchema):
     into_id: int

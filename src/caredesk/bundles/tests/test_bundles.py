@@ -183,3 +183,26 @@ def test_export_then_import_into_empty_database_round_trips() -> None:
     report = bundle_import(lines=first)
     assert report.errors == []
     assert list(bundle_export()) == first
+
+
+def test_nul_characters_in_a_bundle_are_dropped_not_fatal() -> None:
+    line = dict(
+        BUNDLE[4],
+        external_id="tic-nul",
+        subject="Nul\u0000 subject",
+        events=[
+            {
+                "at": "2024-02-01T08:00:00Z",
+                "type": "message",
+                "from": "customer",
+                "author": "ana@northwind.example",
+                "text": "bad\u0000byte",
+            }
+        ],
+        csat=None,
+    )
+    report = bundle_import(lines=_lines([line]))
+    assert report.errors == []
+    ticket = Ticket.objects.get(external_id="tic-nul")
+    assert ticket.subject == "Nul subject"
+    assert ticket.messages.get().text == "badbyte"

@@ -279,3 +279,20 @@ def test_openapi_schema_and_docs_are_served(anon_api) -> None:
     ):
         assert path in schema["paths"], path
     assert anon_api.client.get("/api/v1/docs").status_code == 200
+
+
+def test_nul_characters_and_out_of_range_ids_never_cause_a_500(api_as) -> None:
+    api = api_as(UserFactory())
+    ticket = ticket_make()
+    r = api.post(f"tickets/{ticket.pk}/messages", {"text": "nul\x00inside"})
+    assert r.status_code == 201, r.content
+    assert r.json()["text"] == "nulinside"
+    r = api.post(
+        "tickets", {"subject": "a\x00b", "text": "b\x00c", "requester_email": "n@example.org"}
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["subject"] == "ab"
+    huge = 2**70
+    assert api.get(f"tickets/{huge}").status_code in (404, 422)
+    assert api.post("tickets", {"subject": "x", "requester_id": huge}).status_code in (404, 422)
+    assert api.get("tickets", assignee_id=huge).status_code in (200, 422)
