@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from caredesk.tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
-BUNDLE = [
+BUNDLE: list[dict[str, Any]] = [
     {
         "kind": "organization",
         "external_id": "org-1",
