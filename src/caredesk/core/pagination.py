@@ -78,7 +78,10 @@ def keyset_page(
         # The redundant bound on the first field gives the planner an index range to scan.
         bound = Q(**{f"{names[0]}__{op}e": values[0]})
         qs = qs.filter(bound & condition)
-    rows = list(qs.order_by(*ordering)[: limit + 1])
+    # Two phases in one query: the page's ids from the index alone, then the rows with
+    # their joins. SQLite otherwise may reorder the joins and sort the whole table.
+    ids = qs.order_by(*ordering).values("pk")[: limit + 1]
+    rows = list(qs.filter(pk__in=ids).order_by(*ordering))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -36,7 +36,7 @@ class SearchQuery(InputSchema):
 @router.get("", response=SearchOut)
 def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     """Full-text search over ticket subjects, messages (and, for agents, internal notes and
-    customers). Every word must match; the last also as a prefix. Newest first."""
+    customers). Every word must match, by its English stem. Newest first."""
     user = actor(request)
     hits = search_ids(user=user, q=params.q, limit=params.limit)
     customers: list[dict[str, Any]] = []

@@ -1,7 +1,9 @@
 """Turn what a person typed into a safe full-text query: pure, no Django.
 
 Only word characters survive, so no input can inject FTS5 or tsquery syntax; every word
-must match (AND) and the last one also matches as a prefix, as in a search-as-you-type box.
+must match (AND). Words match by their stem (the index stems English), not as prefixes:
+a prefix query must merge the postings of every word it expands to and cannot stop at the
+first page, which at a million tickets costs more than the whole rest of a search.
 """
 
 from __future__ import annotations
@@ -25,20 +27,13 @@ def terms(text: str) -> list[str]:
     return seen
 
 
-def fts5_match(words: list[str], *, kinds: list[str], prefix_last: bool = True) -> str:
+def fts5_match(words: list[str], *, kinds: list[str]) -> str:
     """An FTS5 MATCH expression: the kind column restricted, then every word."""
     kind_expr = " OR ".join(f'"{k}"' for k in kinds)
-    parts = []
-    for i, word in enumerate(words):
-        star = "*" if prefix_last and i == len(words) - 1 else ""
-        parts.append(f'"{word}"{star}')
-    return f"kind : ({kind_expr}) AND {{title body}} : ({' AND '.join(parts)})"
+    parts = " AND ".join(f'"{word}"' for word in words)
+    return f"kind : ({kind_expr}) AND {{title body}} : ({parts})"
 
 
-def tsquery(words: list[str], *, prefix_last: bool = True) -> str:
-    """A raw PostgreSQL tsquery: every word, the last as a prefix."""
-    parts = []
-    for i, word in enumerate(words):
-        suffix = ":*" if prefix_last and i == len(words) - 1 else ""
-        parts.append(f"'{word}'{suffix}")
-    return " & ".join(parts)
+def tsquery_text(words: list[str]) -> str:
+    """Plain words for PostgreSQL's plainto_tsquery, which stems them and ANDs them."""
+    return " ".join(words)

@@ -11,9 +11,10 @@ from django.db.models import Q
 
 from caredesk.accounts.models import User
 from caredesk.search.models import DocKind, SearchEntry
-from caredesk.search.query import fts5_match, terms, tsquery
+from caredesk.search.query import fts5_match, terms, tsquery_text
 
 MAX_RESULTS = 50
+PG_CONFIG = "english"  # must match the GIN index expression (migration search/0002)
 
 
 @dataclass
@@ -46,8 +47,8 @@ def _sqlite_ids(
 def _postgres_ids(
     words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None, limit: int
 ) -> list[int]:
-    vector = SearchVector("title", "body", config="simple")
-    query = SearchQuery(tsquery(words), config="simple", search_type="raw")
+    vector = SearchVector("title", "body", config=PG_CONFIG)
+    query = SearchQuery(tsquery_text(words), config=PG_CONFIG, search_type="plain")
     qs = SearchEntry.objects.annotate(document=vector).filter(document=query, kind__in=kinds)
     if scope is not None:
         customer_id, organization_id = scope

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -91,7 +91,12 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.organization_id is not None:
         qs = qs.filter(organization_id=f.organization_id)
     if f.tag:
-        qs = qs.filter(tags__name=f.tag.strip().lower())
+        # EXISTS per row lets the planner walk the ordering index and stop at a page;
+        # a join would collect and sort every ticket with that tag.
+        tagged = Ticket.tags.through.objects.filter(
+            ticket_id=OuterRef("pk"), tag__name=f.tag.strip().lower()
+        )
+        qs = qs.filter(Exists(tagged))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.type:

@@ -1,4 +1,8 @@
-"""Full-text index over search entries: FTS5 on SQLite, a GIN tsvector index on PostgreSQL."""
+"""Full-text index over search entries: FTS5 on SQLite, a GIN tsvector index on PostgreSQL.
+
+Both stem English words (porter; the 'english' text search configuration), so "refund"
+finds "refunds" and "refunded".
+"""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
@@ -7,7 +11,7 @@ from django.db import migrations
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE search_fts USING fts5(kind, title, body, "
     "content='search_searchentry', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2')",
+    "tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER search_fts_ai AFTER INSERT ON search_searchentry BEGIN "
     "INSERT INTO search_fts(rowid, kind, title, body) "
     "VALUES (new.id, new.kind, new.title, new.body); END",
@@ -30,7 +34,7 @@ SQLITE_DOWN = [
 
 
 def _pg_index():
-    return GinIndex(SearchVector("title", "body", config="simple"), name="searchentry_tsv_idx")
+    return GinIndex(SearchVector("title", "body", config="english"), name="searchentry_tsv_idx")
 
 
 def forwards(apps, schema_editor):

@@ -20,15 +20,12 @@ from caredesk.customers.models import Customer
 from caredesk.search.services import search_index_ticket
 from caredesk.tickets.enums import (
     AuthorRole,
-    Channel,
     EventKind,
-    Priority,
     TicketStatus,
-    TicketType,
 )
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Message, Ticket, TicketEvent
-from caredesk.tickets.services.tickets import choice_check, clean_subject, tags_resolve
+from caredesk.tickets.services.tickets import choice_check, tags_resolve, ticket_build
 
 
 @dataclass(frozen=True)
@@ -73,18 +70,17 @@ def ticket_import_history(
     (``open`` once an agent has replied). First response, solved and closed times are
     derived from the events.
     """
-    ticket = Ticket(
-        subject=clean_subject(subject),
+    ticket = ticket_build(  # imported custom fields are kept as they are: nothing is lost
         requester=requester,
-        organization_id=requester.organization_id,
-        channel=choice_check(channel, Channel.values, "channel"),
-        type=choice_check(type, TicketType.values, "type"),
-        priority=choice_check(priority, Priority.values, "priority"),
+        subject=subject,
+        channel=channel,
+        type=type,
+        priority=priority,
         assignee=assignee,
         team=team,
-        custom_fields=dict(custom_fields or {}),
-        external_id=external_id or None,
+        external_id=external_id,
         created_at=created_at,
+        custom_fields=dict(custom_fields or {}),
     )
     ticket.save()
     if tags:

@@ -76,6 +76,35 @@ def tags_resolve(names: list[str]) -> list[Tag]:
     return [existing[n] for n in clean]
 
 
+def ticket_build(
+    *,
+    requester: Customer,
+    subject: str,
+    channel: str,
+    type: str,
+    priority: str,
+    assignee: User | None,
+    team: Team | None,
+    external_id: str | None,
+    created_at: dt.datetime,
+    custom_fields: dict[str, Any],
+) -> Ticket:
+    """An unsaved ticket with its choices checked; the organisation is the requester's."""
+    return Ticket(
+        subject=clean_subject(subject),
+        requester=requester,
+        organization_id=requester.organization_id,
+        channel=choice_check(channel, Channel.values, "channel"),
+        type=choice_check(type, TicketType.values, "type"),
+        priority=choice_check(priority, Priority.values, "priority"),
+        assignee=assignee,
+        team=team,
+        custom_fields=custom_fields,
+        external_id=external_id or None,
+        created_at=created_at,
+    )
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -114,20 +143,19 @@ def ticket_create(
         raise ValidationFailed(
             TicketErrorCode.NOT_STAFF, "The assignee must be an agent.", field="assignee_id"
         )
-    ticket = Ticket(
-        subject=clean_subject(subject),
+    ticket = ticket_build(
         requester=requester,
-        organization_id=requester.organization_id,
-        channel=choice_check(channel, Channel.values, "channel"),
-        type=choice_check(type, TicketType.values, "type"),
-        priority=choice_check(priority, Priority.values, "priority"),
+        subject=subject,
+        channel=channel,
+        type=type,
+        priority=priority,
         assignee=assignee,
         team=team,
-        external_id=external_id or None,
+        external_id=external_id,
+        created_at=now,
         custom_fields=custom_fields_clean(
             entity=CustomFieldEntity.TICKET, values=custom_fields or {}
         ),
-        created_at=now,
     )
     ticket.save()
     if created_at is not None:
