@@ -18,11 +18,13 @@ class BaseModel(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Stamp updated_at; a save limited to some fields includes it too."""
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "updated_at" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "updated_at"]
-        self.updated_at = timezone.now()
+        """Stamp updated_at on every update (a save limited to some fields includes it);
+        a new row keeps the times it was given, so history can be written as it was."""
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "updated_at" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "updated_at"]
+            self.updated_at = timezone.now()
         super().save(*args, **kwargs)
 
 

@@ -18,15 +18,26 @@ def _upsert(
     title: str,
     body: str,
 ) -> None:
-    SearchEntry.objects.update_or_create(
-        kind=kind,
-        object_id=object_id,
-        defaults={
-            "customer_id": customer_id,
-            "organization_id": organization_id,
-            "title": title[:250],
-            "body": body[:MAX_BODY],
-        },
+    values = {
+        "customer_id": customer_id,
+        "organization_id": organization_id,
+        "title": title[:250],
+        "body": body[:MAX_BODY],
+    }
+    # UPDATE first, INSERT when there was nothing: no savepoints, unlike update_or_create.
+    if not SearchEntry.objects.filter(kind=kind, object_id=object_id).update(**values):
+        SearchEntry.objects.create(kind=kind, object_id=object_id, **values)
+
+
+def search_index_new_ticket(*, ticket: Ticket, text: str) -> None:
+    """Index a ticket just created with one public message: a single INSERT."""
+    SearchEntry.objects.create(
+        kind=DocKind.TICKET,
+        object_id=ticket.pk,
+        customer_id=ticket.requester_id,
+        organization_id=ticket.organization_id,
+        title=ticket.subject[:250],
+        body=text[:MAX_BODY],
     )
 
 
@@ -73,12 +84,3 @@ def search_index_customer(*, customer: Customer) -> None:
         title=customer.name,
         body=" ".join([*contacts, org]),
     )
-
-
-def search_index_rebuild_fts() -> None:
-    """After bulk loads that bypassed the triggers: rebuild the SQLite FTS5 index."""
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")

@@ -98,7 +98,11 @@ def ticket_out(t: Ticket, extras: TicketExtras) -> dict[str, Any]:
 
 
 def _detail(user: User, ticket_id: int) -> dict[str, Any]:
-    t = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    return _detail_of(ticket_get_for_user(user=user, ticket_id=ticket_id))
+
+
+def _detail_of(t: Ticket) -> dict[str, Any]:
+    """A ticket with its CCs; its foreign keys must be loaded already."""
     ccs = list(t.ccs.all())
     extras = ticket_extras(tickets=[t], customer_ids=[c.pk for c in ccs])
     out = ticket_out(t, extras)
@@ -258,7 +262,7 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
         attachments=_attachments(body.attachments),
         external_id=body.external_id,
     )
-    return Status(201, _detail(user, ticket.pk))
+    return Status(201, _detail_of(ticket))
 
 
 @tickets.get("/{ticket_id}", response=TicketDetailOut)

@@ -65,6 +65,49 @@ def _store_attachments(message: Message, attachments: list[AttachmentData]) -> N
         )
 
 
+def message_store(
+    *,
+    ticket: Ticket,
+    role: str,
+    author: User | None,
+    author_customer: Customer | None,
+    is_public: bool,
+    text: str,
+    html: str,
+    channel: str,
+    attachments: list[AttachmentData],
+    at: dt.datetime,
+    external_id: str | None = None,
+) -> Message:
+    """Sanitise, check and insert one message with its attachments (no status effects)."""
+    safe_html = sanitize_html(html or "")
+    plain = (text or "").strip() or html_to_text(safe_html)
+    if len(plain) > MAX_TEXT:
+        raise ValidationFailed(
+            TicketErrorCode.EMPTY_MESSAGE, "The message is too long.", field="text"
+        )
+    if not plain and not attachments:
+        raise ValidationFailed(
+            TicketErrorCode.EMPTY_MESSAGE, "A message needs text or an attachment.", field="text"
+        )
+    message = Message.objects.create(
+        ticket=ticket,
+        author_role=role,
+        author_user=author,
+        author_customer=author_customer,
+        is_public=is_public,
+        channel=channel,
+        text=plain,
+        html=safe_html,
+        created_at=at,
+        updated_at=at,
+        external_id=external_id,
+    )
+    if attachments:
+        _store_attachments(message, attachments)
+    return message
+
+
 @transaction.atomic
 def message_add(
     *,
@@ -110,31 +153,19 @@ def message_add(
         raise Conflict(
             TicketErrorCode.TICKET_CLOSED, "This ticket is closed; open a follow-up instead."
         )
-    safe_html = sanitize_html(html or "")
-    plain = (text or "").strip() or html_to_text(safe_html)
-    if len(plain) > MAX_TEXT:
-        raise ValidationFailed(
-            TicketErrorCode.EMPTY_MESSAGE, "The message is too long.", field="text"
-        )
-    if not plain and not attachments:
-        raise ValidationFailed(
-            TicketErrorCode.EMPTY_MESSAGE, "A message needs text or an attachment.", field="text"
-        )
-    message = Message.objects.create(
+    message = message_store(
         ticket=ticket,
-        author_role=role,
-        author_user=author,
+        role=role,
+        author=author,
         author_customer=author_customer,
         is_public=is_public,
+        text=text,
+        html=html,
         channel=channel or ticket.channel,
-        text=plain,
-        html=safe_html,
-        created_at=now,
-        updated_at=now,
+        attachments=attachments or [],
+        at=now,
         external_id=external_id,
     )
-    if attachments:
-        _store_attachments(message, attachments)
     fields = _status_effect(ticket, role=role, is_public=is_public, now=now)
     if status_after and role == AuthorRole.AGENT and status_after != ticket.status:
         fields.update(status_fields(ticket, status_after, now))

@@ -14,7 +14,7 @@ from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caredesk.core.models import CustomFieldEntity
 from caredesk.customers.models import Customer
 from caredesk.customers.services import customer_get_or_create_by_email
-from caredesk.search.services import search_index_ticket
+from caredesk.search.services import search_index_new_ticket, search_index_ticket
 from caredesk.tickets.enums import (
     AuthorRole,
     Channel,
@@ -24,9 +24,9 @@ from caredesk.tickets.enums import (
     TicketType,
 )
 from caredesk.tickets.errors import TicketErrorCode
-from caredesk.tickets.models import Tag, Ticket
+from caredesk.tickets.models import Tag, Ticket, TicketEvent
 from caredesk.tickets.services.events import event_record, ticket_save_checked
-from caredesk.tickets.services.messages import AttachmentData, message_add
+from caredesk.tickets.services.messages import AttachmentData, message_store
 
 MAX_TAGS = 50
 
@@ -93,7 +93,7 @@ def ticket_build(
     return Ticket(
         subject=clean_subject(subject),
         requester=requester,
-        organization_id=requester.organization_id,
+        organization=requester.organization,
         channel=choice_check(channel, Channel.values, "channel"),
         type=choice_check(type, TicketType.values, "type"),
         priority=choice_check(priority, Priority.values, "priority"),
@@ -129,7 +129,8 @@ def ticket_create(
     """Open a ticket for ``requester`` with its first message.
 
     The first message is the customer's unless a staff member creates the ticket, in
-    which case it is that agent's public message (a logged call, an outbound contact).
+    which case it is that agent's public message (a logged call, an outbound contact) and
+    the ticket starts open. Written in a handful of statements: creation is a hot path.
     """
     now = created_at or timezone.now()
     if actor is not None and not actor.is_staff_member:
@@ -157,30 +158,47 @@ def ticket_create(
             entity=CustomFieldEntity.TICKET, values=custom_fields or {}
         ),
     )
+    staff = actor is not None and actor.is_staff_member
+    if first_message and staff:
+        ticket.status = TicketStatus.OPEN
+    ticket.updated_at = now
     ticket.save()
-    if created_at is not None:
-        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
-        ticket.updated_at = now
     if tags:
         ticket.tags.set(tags_resolve(tags))
     if cc_emails:
         ticket.ccs.set([customer_get_or_create_by_email(email=e) for e in cc_emails if e.strip()])
-    event_record(ticket=ticket, actor=actor, kind=EventKind.CREATED, new=ticket.subject, at=now)
+    events = [
+        TicketEvent(
+            ticket=ticket, actor=actor, kind=EventKind.CREATED, new_value=ticket.subject, at=now
+        )
+    ]
+    text_for_search = ""
     if first_message:
-        staff = actor is not None and actor.is_staff_member
-        message_add(
+        message = message_store(
             ticket=ticket,
+            role=AuthorRole.AGENT if staff else AuthorRole.CUSTOMER,
             author=actor,
             author_customer=None if staff else requester,
-            author_role=AuthorRole.AGENT if staff else AuthorRole.CUSTOMER,
+            is_public=True,
             text=text,
             html=html,
-            channel=channel,
+            channel=ticket.channel,
             attachments=attachments or [],
-            created_at=now,
-            reindex=False,
+            at=now,
         )
-    search_index_ticket(ticket=ticket)
+        text_for_search = message.text
+        events.append(
+            TicketEvent(
+                ticket=ticket,
+                actor=actor,
+                kind=EventKind.MESSAGE,
+                field="message",
+                new_value=str(message.pk),
+                at=now,
+            )
+        )
+    TicketEvent.objects.bulk_create(events)
+    search_index_new_ticket(ticket=ticket, text=text_for_search)
     return ticket
 
 
