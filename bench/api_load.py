@@ -221,6 +221,7 @@ def load(
             "2",
             "--out",
             str(out),
+            *(["--only", args.only] if args.only else []),
         ],
         check=True,
         stdout=sys.stderr,
@@ -269,7 +270,7 @@ def load_create(
     )
     session = requests.Session()
     harness.run_wrk(base, ep, session, "csrftoken", opts, 2)
-    w, _cpu, peak_kb = harness.measure_once(base, ep, session, "csrftoken", opts)
+    w, cpu, peak_kb = harness.measure_once(base, ep, session, "csrftoken", opts)
     secs = w["duration_us"] / 1e6
     return {
         "latency_ms": {k: round(v / 1000, 1) for k, v in w["latency_us"].items()},
@@ -277,6 +278,7 @@ def load_create(
         "requests": w["requests"],
         "error_count": sum(w["errors"].values()),
         "server_rss_peak_mb": round(peak_kb / 1024, 1),
+        "cpu": cpu,
     }
 
 
@@ -292,6 +294,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
     ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--only", default="", help="comma-separated endpoint names")
     args = ap.parse_args()
     env = env_for(args)
     result: dict[str, Any] = {
@@ -310,8 +313,16 @@ def main() -> None:
     endpoints_file(info, eps)
     server = serve(args, env)
     try:
-        loaded = load(args, server, eps, work / "load.json")
-        loaded["endpoints"]["ticket_create"] = load_create(args, env, server, info["create_body"])
+        wanted = set(filter(None, args.only.split(",")))
+        loaded = (
+            load(args, server, eps, work / "load.json")
+            if wanted != {"ticket_create"}
+            else {"endpoints": {}}
+        )
+        if not wanted or "ticket_create" in wanted:
+            loaded["endpoints"]["ticket_create"] = load_create(
+                args, env, server, info["create_body"]
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -326,6 +337,10 @@ def main() -> None:
             "errors": rec.get("error_count", rec.get("error")),
             "sql_queries_per_request": info["queries"].get(name),
             "server_rss_peak_mb": rec.get("server_rss_peak_mb"),
+            "cpu_pct_of_machine": {
+                k: rec.get("cpu", {}).get(f"{k}_pct")
+                for k in ("server", "db_server", "load_generator", "machine_busy")
+            },
         }
     result["server_rss_final_mb"] = loaded.get("memory_final", {}).get("rss_total_mb")
     out_dir = ROOT / "bench" / "results"

@@ -134,13 +134,14 @@ def token_authenticate(*, plain: str) -> User | None:
     """The active user owning this token, or None. One query; last use kept per minute."""
     if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(plain), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    found = list(  # key_hash is unique: no ORDER BY needed, unlike .first()
+        ApiToken.objects.select_related("user").filter(
+            key_hash=_hash(plain), revoked_at__isnull=True, user__is_active=True
+        )[:1]
     )
-    if token is None:
+    if not found:
         return None
+    token = found[0]
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -100,6 +100,7 @@ def database_config(url: str) -> dict[str, object]:
         raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from None
     engine = str(config.get("ENGINE", ""))
     if engine.endswith("sqlite3"):
+        config["ENGINE"] = "caredesk.core.sqlite"  # Django's, with queued writers
         config["OPTIONS"] = {
             # WAL lets readers work while one writer writes; IMMEDIATE avoids the
             # "database is locked" upgrade deadlock of deferred transactions.
@@ -114,6 +115,10 @@ def database_config(url: str) -> dict[str, object]:
             ),
             "transaction_mode": "IMMEDIATE",
         }
+        # Keep connections: opening one costs the pragmas above, and closing the last one
+        # checkpoints the WAL, on every request otherwise.
+        config["CONN_MAX_AGE"] = None
+        config["CONN_HEALTH_CHECKS"] = True
     elif "postgresql" in engine:
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True

@@ -18,7 +18,7 @@ from caredesk.accounts.selectors import staff_get, team_get
 from caredesk.core.api import PageOut, actor, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
 from caredesk.core.schemas import InputSchema
-from caredesk.customers.selectors import customer_emails, customer_get_for_user
+from caredesk.customers.selectors import customer_emails, customer_get_brief
 from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.enums import CommitmentStatus
 from caredesk.tickets.models import Commitment, Message, Ticket
@@ -101,10 +101,11 @@ def _detail(user: User, ticket_id: int) -> dict[str, Any]:
     return _detail_of(ticket_get_for_user(user=user, ticket_id=ticket_id))
 
 
-def _detail_of(t: Ticket) -> dict[str, Any]:
-    """A ticket with its CCs; its foreign keys must be loaded already."""
-    ccs = list(t.ccs.all())
-    extras = ticket_extras(tickets=[t], customer_ids=[c.pk for c in ccs])
+def _detail_of(t: Ticket, *, has_ccs: bool = True, has_tags: bool = True) -> dict[str, Any]:
+    """A ticket with its CCs; its foreign keys must be loaded already. A caller that
+    knows the ticket has no CCs or tags (it just created it) saves their queries."""
+    ccs = list(t.ccs.all()) if has_ccs else []
+    extras = ticket_extras(tickets=[t], customer_ids=[c.pk for c in ccs], with_tags=has_tags)
     out = ticket_out(t, extras)
     out["ccs"] = [{"id": c.pk, "name": c.name, "email": extras.email_of(c.pk)} for c in ccs]
     return out
@@ -230,7 +231,7 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
     user = actor(request)
     if user.is_staff_member:
         if body.requester_id is not None:
-            requester = customer_get_for_user(user=user, customer_id=body.requester_id)
+            requester = customer_get_brief(user=user, customer_id=body.requester_id)
         elif body.requester_email:
             requester = customer_get_or_create_by_email(
                 email=body.requester_email, name=body.requester_name
@@ -262,7 +263,7 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
         attachments=_attachments(body.attachments),
         external_id=body.external_id,
     )
-    return Status(201, _detail_of(ticket))
+    return Status(201, _detail_of(ticket, has_ccs=bool(body.cc), has_tags=bool(body.tags)))
 
 
 @tickets.get("/{ticket_id}", response=TicketDetailOut)

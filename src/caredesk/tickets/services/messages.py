@@ -42,15 +42,43 @@ def clean_filename(name: str) -> str:
     return (stem[: 255 - len(ext[:20])] + ext[:20]) if len(base) > 255 else base
 
 
-def _store_attachments(message: Message, attachments: list[AttachmentData]) -> None:
+@dataclass(frozen=True)
+class MessageContent:
+    """A message's text, sanitised HTML and attachments, checked and ready to store."""
+
+    text: str
+    html: str
+    attachments: list[AttachmentData]
+
+
+def message_content(
+    *, text: str, html: str, attachments: list[AttachmentData] | None = None
+) -> MessageContent:
+    """Sanitise and check what a message says. No database work: callers run it before
+    they open a transaction, so the write lock is held for the inserts alone."""
+    safe_html = sanitize_html(html or "")
+    plain = (text or "").strip() or html_to_text(safe_html)
+    files = attachments or []
+    if len(plain) > MAX_TEXT:
+        raise ValidationFailed(
+            TicketErrorCode.EMPTY_MESSAGE, "The message is too long.", field="text"
+        )
+    if not plain and not files:
+        raise ValidationFailed(
+            TicketErrorCode.EMPTY_MESSAGE, "A message needs text or an attachment.", field="text"
+        )
     limit: int = settings.CAREDESK_MAX_ATTACHMENT_BYTES
-    total = sum(len(a.data) for a in attachments)
+    total = sum(len(a.data) for a in files)
     if total > limit:
         raise ValidationFailed(
             TicketErrorCode.ATTACHMENT_TOO_LARGE,
             f"Attachments total {total} bytes; the limit is {limit}.",
             field="attachments",
         )
+    return MessageContent(text=plain, html=safe_html, attachments=files)
+
+
+def _store_attachments(message: Message, attachments: list[AttachmentData]) -> None:
     for item in attachments:
         blob = blob_store(data=item.data, namespace="attachments")
         content_type = (item.content_type or "application/octet-stream").split(";")[0].strip()
@@ -72,24 +100,12 @@ def message_store(
     author: User | None,
     author_customer: Customer | None,
     is_public: bool,
-    text: str,
-    html: str,
+    content: MessageContent,
     channel: str,
-    attachments: list[AttachmentData],
     at: dt.datetime,
     external_id: str | None = None,
 ) -> Message:
-    """Sanitise, check and insert one message with its attachments (no status effects)."""
-    safe_html = sanitize_html(html or "")
-    plain = (text or "").strip() or html_to_text(safe_html)
-    if len(plain) > MAX_TEXT:
-        raise ValidationFailed(
-            TicketErrorCode.EMPTY_MESSAGE, "The message is too long.", field="text"
-        )
-    if not plain and not attachments:
-        raise ValidationFailed(
-            TicketErrorCode.EMPTY_MESSAGE, "A message needs text or an attachment.", field="text"
-        )
+    """Insert one prepared message with its attachments (no status effects)."""
     message = Message.objects.create(
         ticket=ticket,
         author_role=role,
@@ -97,18 +113,17 @@ def message_store(
         author_customer=author_customer,
         is_public=is_public,
         channel=channel,
-        text=plain,
-        html=safe_html,
+        text=content.text,
+        html=content.html,
         created_at=at,
         updated_at=at,
         external_id=external_id,
     )
-    if attachments:
-        _store_attachments(message, attachments)
+    if content.attachments:
+        _store_attachments(message, content.attachments)
     return message
 
 
-@transaction.atomic
 def message_add(
     *,
     ticket: Ticket,
@@ -132,9 +147,6 @@ def message_add(
     records the first response and opens a new ticket. Internal notes are staff-only.
     A closed ticket takes no more messages (the caller opens a follow-up instead).
     """
-    from caredesk.search.services import search_index_ticket
-    from caredesk.tickets.services.tickets import status_fields
-
     now = created_at or timezone.now()
     role = author_role or _role_of(author)
     if role == AuthorRole.CUSTOMER and author_customer is None and author is not None:
@@ -153,16 +165,50 @@ def message_add(
         raise Conflict(
             TicketErrorCode.TICKET_CLOSED, "This ticket is closed; open a follow-up instead."
         )
+    content = message_content(text=text, html=html, attachments=attachments)
+    with transaction.atomic():
+        return _message_write(
+            ticket=ticket,
+            role=role,
+            author=author,
+            author_customer=author_customer,
+            is_public=is_public,
+            content=content,
+            channel=channel or ticket.channel,
+            now=now,
+            status_after=status_after,
+            expected_version=expected_version,
+            reindex=reindex,
+            external_id=external_id,
+        )
+
+
+def _message_write(
+    *,
+    ticket: Ticket,
+    role: str,
+    author: User | None,
+    author_customer: Customer | None,
+    is_public: bool,
+    content: MessageContent,
+    channel: str,
+    now: dt.datetime,
+    status_after: str | None,
+    expected_version: int | None,
+    reindex: bool,
+    external_id: str | None,
+) -> Message:
+    from caredesk.search.services import search_index_ticket
+    from caredesk.tickets.services.tickets import status_fields
+
     message = message_store(
         ticket=ticket,
         role=role,
         author=author,
         author_customer=author_customer,
         is_public=is_public,
-        text=text,
-        html=html,
-        channel=channel or ticket.channel,
-        attachments=attachments or [],
+        content=content,
+        channel=channel,
         at=now,
         external_id=external_id,
     )

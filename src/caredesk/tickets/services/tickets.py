@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caredesk.accounts.models import Team, User
@@ -26,7 +26,12 @@ from caredesk.tickets.enums import (
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Tag, Ticket, TicketEvent
 from caredesk.tickets.services.events import event_record, ticket_save_checked
-from caredesk.tickets.services.messages import AttachmentData, message_store
+from caredesk.tickets.services.messages import (
+    AttachmentData,
+    MessageContent,
+    message_content,
+    message_store,
+)
 
 MAX_TAGS = 50
 
@@ -105,7 +110,6 @@ def ticket_build(
     )
 
 
-@transaction.atomic
 def ticket_create(
     *,
     requester: Customer,
@@ -162,6 +166,37 @@ def ticket_create(
     if first_message and staff:
         ticket.status = TicketStatus.OPEN
     ticket.updated_at = now
+    content = message_content(text=text, html=html, attachments=attachments)
+    try:
+        with transaction.atomic():  # everything above only reads: the write lock starts here
+            _ticket_write(
+                ticket=ticket,
+                actor=actor,
+                staff=staff,
+                content=content if first_message else None,
+                tags=tags,
+                cc_emails=cc_emails,
+                now=now,
+            )
+    except IntegrityError:
+        if external_id and Ticket.objects.filter(external_id=external_id).exists():
+            raise Conflict(  # a concurrent request took the same external_id
+                "external_id_taken", f"A ticket with external_id {external_id!r} exists."
+            ) from None
+        raise
+    return ticket
+
+
+def _ticket_write(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    staff: bool,
+    content: MessageContent | None,
+    tags: list[str] | None,
+    cc_emails: list[str] | None,
+    now: dt.datetime,
+) -> None:
     ticket.save()
     if tags:
         ticket.tags.set(tags_resolve(tags))
@@ -173,17 +208,15 @@ def ticket_create(
         )
     ]
     text_for_search = ""
-    if first_message:
+    if content is not None:
         message = message_store(
             ticket=ticket,
             role=AuthorRole.AGENT if staff else AuthorRole.CUSTOMER,
             author=actor,
-            author_customer=None if staff else requester,
+            author_customer=None if staff else ticket.requester,
             is_public=True,
-            text=text,
-            html=html,
+            content=content,
             channel=ticket.channel,
-            attachments=attachments or [],
             at=now,
         )
         text_for_search = message.text
@@ -199,7 +232,6 @@ def ticket_create(
         )
     TicketEvent.objects.bulk_create(events)
     search_index_new_ticket(ticket=ticket, text=text_for_search)
-    return ticket
 
 
 _STATUS_TIMES = {TicketStatus.SOLVED: "solved_at", TicketStatus.CLOSED: "closed_at"}

@@ -1,0 +1,1 @@
+"""caredesk's SQLite backend: Django's, with writers queued on a kernel lock."""
