@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q
 
 from caredesk.accounts.models import User
-from caredesk.search.models import DocKind, SearchEntry
+from caredesk.search.models import DocKind
 from caredesk.search.query import fts5_match, terms, tsquery_text
 
 MAX_RESULTS = 50
-PG_CONFIG = "english"  # must match the GIN index expression (migration search/0002)
 
 
 @dataclass
@@ -47,16 +44,25 @@ def _sqlite_ids(
 def _postgres_ids(
     words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None, limit: int
 ) -> list[int]:
-    vector = SearchVector("title", "body", config=PG_CONFIG)
-    query = SearchQuery(tsquery_text(words), config=PG_CONFIG, search_type="plain")
-    qs = SearchEntry.objects.annotate(document=vector).filter(document=query, kind__in=kinds)
+    # "document" is the stored tsvector column (migration search/0002), not on the model.
+    sql = (
+        "SELECT object_id FROM search_searchentry "
+        "WHERE document @@ plainto_tsquery('english'::regconfig, %s) AND kind = ANY(%s)"
+    )
+    params: list[Any] = [tsquery_text(words), kinds]
     if scope is not None:
         customer_id, organization_id = scope
-        mine = Q(customer_id=customer_id)
-        if organization_id is not None:  # Q(organization_id=None) would mean IS NULL
-            mine |= Q(organization_id=organization_id)
-        qs = qs.filter(mine)
-    rows = list(qs.order_by("-id").values_list("object_id", flat=True)[: limit * 2])
+        if organization_id is None:
+            sql += " AND customer_id = %s"
+            params.append(customer_id)
+        else:
+            sql += " AND (customer_id = %s OR organization_id = %s)"
+            params += [customer_id, organization_id]
+    sql += " ORDER BY id DESC LIMIT %s"
+    params.append(limit * 2)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [int(r[0]) for r in cursor.fetchall()]
     return _distinct(rows, limit)
 
 

@@ -1,11 +1,12 @@
-"""Full-text index over search entries: FTS5 on SQLite, a GIN tsvector index on PostgreSQL.
+"""Full-text index over search entries: FTS5 on SQLite, a stored tsvector on PostgreSQL.
 
 Both stem English words (porter; the 'english' text search configuration), so "refund"
-finds "refunds" and "refunded".
+finds "refunds" and "refunded". On PostgreSQL the document is a generated column: a
+filter on an expression index recomputes to_tsvector for every row the planner walks,
+which made newest-first searches scan in seconds; a stored tsvector is checked in
+microseconds and has statistics the planner can use.
 """
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
 SQLITE_UP = [
@@ -31,28 +32,30 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS search_fts_ai",
     "DROP TABLE IF EXISTS search_fts",
 ]
-
-
-def _pg_index():
-    return GinIndex(SearchVector("title", "body", config="english"), name="searchentry_tsv_idx")
+POSTGRES_UP = [
+    "ALTER TABLE search_searchentry ADD COLUMN document tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('english'::regconfig, coalesce(title, '') || ' ' || coalesce(body, ''))) "
+    "STORED",
+    "CREATE INDEX searchentry_document_idx ON search_searchentry USING gin (document)",
+]
+POSTGRES_DOWN = [
+    "DROP INDEX IF EXISTS searchentry_document_idx",
+    "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS document",
+]
 
 
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
-    elif vendor == "postgresql":
-        schema_editor.add_index(apps.get_model("search", "SearchEntry"), _pg_index())
+    statements = {"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}.get(vendor, [])
+    for statement in statements:
+        schema_editor.execute(statement)
 
 
 def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
-    elif vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("search", "SearchEntry"), _pg_index())
+    statements = {"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}.get(vendor, [])
+    for statement in statements:
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
