@@ -20,8 +20,11 @@ class Hits:
     customer_ids: list[int]
 
 
+Scope = tuple[int | None, int | None] | None  # (customer id, shared organisation id)
+
+
 def _sqlite_ids(
-    words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None, limit: int
+    words: list[str], kinds: list[str], scope: Scope, limit: int, by_rank: bool = False
 ) -> list[int]:
     sql = (
         "SELECT e.object_id FROM search_fts JOIN search_searchentry e "
@@ -32,8 +35,10 @@ def _sqlite_ids(
         customer_id, organization_id = scope
         sql += " AND (e.customer_id = %s OR e.organization_id = %s)"
         params += [customer_id, organization_id if organization_id is not None else -1]
-    # Newest documents first: FTS5 walks its doclists in rowid order and stops at LIMIT.
-    sql += " ORDER BY search_fts.rowid DESC LIMIT %s"
+    # Newest first: FTS5 walks its doclists in rowid order and stops at LIMIT. By rank:
+    # bm25 over every match, for small families such as customers.
+    sql += " ORDER BY rank, search_fts.rowid DESC" if by_rank else " ORDER BY search_fts.rowid DESC"
+    sql += " LIMIT %s"
     params.append(limit * 2)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -41,28 +46,57 @@ def _sqlite_ids(
     return _distinct(rows, limit)
 
 
+RECENT_WINDOW = 20_000  # documents searched first, newest first, on PostgreSQL
+
+
 def _postgres_ids(
-    words: list[str], kinds: list[str], scope: tuple[int | None, int | None] | None, limit: int
+    words: list[str], kinds: list[str], scope: Scope, limit: int, by_rank: bool = False
 ) -> list[int]:
-    # "document" is the stored tsvector column (migration search/0002), not on the model.
-    sql = (
-        "SELECT object_id FROM search_searchentry "
-        "WHERE document @@ plainto_tsquery('english'::regconfig, %s) AND kind = ANY(%s)"
-    )
-    params: list[Any] = [tsquery_text(words), kinds]
+    """Matches from the stored tsvector column "document" (migration search/0002).
+
+    Newest first in two bounded steps, because PostgreSQL cannot read a GIN index in id
+    order and its row estimates ignore that a word common among customers may be rare in
+    tickets: left alone it walks the primary key backwards over the whole table hoping
+    to stop early. So: (1) the newest RECENT_WINDOW documents, walking back; (2) only if
+    that found too few, the older ones through the GIN index (``id + 0`` keeps the
+    planner from walking the key), sorted. Common words end in step 1, rare ones are
+    cheap in step 2. Ranked searches (customers) take every match from the GIN index.
+    """
+    # The kinds are our own constants, written into the SQL so that the planner can match
+    # the partial index for customers.
+    assert set(kinds) <= set(DocKind.values)
+    kind_list = ", ".join(f"'{k}'" for k in kinds)
+    query = tsquery_text(words)
+    where = f"document @@ plainto_tsquery('english'::regconfig, %s) AND kind IN ({kind_list})"
+    params: list[Any] = [query]
     if scope is not None:
         customer_id, organization_id = scope
         if organization_id is None:
-            sql += " AND customer_id = %s"
+            where += " AND customer_id = %s"
             params.append(customer_id)
         else:
-            sql += " AND (customer_id = %s OR organization_id = %s)"
+            where += " AND (customer_id = %s OR organization_id = %s)"
             params += [customer_id, organization_id]
-    sql += " ORDER BY id DESC LIMIT %s"
-    params.append(limit * 2)
+    base = f"SELECT object_id FROM search_searchentry WHERE {where}"  # noqa: S608  # constants
+    want = limit * 2
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if by_rank:
+            cursor.execute(
+                f"{base} ORDER BY ts_rank(document, plainto_tsquery('english'::regconfig, %s))"
+                " DESC, id DESC LIMIT %s",
+                [*params, query, want],
+            )
+            return _distinct([int(r[0]) for r in cursor.fetchall()], limit)
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM search_searchentry")
+        boundary = int(cursor.fetchone()[0]) - RECENT_WINDOW
+        cursor.execute(f"{base} AND id > %s ORDER BY id DESC LIMIT %s", [*params, boundary, want])
         rows = [int(r[0]) for r in cursor.fetchall()]
+        if len(rows) < want:
+            cursor.execute(
+                f"{base} AND id <= %s ORDER BY id + 0 DESC LIMIT %s",
+                [*params, boundary, want - len(rows)],
+            )
+            rows += [int(r[0]) for r in cursor.fetchall()]
     return _distinct(rows, limit)
 
 
@@ -71,7 +105,7 @@ def _distinct(ids: list[int], limit: int) -> list[int]:
 
 
 def search_ids(*, user: User, q: str, limit: int = 20) -> Hits:
-    """Ids of matching tickets and customers, newest first.
+    """Ids of matching tickets (newest first) and customers (best match first).
 
     Staff search ticket subjects, public messages, internal notes and customers. A
     customer searches only the tickets they may see (their own, and their organisation's
@@ -84,7 +118,7 @@ def search_ids(*, user: User, q: str, limit: int = 20) -> Hits:
     find = _sqlite_ids if connection.vendor == "sqlite" else _postgres_ids
     if user.is_staff_member:
         ticket_ids = find(words, [DocKind.TICKET, DocKind.NOTE], None, limit)
-        customer_ids = find(words, [DocKind.CUSTOMER], None, limit)
+        customer_ids = find(words, [DocKind.CUSTOMER], None, limit, by_rank=True)
         return Hits(ticket_ids=ticket_ids, customer_ids=customer_ids)
     customer = user.customer
     if customer is None:

@@ -37,8 +37,13 @@ POSTGRES_UP = [
     "(to_tsvector('english'::regconfig, coalesce(title, '') || ' ' || coalesce(body, ''))) "
     "STORED",
     "CREATE INDEX searchentry_document_idx ON search_searchentry USING gin (document)",
+    # Customers are a tenth of the documents: their own index answers a customer search
+    # without visiting the tickets that share its words.
+    "CREATE INDEX searchentry_customer_document_idx ON search_searchentry "
+    "USING gin (document) WHERE kind = 'customer'",
 ]
 POSTGRES_DOWN = [
+    "DROP INDEX IF EXISTS searchentry_customer_document_idx",
     "DROP INDEX IF EXISTS searchentry_document_idx",
     "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS document",
 ]

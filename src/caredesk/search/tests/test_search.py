@@ -72,3 +72,16 @@ def test_search_api_validates_input(api_as) -> None:
     assert api.get("search", q="x" * 600).status_code == 422
     r = api.get("search", q="\"' OR 1=1; --")
     assert r.status_code == 200
+
+
+@pytest.mark.django_db
+def test_results_are_newest_first_across_the_recent_window(monkeypatch) -> None:
+    # PostgreSQL searches the newest documents first, then the older ones: a tiny window
+    # makes both steps run; the order must still be newest first, with nothing repeated.
+    from caredesk.search import selectors
+
+    monkeypatch.setattr(selectors, "RECENT_WINDOW", 2)
+    agent = UserFactory()
+    made = [ticket_make(subject=f"Gizmo number {i}").pk for i in range(6)]
+    assert search_ids(user=agent, q="gizmo").ticket_ids == sorted(made, reverse=True)
+    assert search_ids(user=agent, q="gizmo", limit=3).ticket_ids == sorted(made)[:-4:-1]
