@@ -4,7 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-export DJANGO_SETTINGS_MODULE ?= caredesk.config.settings
 
 .PHONY: install demo test test-sqlite test-postgres lint openapi bench clean
 
