@@ -90,6 +90,10 @@ def _clean_name(name: str, *, field: str = "name", required: bool = False) -> st
     return name
 
 
+def _clean_domains(domains: list[str]) -> list[str]:
+    return sorted({d.strip().lower() for d in domains if d.strip()})
+
+
 def organization_create(
     *,
     name: str,
@@ -110,7 +114,7 @@ def organization_create(
     return Organization.objects.create(
         name=_clean_name(name, required=True),
         kind=kind,
-        domains=sorted({d.strip().lower() for d in (domains or []) if d.strip()}),
+        domains=_clean_domains(domains or []),
         shared_tickets=shared_tickets,
         custom_fields=custom_fields_clean(
             entity=CustomFieldEntity.ORGANIZATION, values=custom_fields or {}
@@ -131,7 +135,7 @@ def organization_update(*, organization: Organization, data: dict[str, Any]) -> 
             )
         organization.kind = data["kind"]
     if "domains" in data:
-        organization.domains = sorted({d.strip().lower() for d in data["domains"] if d.strip()})
+        organization.domains = _clean_domains(data["domains"])
     if "shared_tickets" in data:
         organization.shared_tickets = bool(data["shared_tickets"])
     if "notes" in data:

@@ -203,25 +203,9 @@ class TicketQuery(InputSchema):
 @tickets.get("", response=PageOut[TicketOut])
 def list_tickets(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
     """Tickets the caller may see, keyset-paginated: pass next_cursor back as cursor."""
+    filters = TicketFilters(**q.model_dump(exclude={"order", "cursor", "limit"}))
     result = ticket_list(
-        user=actor(request),
-        order=q.order,
-        cursor=q.cursor,
-        limit=q.limit,
-        filters=TicketFilters(
-            status=q.status,
-            open_only=q.open,
-            assignee_id=q.assignee_id,
-            unassigned=q.unassigned,
-            team_id=q.team_id,
-            requester_id=q.requester_id,
-            organization_id=q.organization_id,
-            tag=q.tag,
-            channel=q.channel,
-            type=q.type,
-            priority=q.priority,
-            updated_since=q.updated_since,
-        ),
+        user=actor(request), order=q.order, cursor=q.cursor, limit=q.limit, filters=filters
     )
     return page(tickets_out(result.items), result.next_cursor)
 

@@ -59,7 +59,7 @@ def ticket_get_for_user(*, user: User, ticket_id: int) -> Ticket:
 @dataclass
 class TicketFilters:
     status: list[str] | None = None
-    open_only: bool = False
+    open: bool = False  # any of new, open, pending, on_hold
     assignee_id: int | None = None
     unassigned: bool = False
     team_id: int | None = None
@@ -78,7 +78,7 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
         if bad:
             raise ValidationFailed("invalid_status", f"Unknown status {bad[0]!r}.", field="status")
         qs = qs.filter(status__in=f.status)
-    if f.open_only:
+    if f.open:
         qs = qs.filter(status__in=list(OPEN_STATUSES))
     if f.assignee_id is not None:
         qs = qs.filter(assignee_id=f.assignee_id)

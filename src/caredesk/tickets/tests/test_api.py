@@ -159,6 +159,8 @@ def test_keyset_pagination_and_filters(api_as) -> None:
             break
     assert seen == [t.pk for t in reversed(made)]
     assert api.get("tickets", status="solved").json()["items"] == []
+    assert len(api.get("tickets", open="true").json()["items"]) == 5  # new counts as open
+    assert api.get("tickets", unassigned="true", type="incident").json()["items"] == []
     assert api.get("tickets", status="bogus").status_code == 422
     assert api.get("tickets", cursor="%%%").status_code == 422
     assert api.get("tickets", limit=100000).status_code == 422
