@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from caredesk.accounts.models import User
@@ -143,15 +143,6 @@ def segment_get(*, segment_id: int) -> Segment:
 
 def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("name")
-
-
-def staff_only(user: User) -> None:
-    if not user.is_staff_member:
-        raise PermissionDenied("This is for agents.")
-
-
-def customer_search_q(text: str) -> Q:
-    return Q(name__icontains=text) | Q(contacts__value__icontains=text)
 
 
 def customer_emails(*, customer_ids: Iterable[int]) -> dict[int, str]:

@@ -138,7 +138,6 @@ def message_add(
     created_at: dt.datetime | None = None,
     status_after: str | None = None,
     expected_version: int | None = None,
-    reindex: bool = True,
     external_id: str | None = None,
 ) -> Message:
     """Add a message to a ticket and apply what a reply means for its status.
@@ -178,7 +177,6 @@ def message_add(
             now=now,
             status_after=status_after,
             expected_version=expected_version,
-            reindex=reindex,
             external_id=external_id,
         )
 
@@ -195,7 +193,6 @@ def _message_write(
     now: dt.datetime,
     status_after: str | None,
     expected_version: int | None,
-    reindex: bool,
     external_id: str | None,
 ) -> Message:
     from caredesk.search.services import search_index_ticket
@@ -235,8 +232,7 @@ def _message_write(
             new=ticket.status,
             at=now,
         )
-    if reindex:
-        search_index_ticket(ticket=ticket)
+    search_index_ticket(ticket=ticket)
     return message
 
 
