@@ -90,3 +90,16 @@ def test_login_with_email_or_username() -> None:
     assert authenticate(username="login@example.org", password="pw-for-tests-123") == user
     assert authenticate(username="loginname", password="pw-for-tests-123") == user
     assert authenticate(username="loginname", password="wrong") is None
+
+
+def test_teams_hold_agents_only() -> None:
+    from caredesk.accounts.factories import customer_user
+    from caredesk.accounts.services import team_create
+
+    agent = UserFactory()
+    team = team_create(name=" Billing ", members=[agent])
+    assert team.name == "Billing"
+    assert list(team.members.all()) == [agent]
+    with pytest.raises(ValidationFailed) as exc:
+        team_create(name="Billing", members=[customer_user()])
+    assert exc.value.code == "not_staff"

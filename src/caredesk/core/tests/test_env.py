@@ -37,17 +37,3 @@ def test_sqlite_gets_wal_and_immediate_transactions() -> None:
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="SQLite or PostgreSQL"):
         database_config("mysql://root@localhost/x")
-
-
-@pytest.mark.django_db
-def test_sqlite_connection_really_runs_in_wal_mode() -> None:
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        assert connection.vendor == "postgresql"
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        mode = cursor.fetchone()[0]
-    # the test database lives in memory, where SQLite reports "memory" for WAL requests
-    assert mode in ("wal", "memory")

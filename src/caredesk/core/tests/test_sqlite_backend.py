@@ -78,3 +78,15 @@ def test_in_memory_databases_take_no_lock() -> None:
         {**database_config("sqlite://:memory:"), "NAME": ":memory:"}, alias="mem"
     )
     assert wrapper._lock_path() is None
+
+
+def test_a_file_database_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    wrapper = _wrapper(tmp_path / "wal.sqlite3", "wal")
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 10000
+    wrapper.close()
