@@ -33,7 +33,7 @@ class Env:
     ci: bool
 
 
-def _bool(raw: str | None, default: bool = False) -> bool:
+def _bool(name: str, raw: str | None, default: bool = False) -> bool:
     if raw is None or raw == "":
         return default
     value = raw.strip().lower()
@@ -41,7 +41,7 @@ def _bool(raw: str | None, default: bool = False) -> bool:
         return True
     if value in {"0", "false", "no", "off"}:
         return False
-    raise ConfigurationError(f"expected a boolean (true/false), got {raw!r}")
+    raise ConfigurationError(f"{name} must be a boolean (true or false), got {raw!r}")
 
 
 def _int(name: str, raw: str | None, default: int) -> int:
@@ -56,7 +56,7 @@ def _int(name: str, raw: str | None, default: int) -> int:
 def read_env() -> Env:
     """Read and validate the environment; raise ConfigurationError with a clear message."""
     e = os.environ
-    debug = _bool(e.get("DEBUG"))
+    debug = _bool("DEBUG", e.get("DEBUG"))
     data_dir = Path(e.get("CAREDESK_DATA_DIR") or "./var").resolve()
     secret_key = e.get("SECRET_KEY", "")
     if not secret_key:
@@ -86,9 +86,9 @@ def read_env() -> Env:
             25 * 1024 * 1024,
         ),
         time_zone=e.get("TIME_ZONE") or "UTC",
-        secure_cookies=_bool(e.get("SECURE_COOKIES"), default=not debug),
-        behind_tls_proxy=_bool(e.get("BEHIND_TLS_PROXY")),
-        ci=_bool(e.get("CI")),
+        secure_cookies=_bool("SECURE_COOKIES", e.get("SECURE_COOKIES"), default=not debug),
+        behind_tls_proxy=_bool("BEHIND_TLS_PROXY", e.get("BEHIND_TLS_PROXY")),
+        ci=_bool("CI", e.get("CI")),
     )
 
 

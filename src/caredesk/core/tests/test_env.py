@@ -22,7 +22,7 @@ def test_debug_allows_a_development_key(monkeypatch, tmp_path) -> None:
 
 def test_bad_boolean_is_reported(monkeypatch) -> None:
     monkeypatch.setenv("DEBUG", "maybe")
-    with pytest.raises(ConfigurationError, match="boolean"):
+    with pytest.raises(ConfigurationError, match="DEBUG must be a boolean"):
         read_env()
 
 
