@@ -30,7 +30,6 @@ class Env:
     time_zone: str
     secure_cookies: bool
     behind_tls_proxy: bool
-    ci: bool
 
 
 def _bool(name: str, raw: str | None, default: bool = False) -> bool:
@@ -88,7 +87,6 @@ def read_env() -> Env:
         time_zone=e.get("TIME_ZONE") or "UTC",
         secure_cookies=_bool("SECURE_COOKIES", e.get("SECURE_COOKIES"), default=not debug),
         behind_tls_proxy=_bool("BEHIND_TLS_PROXY", e.get("BEHIND_TLS_PROXY")),
-        ci=_bool("CI", e.get("CI")),
     )
 
 
