@@ -43,7 +43,53 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An RFC 9457 problem body.",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+PROBLEM_STATUSES = {
+    400: "Malformed request (for example a body that is not JSON)",
+    401: "Missing or invalid credentials",
+    403: "Not allowed for this role",
+    404: "Not found, or not visible to the caller",
+    409: "Conflict with the current state (stale version, closed ticket, taken id)",
+    422: "Invalid input",
+}
+
+
+class CaredeskAPI(NinjaAPI):
+    """The API, with its problem responses documented on every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem_ref = {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in PROBLEM_STATUSES.items():
+                    responses.setdefault(status, {"description": text, "content": problem_ref})
+        return schema
+
+
+api = CaredeskAPI(
     title="caredesk API",
     version="1",
     description="Customers, organisations, purchases, tickets and search. "
