@@ -182,6 +182,7 @@ def _ticket_line(t: Ticket) -> dict[str, Any]:
         "subject": t.subject,
         "created_at": iso(t.created_at),
         "requester": _email(t.requester),
+        "requester_customer": None if _email(t.requester) else _ext(t.requester, "customer"),
         "requester_name": t.requester.name,
         "channel": t.channel,
         "type": t.type,

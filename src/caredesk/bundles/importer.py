@@ -251,7 +251,12 @@ def _agent(email: str | None) -> User | None:
 def _ticket(line: TicketLine) -> str:
     if Ticket.objects.filter(external_id=line.external_id).exists():
         return "unchanged"
-    requester = customer_get_or_create_by_email(email=line.requester, name=line.requester_name)
+    if line.requester:
+        requester = customer_get_or_create_by_email(email=line.requester, name=line.requester_name)
+    elif line.requester_customer:
+        requester = _customer_ref(line.requester_customer, None)
+    else:
+        raise DomainError("requester_required", "give requester (email) or requester_customer")
     events: list[HistoryMessage | HistoryStatus] = []
     for event in line.events:
         if isinstance(event, MessageEvent):

@@ -96,7 +96,10 @@ class TicketLine(_Line):
     external_id: Id
     subject: str = Field(min_length=1, max_length=250)
     created_at: AwareDatetime
-    requester: str = Field(description="The requester's email.")
+    requester: str | None = Field(None, description="The requester's email.")
+    requester_customer: str | None = Field(
+        None, description="Or the requester's customer external_id (a customer without email)."
+    )
     requester_name: str = ""
     channel: str = "email"
     type: str = "question"
