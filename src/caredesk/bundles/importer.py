@@ -127,8 +127,9 @@ def _organization(line: OrganizationLine) -> str:
     }
     org = Organization.objects.filter(external_id=line.external_id).first()
     if org is not None:
+        before = _org_state(org)
         organization_update(organization=org, data=data)
-        return "updated"
+        return "unchanged" if _org_state(org) == before else "updated"
     org = organization_create(
         external_id=line.external_id,
         name=line.name,
@@ -141,6 +142,16 @@ def _organization(line: OrganizationLine) -> str:
     if line.created_at:
         Organization.objects.filter(pk=org.pk).update(created_at=line.created_at)
     return "created"
+
+
+def _org_state(org: Organization) -> tuple[Any, ...]:
+    return (org.name, org.kind, org.domains, org.shared_tickets, org.notes, org.custom_fields)
+
+
+def _customer_state(customer: Customer) -> tuple[Any, ...]:
+    contacts = sorted(customer.contacts.values_list("kind", "value"))
+    notes = customer.notes.count()
+    return (customer.name, customer.organization_id, customer.custom_fields, contacts, notes)
 
 
 def _org_ref(external_id: str | None) -> Organization | None:
@@ -171,6 +182,7 @@ def _customer(line: CustomerLine) -> str:
             customer = contact.customer
             Customer.objects.filter(pk=customer.pk).update(external_id=line.external_id)
             customer.external_id = line.external_id
+    before = _customer_state(customer) if customer is not None else None
     if customer is None:
         customer = customer_create(
             name=line.name,
@@ -197,7 +209,7 @@ def _customer(line: CustomerLine) -> str:
         )
         if line.created_at:
             Customer.objects.filter(pk=customer.pk).update(created_at=line.created_at)
-        outcome = "updated"
+        outcome = "updated"  # settled below, once the notes are in
     for note in line.notes:
         if not CustomerNote.objects.filter(
             customer=customer, created_at=note.at, text=note.text
@@ -210,6 +222,8 @@ def _customer(line: CustomerLine) -> str:
                 created_at=note.at,
                 updated_at=note.at,
             )
+    if before is not None and _customer_state(customer) == before:
+        return "unchanged"
     search_index_customer(customer=customer)
     return outcome
 

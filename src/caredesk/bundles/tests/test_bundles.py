@@ -119,6 +119,14 @@ def test_import_is_idempotent() -> None:
     again = bundle_import(lines=_lines(BUNDLE))
     assert again.errors == []
     assert sum(again.created.values()) == 0
+    assert sum(again.updated.values()) == 0  # nothing differs, so nothing is "updated"
+    assert dict(again.unchanged) == {
+        "organization": 2,
+        "customer": 1,
+        "purchase": 1,
+        "ticket": 1,
+        "survey_response": 1,
+    }
     assert (
         Ticket.objects.count(),
         Message.objects.count(),
@@ -212,3 +220,11 @@ def test_nul_characters_in_a_bundle_are_dropped_not_fatal() -> None:
     ticket = Ticket.objects.get(external_id="tic-nul")
     assert ticket.subject == "Nul subject"
     assert ticket.messages.get().text == "badbyte"
+
+
+def test_a_changed_record_is_reported_updated() -> None:
+    bundle_import(lines=_lines(BUNDLE))
+    renamed = [dict(BUNDLE[2], name="Ana Silva-Costa"), dict(BUNDLE[0], shared_tickets=True)]
+    report = bundle_import(lines=_lines(renamed))
+    assert dict(report.updated) == {"customer": 1, "organization": 1}
+    assert Customer.objects.get(external_id="cus-1").name == "Ana Silva-Costa"
