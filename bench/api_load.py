@@ -113,7 +113,7 @@ paths = {
     "ticket_list": ["/api/v1/tickets?limit=50"],
     "ticket_list_deep": [f"/api/v1/tickets?limit=50&cursor={c}" for c in deep],
     "ticket_list_open_filtered": ["/api/v1/tickets?limit=50&status=open&status=pending"],
-    "ticket_detail": [f"/api/v1/tickets/{i}" for i in detail],
+    "ticket_detail": [f"/api/v1/tickets/{i}?include=messages" for i in detail],
     "ticket_messages": [f"/api/v1/tickets/{i}/messages" for i in detail],
     "search": [f"/api/v1/search?q={w}" for w in words],
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest
@@ -35,6 +35,7 @@ from caredesk.tickets.schemas import (
     TicketIn,
     TicketOut,
     TicketPatch,
+    TicketWithConversationOut,
 )
 from caredesk.tickets.selectors import (
     TicketExtras,
@@ -250,9 +251,17 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
     return Status(201, _detail_of(ticket, has_ccs=bool(body.cc), has_tags=bool(body.tags)))
 
 
-@tickets.get("/{ticket_id}", response=TicketDetailOut)
-def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
-    return _detail(actor(request), ticket_id)
+@tickets.get("/{ticket_id}", response=TicketWithConversationOut)
+def get_ticket(
+    request: HttpRequest, ticket_id: int, include: Literal["messages"] | None = None
+) -> dict[str, Any]:
+    """A ticket; with include=messages also its conversation, in one request."""
+    user = actor(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    out = _detail_of(ticket)
+    if include == "messages":
+        out["messages"] = messages_out(ticket_messages(user=user, ticket=ticket))
+    return out
 
 
 @tickets.patch("/{ticket_id}", response=TicketDetailOut)

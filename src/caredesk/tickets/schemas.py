@@ -156,3 +156,9 @@ class ResolveIn(InputSchema):
 
 class MergeIn(InputSchema):
     into_id: int
+
+
+class TicketWithConversationOut(TicketDetailOut):
+    messages: list[MessageOut] | None = Field(
+        None, description="The conversation, oldest first, when asked with include=messages."
+    )

@@ -86,6 +86,9 @@ def test_messages_list_and_post_with_attachment(api_as) -> None:
     r = api.post(f"tickets/{ticket.pk}/messages", {"text": "internal", "public": False})
     conversation = api.get(f"tickets/{ticket.pk}/messages").json()
     assert [m["public"] for m in conversation] == [True, True, False]
+    both = api.get(f"tickets/{ticket.pk}", include="messages").json()
+    assert both["messages"] == conversation
+    assert api.get(f"tickets/{ticket.pk}").json()["messages"] is None
     assert conversation[0]["author"]["role"] == "customer"
     assert api.get(f"tickets/{ticket.pk}").json()["status"] == "pending"
 
@@ -194,11 +197,16 @@ def test_ticket_detail_and_messages_query_counts_are_constant(api_as) -> None:
     api.get(f"tickets/{ticket.pk}")  # token last-use write happens once a minute
     with CaptureQueriesContext(connection) as few:
         api.get(f"tickets/{ticket.pk}/messages")
+    with CaptureQueriesContext(connection) as few_both:
+        api.get(f"tickets/{ticket.pk}", include="messages")
     for i in range(10):
         message_add(ticket=ticket, author=agent, text=f"reply {i}")
     with CaptureQueriesContext(connection) as many:
         api.get(f"tickets/{ticket.pk}/messages")
+    with CaptureQueriesContext(connection) as many_both:
+        assert len(api.get(f"tickets/{ticket.pk}", include="messages").json()["messages"]) == 11
     assert len(few) == len(many)
+    assert len(few_both) == len(many_both)
 
 
 def test_merge_and_commitments_over_api(api_as) -> None:
