@@ -14,7 +14,7 @@ from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Ticket, TicketEvent
 
 
-def event_record(
+def event_row(
     *,
     ticket: Ticket,
     actor: User | None,
@@ -24,7 +24,8 @@ def event_record(
     new: object = "",
     at: dt.datetime | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    """An unsaved event; values are stored as text (lists comma-joined, None empty)."""
+    return TicketEvent(
         ticket=ticket,
         actor=actor,
         kind=kind,
@@ -33,6 +34,16 @@ def event_record(
         new_value=_text(new),
         at=at or timezone.now(),
     )
+
+
+def events_record(rows: list[TicketEvent]) -> list[TicketEvent]:
+    """Write several events of one change in a single INSERT."""
+    return TicketEvent.objects.bulk_create(rows)
+
+
+def event_record(**kwargs: Any) -> TicketEvent:
+    """Write one event (arguments as event_row)."""
+    return events_record([event_row(**kwargs)])[0]
 
 
 def _text(value: object) -> str:

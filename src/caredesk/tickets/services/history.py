@@ -24,7 +24,8 @@ from caredesk.tickets.enums import (
     TicketStatus,
 )
 from caredesk.tickets.errors import TicketErrorCode
-from caredesk.tickets.models import Message, Ticket, TicketEvent
+from caredesk.tickets.models import Message, Ticket
+from caredesk.tickets.services.events import event_row, events_record
 from caredesk.tickets.services.tickets import choice_check, tags_resolve, ticket_build
 
 
@@ -88,7 +89,9 @@ def ticket_import_history(
     if ccs:
         ticket.ccs.set(ccs)
     log = [
-        TicketEvent(ticket=ticket, at=created_at, kind=EventKind.CREATED, new_value=ticket.subject)
+        event_row(
+            ticket=ticket, actor=None, at=created_at, kind=EventKind.CREATED, new=ticket.subject
+        )
     ]
     current = str(TicketStatus.NEW)
     last_at = created_at
@@ -102,14 +105,14 @@ def ticket_import_history(
             new = choice_check(event.status, TicketStatus.values, "status")
             if new != current:
                 log.append(
-                    TicketEvent(
+                    event_row(
                         ticket=ticket,
                         at=event.at,
                         actor=event.actor,
                         kind=EventKind.CHANGED,
                         field="status",
-                        old_value=current,
-                        new_value=new,
+                        old=current,
+                        new=new,
                     )
                 )
                 current = new
@@ -137,13 +140,13 @@ def ticket_import_history(
             updated_at=event.at,
         )
         log.append(
-            TicketEvent(
+            event_row(
                 ticket=ticket,
                 at=event.at,
                 actor=event.author_user,
                 kind=EventKind.MESSAGE if event.public else EventKind.NOTE,
                 field="message",
-                new_value=str(message.pk),
+                new=message.pk,
             )
         )
         if event.author_role == AuthorRole.CUSTOMER:
@@ -156,7 +159,7 @@ def ticket_import_history(
         final = TicketStatus.OPEN
     else:
         final = current
-    TicketEvent.objects.bulk_create(log)
+    events_record(log)
     Ticket.objects.filter(pk=ticket.pk).update(
         status=final,
         first_response_at=first_response,

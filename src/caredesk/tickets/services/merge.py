@@ -11,7 +11,7 @@ from caredesk.search.services import search_index_ticket
 from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Commitment, Message, Ticket
-from caredesk.tickets.services.events import event_record, ticket_save_checked
+from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
 
 
 @transaction.atomic
@@ -60,30 +60,34 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
         at=now,
     )
     ticket_save_checked(ticket=target, fields={}, expected_version=None, at=now)
-    event_record(
-        ticket=source,
-        actor=actor,
-        kind=EventKind.MERGED,
-        field="merged_into",
-        new=target.pk,
-        at=now,
-    )
-    event_record(
-        ticket=source,
-        actor=actor,
-        kind=EventKind.CHANGED,
-        field="status",
-        old=old_status,
-        new=TicketStatus.CLOSED,
-        at=now,
-    )
-    event_record(
-        ticket=target,
-        actor=actor,
-        kind=EventKind.MERGED,
-        field="merged_from",
-        new=source.pk,
-        at=now,
+    events_record(
+        [
+            event_row(
+                ticket=source,
+                actor=actor,
+                kind=EventKind.MERGED,
+                field="merged_into",
+                new=target.pk,
+                at=now,
+            ),
+            event_row(
+                ticket=source,
+                actor=actor,
+                kind=EventKind.CHANGED,
+                field="status",
+                old=old_status,
+                new=TicketStatus.CLOSED,
+                at=now,
+            ),
+            event_row(
+                ticket=target,
+                actor=actor,
+                kind=EventKind.MERGED,
+                field="merged_from",
+                new=source.pk,
+                at=now,
+            ),
+        ]
     )
     search_index_ticket(ticket=source)
     search_index_ticket(ticket=target)

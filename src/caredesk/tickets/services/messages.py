@@ -20,7 +20,7 @@ from caredesk.customers.models import Customer
 from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Attachment, Message, Ticket
-from caredesk.tickets.services.events import event_record, ticket_save_checked
+from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
 
 MAX_TEXT = 1_000_000
 
@@ -214,24 +214,23 @@ def _message_write(
         fields.update(status_fields(ticket, status_after, now))
     old_status = ticket.status
     ticket_save_checked(ticket=ticket, fields=fields, expected_version=expected_version, at=now)
-    event_record(
-        ticket=ticket,
-        actor=author,
-        kind=EventKind.MESSAGE if is_public else EventKind.NOTE,
-        field="message",
-        new=message.pk,
-        at=now,
-    )
+    kind = EventKind.MESSAGE if is_public else EventKind.NOTE
+    events = [
+        event_row(ticket=ticket, actor=author, kind=kind, field="message", new=message.pk, at=now)
+    ]
     if ticket.status != old_status:
-        event_record(
-            ticket=ticket,
-            actor=author,
-            kind=EventKind.CHANGED,
-            field="status",
-            old=old_status,
-            new=ticket.status,
-            at=now,
+        events.append(
+            event_row(
+                ticket=ticket,
+                actor=author,
+                kind=EventKind.CHANGED,
+                field="status",
+                old=old_status,
+                new=ticket.status,
+                at=now,
+            )
         )
+    events_record(events)
     search_index_ticket(ticket=ticket)
     return message
 

@@ -24,8 +24,8 @@ from caredesk.tickets.enums import (
     TicketType,
 )
 from caredesk.tickets.errors import TicketErrorCode
-from caredesk.tickets.models import Tag, Ticket, TicketEvent
-from caredesk.tickets.services.events import event_record, ticket_save_checked
+from caredesk.tickets.models import Tag, Ticket
+from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
 from caredesk.tickets.services.messages import (
     AttachmentData,
     MessageContent,
@@ -203,9 +203,7 @@ def _ticket_write(
     if cc_emails:
         ticket.ccs.set([customer_get_or_create_by_email(email=e) for e in cc_emails if e.strip()])
     events = [
-        TicketEvent(
-            ticket=ticket, actor=actor, kind=EventKind.CREATED, new_value=ticket.subject, at=now
-        )
+        event_row(ticket=ticket, actor=actor, kind=EventKind.CREATED, new=ticket.subject, at=now)
     ]
     text_for_search = ""
     if content is not None:
@@ -221,16 +219,16 @@ def _ticket_write(
         )
         text_for_search = message.text
         events.append(
-            TicketEvent(
+            event_row(
                 ticket=ticket,
                 actor=actor,
                 kind=EventKind.MESSAGE,
                 field="message",
-                new_value=str(message.pk),
+                new=message.pk,
                 at=now,
             )
         )
-    TicketEvent.objects.bulk_create(events)
+    events_record(events)
     search_index_new_ticket(ticket=ticket, text=text_for_search)
 
 
@@ -332,16 +330,20 @@ def ticket_update(
     ticket_save_checked(ticket=ticket, fields=fields, expected_version=expected_version, at=now)
     if new_tags is not None:
         ticket.tags.set(new_tags)
-    for field, old, new in events:
-        event_record(
-            ticket=ticket,
-            actor=actor,
-            kind=EventKind.CHANGED,
-            field=field,
-            old=old,
-            new=new,
-            at=now,
-        )
+    events_record(
+        [
+            event_row(
+                ticket=ticket,
+                actor=actor,
+                kind=EventKind.CHANGED,
+                field=field,
+                old=old,
+                new=new,
+                at=now,
+            )
+            for field, old, new in events
+        ]
+    )
     if "subject" in fields:
         search_index_ticket(ticket=ticket)
     return ticket
