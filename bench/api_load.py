@@ -95,7 +95,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from caredesk.core.pagination import _encode
+from caredesk.core.pagination import cursor_encode
 from caredesk.customers.models import Customer
 from caredesk.tickets.models import Message, Ticket
 
@@ -107,7 +107,7 @@ deep = []
 for frac in (0.25, 0.5, 0.75, 0.9):
     row = Ticket.objects.order_by("-updated_at", "-id").values("updated_at", "id")[
         int(total * frac)]
-    deep.append(_encode([row["updated_at"], row["id"]]))
+    deep.append(cursor_encode([row["updated_at"], row["id"]]))
 requester = Customer.objects.order_by("id").values_list("id", flat=True).first()
 paths = {
     "ticket_list": ["/api/v1/tickets?limit=50"],

@@ -23,17 +23,28 @@ class Page(Generic[M]):
     next_cursor: str | None
 
 
-def _encode(values: Sequence[Any]) -> str:
+def cursor_encode(values: Sequence[Any]) -> str:
+    """An opaque cursor for a position given as a list of values (datetimes allowed)."""
     plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
+def cursor_values(cursor: str, length: int) -> list[Any]:
+    """The raw values of a cursor, which must hold ``length`` of them; the caller checks
+    their types and raises ValueError/TypeError, which cursor_invalid() turns into 422."""
+    values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    if not isinstance(values, list) or len(values) != length:
+        raise ValueError("wrong shape")
+    return values
+
+
+def cursor_invalid() -> ValidationFailed:
+    return ValidationFailed("invalid_cursor", "The cursor is not valid.", field="cursor")
+
+
 def _decode(cursor: str, fields: Sequence[str], model: type[Model]) -> list[Any]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != len(fields):
-            raise ValueError("wrong shape")
+        values = cursor_values(cursor, len(fields))
         out: list[Any] = []
         for name, value in zip(fields, values, strict=True):
             field = model._meta.get_field(name.lstrip("-"))
@@ -47,10 +58,8 @@ def _decode(cursor: str, fields: Sequence[str], model: type[Model]) -> list[Any]
                 raise ValueError("expected a string")
             out.append(value)
         return out
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed(
-            "invalid_cursor", "The cursor is not valid.", field="cursor"
-        ) from None
+    except (ValueError, TypeError):  # JSONDecodeError and binascii.Error are ValueErrors
+        raise cursor_invalid() from None
 
 
 def keyset_page(
@@ -86,5 +95,5 @@ def keyset_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode([getattr(last, n) for n in names])
+        next_cursor = cursor_encode([getattr(last, n) for n in names])
     return Page(items=rows, next_cursor=next_cursor)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.pagination import cursor_encode, cursor_invalid, cursor_values
 from caredesk.customers.models import Customer, CustomerNote, Purchase
 from caredesk.surveys.models import SurveyResponse
 from caredesk.tickets.models import Message, Ticket
@@ -52,17 +51,10 @@ def _decode(cursor: str | None) -> tuple[dt.datetime, str, int] | None:
     if not cursor:
         return None
     try:
-        at, kind, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at, kind, ident = cursor_values(cursor, 3)
         return dt.datetime.fromisoformat(at), str(kind), int(ident)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed(
-            "invalid_cursor", "The cursor is not valid.", field="cursor"
-        ) from None
-
-
-def _encode(item: TimelineItem) -> str:
-    raw = json.dumps([item.at.isoformat(), item.kind, item.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    except (ValueError, TypeError):
+        raise cursor_invalid() from None
 
 
 def _take(
@@ -145,5 +137,8 @@ def customer_timeline(
         for note in _take(CustomerNote.objects.filter(customer=customer), "note", position, n):
             items.append(TimelineItem(note.created_at, "note", note.pk, note.text[:280]))
     items.sort(key=lambda i: (i.at, i.kind, i.id), reverse=True)
-    next_cursor = _encode(items[limit - 1]) if len(items) > limit else None
+    next_cursor = None
+    if len(items) > limit:
+        last = items[limit - 1]
+        next_cursor = cursor_encode([last.at, last.kind, last.id])
     return TimelinePage(items=items[:limit], next_cursor=next_cursor)
