@@ -64,3 +64,13 @@ def api_as() -> Any:
 @pytest.fixture
 def anon_api() -> ApiClient:
     return ApiClient(None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Rate limits, presence and cached settings must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

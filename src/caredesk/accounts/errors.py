@@ -7,3 +7,4 @@ class AccountErrorCode(StrEnum):
     INVALID_EMAIL = "invalid_email"
     WEAK_PASSWORD = "weak_password"  # noqa: S105  # an error code, not a password
     NOT_STAFF = "not_staff"
+    LAST_ADMIN = "last_admin"

@@ -9,6 +9,7 @@ from caredesk.accounts.models import Team, User
 class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"agent{n}@example.com")
     username = factory.LazyAttribute(lambda o: o.email)
@@ -16,6 +17,14 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     first_name = "Alex"
     last_name = "Agent"
     password = factory.django.Password("pw-for-tests-123")
+
+    @factory.post_generation
+    def verified_email(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Record the address as proven, as user_create does for staff-made accounts."""
+        if create:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
 
 
 class TeamFactory(factory.django.DjangoModelFactory[Team]):

@@ -75,3 +75,21 @@ class ApiToken(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AccessSettings(models.Model):
+    """Sign-in policy of the service organisation; a single row (pk=1)."""
+
+    mfa_required_roles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Roles that must set up two-factor authentication before they work.",
+    )
+
+    class Meta:
+        verbose_name = "access settings"
+        verbose_name_plural = "access settings"
+
+    def __str__(self) -> str:
+        roles = ", ".join(self.mfa_required_roles) or "no role"
+        return f"two-factor required for {roles}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.errors import AccountErrorCode
-from caredesk.accounts.models import ApiToken, Team, User
+from caredesk.accounts.models import AccessSettings, ApiToken, Team, User
 from caredesk.core.errors import ValidationFailed
 
 TOKEN_PREFIX = "cdk_"  # noqa: S105  # a public prefix, not a secret
@@ -40,9 +42,14 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     check_password: bool = True,
+    email_verified: bool | None = True,
 ) -> User:
     """Create a user. A customer-role user is linked to the customer with that email,
-    which is created if it does not exist yet (so history imported earlier is theirs)."""
+    which is created if it does not exist yet (so history imported earlier is theirs).
+
+    ``email_verified`` records the address for sign-in: True when whoever creates the
+    user vouches for it (an admin, the CLI, an import), None when the caller (sign-up)
+    records it itself and proves it by mail."""
     from caredesk.customers.services import customer_get_or_create_by_email
 
     email = normalize_email(email)
@@ -80,6 +87,8 @@ def user_create(
         name = f"{first_name} {last_name}".strip()
         user.customer = customer_get_or_create_by_email(email=email, name=name)
     user.save()
+    if email_verified is not None:
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
     return user
 
 
@@ -96,19 +105,117 @@ def staff_user_get_or_create(*, email: str, name: str = "") -> User:
     return user
 
 
+CACHE_KEY_MFA_ROLES = "caredesk:mfa-required-roles"
+
+
+def access_settings_get() -> AccessSettings:
+    obj, _ = AccessSettings.objects.get_or_create(pk=1)
+    return obj
+
+
+def mfa_required_roles() -> frozenset[str]:
+    """The roles that must use two-factor sign-in; cached, one query a minute at most."""
+    roles = cache.get(CACHE_KEY_MFA_ROLES)
+    if roles is None:
+        roles = list(access_settings_get().mfa_required_roles)
+        cache.set(CACHE_KEY_MFA_ROLES, roles, 60)
+    return frozenset(roles)
+
+
+def access_settings_update(*, mfa_required_roles: list[str]) -> AccessSettings:
+    bad = [r for r in mfa_required_roles if r not in Role.values]
+    if bad:
+        raise ValidationFailed(
+            AccountErrorCode.INVALID_ROLE, f"Unknown role {bad[0]!r}.", field="mfa_required_roles"
+        )
+    obj = access_settings_get()
+    obj.mfa_required_roles = sorted(set(mfa_required_roles))
+    obj.save()
+    cache.delete(CACHE_KEY_MFA_ROLES)
+    return obj
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    actor: User,
+    role: str | None = None,
+    is_active: bool | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
+    """Change a user's role, names or whether they may sign in. The last active admin
+    cannot demote or deactivate themselves out of the system."""
+    if role is not None and role not in Role.values:
+        raise ValidationFailed(
+            AccountErrorCode.INVALID_ROLE,
+            f"Role must be one of {', '.join(Role.values)}.",
+            field="role",
+        )
+    leaves_admin = (role is not None and role != Role.ADMIN) or is_active is False
+    if user.role == Role.ADMIN and leaves_admin:
+        others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+        if not others.exists():
+            raise ValidationFailed(
+                AccountErrorCode.LAST_ADMIN, "caredesk needs at least one active admin."
+            )
+    if role is not None:
+        if role == Role.CUSTOMER and user.role != Role.CUSTOMER:
+            raise ValidationFailed(
+                AccountErrorCode.INVALID_ROLE,
+                "A staff account cannot become a customer account.",
+                field="role",
+            )
+        if user.role == Role.CUSTOMER and role != Role.CUSTOMER:
+            raise ValidationFailed(
+                AccountErrorCode.INVALID_ROLE,
+                "A customer account cannot become staff; create a staff account.",
+                field="role",
+            )
+        user.role = role
+        user.is_staff = user.is_superuser = role == Role.ADMIN
+    if is_active is not None:
+        user.is_active = is_active
+    if first_name is not None:
+        user.first_name = first_name.strip()[:150]
+    if last_name is not None:
+        user.last_name = last_name.strip()[:150]
+    user.save()
+    return user
+
+
+def team_update(*, team: Team, name: str, description: str, members: list[User]) -> Team:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("invalid_name", "A team needs a name.", field="name")
+    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+        raise ValidationFailed("name_taken", f"A team named {name!r} exists.", field="name")
+    _members_check(members)
+    team.name = name
+    team.description = description.strip()
+    team.save()
+    team.members.set(members)
+    return team
+
+
 def team_create(*, name: str, members: list[User] | None = None) -> Team:
     name = name.strip()
     if not name:
         raise ValidationFailed("invalid_name", "A team needs a name.", field="name")
     team, _ = Team.objects.get_or_create(name=name)
     if members:
-        for member in members:
-            if not member.is_staff_member:
-                raise ValidationFailed(
-                    AccountErrorCode.NOT_STAFF, f"{member} is not an agent.", field="members"
-                )
+        _members_check(members)
         team.members.add(*members)
     return team
+
+
+def _members_check(members: list[User]) -> None:
+    for member in members:
+        if not member.is_staff_member:
+            raise ValidationFailed(
+                AccountErrorCode.NOT_STAFF, f"{member} is not an agent.", field="members"
+            )
 
 
 def _hash(token: str) -> str:

@@ -30,6 +30,10 @@ class Env:
     time_zone: str
     secure_cookies: bool
     behind_tls_proxy: bool
+    redis_url: str
+    email_url: str
+    default_from_email: str
+    signup_open: bool
 
 
 def _bool(name: str, raw: str | None, default: bool = False) -> bool:
@@ -87,7 +91,32 @@ def read_env() -> Env:
         time_zone=e.get("TIME_ZONE") or "UTC",
         secure_cookies=_bool("SECURE_COOKIES", e.get("SECURE_COOKIES"), default=not debug),
         behind_tls_proxy=_bool("BEHIND_TLS_PROXY", e.get("BEHIND_TLS_PROXY")),
+        redis_url=e.get("REDIS_URL", ""),
+        # Without a mail server, mail (password resets, sign-in links) is printed to the
+        # console, which is what a demo on a laptop wants.
+        email_url=e.get("EMAIL_URL") or "consolemail://",
+        default_from_email=e.get("DEFAULT_FROM_EMAIL") or "caredesk <caredesk@localhost>",
+        signup_open=_bool("CAREDESK_SIGNUP_OPEN", e.get("CAREDESK_SIGNUP_OPEN"), default=True),
     )
+
+
+def cache_config(redis_url: str, data_dir: Path) -> dict[str, object]:
+    """Redis when REDIS_URL is set; otherwise a file cache in the data directory, which
+    every process on the machine shares (login rate limits and presence need that)."""
+    if redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(data_dir / "cache"),
+    }
+
+
+def email_config(url: str) -> dict[str, object]:
+    """Turn EMAIL_URL (smtp://user:pass@host:587/?tls=True, consolemail://) into settings."""
+    try:
+        return dict(environ.Env.email_url_config(url))
+    except Exception as exc:  # django-environ raises several types for a bad URL
+        raise ConfigurationError(f"EMAIL_URL is not a valid mail URL: {exc}") from None
 
 
 def database_config(url: str) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caredesk.config.env import database_config, read_env
+from caredesk.config.env import cache_config, database_config, email_config, read_env
 
 ENV = read_env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,12 +24,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "ninja",
+    "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "caredesk.core",
     "caredesk.accounts",
     "caredesk.customers",
     "caredesk.tickets",
     "caredesk.surveys",
     "caredesk.search",
+    "caredesk.channels",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +46,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "caredesk.accounts.middleware.MfaRequiredMiddleware",
+    "caredesk.core.web.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "caredesk.config.urls"
@@ -65,16 +75,68 @@ DATABASES = {"default": database_config(ENV.database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["caredesk.accounts.backends.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    "caredesk.accounts.backends.EmailOrUsernameBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "sesame.backends.ModelBackend",  # the portal's magic sign-in links
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in, sign-up, password reset and two-factor authentication: django-allauth.
+ACCOUNT_ADAPTER = "caredesk.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "caredesk.accounts.forms.SignupForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+# A customer account sees the history of the customer with that address, so the
+# address is proven before the first sign-in.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",  # key: the address or username tried
+    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[caredesk] "
+CAREDESK_SIGNUP_OPEN = ENV.signup_open
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "caredesk"
+# Magic sign-in links for the customer portal: one use, fifteen minutes.
+SESAME_MAX_AGE = 15 * 60
+SESAME_ONE_TIME = True
+SESAME_TOKEN_NAME = "token"  # noqa: S105  # the URL parameter's name
+
+CACHES = {"default": cache_config(ENV.redis_url, DATA_DIR)}
+for _key, _value in email_config(ENV.email_url).items():
+    if _value is not None and _value != "":
+        globals()[_key] = _value
+DEFAULT_FROM_EMAIL = ENV.default_from_email
+SERVER_EMAIL = ENV.default_from_email
+
+# Scripts and styles come from caredesk's own origin only; no inline script.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs", "/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = ENV.time_zone

@@ -1,18 +1,40 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
+from caredesk.accounts import views as account_views
 from caredesk.config.api import api
 from caredesk.core import views as core_views
+from caredesk.tickets import manage_views as ticket_manage
 
 admin.site.site_header = "caredesk administration"
 admin.site.site_title = "caredesk"
 
+manage_patterns = (
+    [
+        path("", account_views.manage_index, name="index"),
+        path("users/", account_views.users, name="users"),
+        path("users/<int:user_id>/", account_views.user_edit, name="user"),
+        path("teams/", account_views.teams, name="teams"),
+        path("teams/<int:team_id>/", account_views.teams, name="team"),
+        path("canned-replies/", ticket_manage.canned_replies, name="canned"),
+        path("canned-replies/<int:object_id>/", ticket_manage.canned_replies, name="canned_one"),
+        path("custom-fields/", core_views.custom_fields, name="custom_fields"),
+        path("custom-fields/<int:object_id>/", core_views.custom_fields, name="custom_field"),
+        path("settings/", account_views.settings_page, name="settings"),
+    ],
+    "manage",
+)
+
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("shortcuts/", account_views.shortcuts, name="shortcuts"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("caredesk.tickets.urls")),
+    path("customers/", include("caredesk.customers.urls")),
+    path("search/", include("caredesk.search.urls")),
+    path("portal/", include("caredesk.channels.portal.urls")),
+    path("manage/", include(manage_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -7,7 +7,6 @@ import binascii
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from caredesk.core.errors import PermissionDenied, ValidationFailed
 from caredesk.core.schemas import InputSchema
 from caredesk.customers.selectors import customer_emails, customer_get_brief
 from caredesk.customers.services import customer_get_or_create_by_email
+from caredesk.tickets.downloads import attachment_response
 from caredesk.tickets.enums import CommitmentStatus
 from caredesk.tickets.models import Commitment, Message, Ticket
 from caredesk.tickets.schemas import (
@@ -388,12 +388,4 @@ def resolve_commitment(request: HttpRequest, commitment_id: int, body: ResolveIn
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The file, always as a download: never rendered inline from caredesk's origin."""
     a = attachment_get_for_user(user=actor(request), attachment_id=attachment_id)
-    response = FileResponse(
-        default_storage.open(a.storage_path, "rb"),
-        as_attachment=True,
-        filename=a.filename,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(a)

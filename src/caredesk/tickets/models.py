@@ -191,3 +191,25 @@ class Commitment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.description} (due {self.due_at:%Y-%m-%d %H:%M})"
+
+
+class CannedReply(BaseModel):
+    """A saved answer with placeholders such as {{customer.first_name}}."""
+
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        help_text="Shown to this team only; empty for everyone.",
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name_plural = "canned replies"
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -13,7 +14,7 @@ from caredesk.accounts.models import User
 from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.core.pagination import Page, keyset_page
 from caredesk.customers.selectors import customer_emails
-from caredesk.tickets.enums import OPEN_STATUSES, TicketStatus
+from caredesk.tickets.enums import OPEN_STATUSES, CommitmentStatus, TicketStatus
 from caredesk.tickets.models import Attachment, Commitment, Message, Ticket, TicketEvent
 
 ORDERINGS = {
@@ -63,6 +64,7 @@ class TicketFilters:
     assignee_id: int | None = None
     unassigned: bool = False
     team_id: int | None = None
+    team_ids: list[int] | None = None
     requester_id: int | None = None
     organization_id: int | None = None
     tag: str | None = None
@@ -70,6 +72,8 @@ class TicketFilters:
     type: str | None = None
     priority: str | None = None
     updated_since: dt.datetime | None = None
+    solved_since: dt.datetime | None = None
+    overdue_at: dt.datetime | None = None  # a pending commitment due before this time
 
 
 def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
@@ -86,6 +90,8 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(assignee__isnull=True)
     if f.team_id is not None:
         qs = qs.filter(team_id=f.team_id)
+    if f.team_ids is not None:
+        qs = qs.filter(team_id__in=f.team_ids)
     if f.requester_id is not None:
         qs = qs.filter(requester_id=f.requester_id)
     if f.organization_id is not None:
@@ -105,7 +111,20 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(priority=f.priority)
     if f.updated_since is not None:
         qs = qs.filter(updated_at__gte=f.updated_since)
+    if f.solved_since is not None:
+        qs = qs.filter(solved_at__gte=f.solved_since)
+    if f.overdue_at is not None:
+        qs = qs.filter(pk__in=overdue_ticket_ids(now=f.overdue_at))
     return qs
+
+
+def overdue_ticket_ids(*, now: dt.datetime) -> QuerySet[Commitment, Any]:
+    """Open tickets with a promise to the customer that is past due and not yet kept."""
+    return Commitment.objects.filter(
+        status=CommitmentStatus.PENDING,
+        due_at__lt=now,
+        ticket__status__in=list(OPEN_STATUSES),
+    ).values("ticket_id")
 
 
 def ticket_list(

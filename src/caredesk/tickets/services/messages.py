@@ -232,6 +232,10 @@ def _message_write(
         )
     events_record(events)
     search_index_ticket(ticket=ticket)
+    if role == AuthorRole.AGENT:
+        from caredesk.channels.services import outbox_enqueue
+
+        outbox_enqueue(message=message)
     return message
 
 

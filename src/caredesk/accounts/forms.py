@@ -1,0 +1,18 @@
+"""Forms of the sign-up page and the admin screens for users and teams."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest
+
+from caredesk.accounts.models import User
+
+
+class SignupForm(forms.Form):
+    """The extra fields allauth's sign-up form shows (its own are email and passwords)."""
+
+    first_name = forms.CharField(max_length=150, required=False, label="First name")
+    last_name = forms.CharField(max_length=150, required=False, label="Last name")
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        """The names are saved by the adapter already; allauth calls this hook anyway."""

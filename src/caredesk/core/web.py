@@ -1,0 +1,140 @@
+"""What every server-rendered page shares: who may open it, htmx-aware rendering, and
+domain errors shown to people instead of becoming 500s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from caredesk.accounts.enums import Role
+from caredesk.accounts.models import User
+from caredesk.core.errors import DomainError, NotFound, PermissionDenied
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def _gate(check: Callable[[Any], bool]) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapped)
+
+    return decorator
+
+
+staff_required = _gate(lambda user: user.is_active and user.is_staff_member)
+"""Agents, supervisors and admins; a customer gets 403, a stranger the sign-in page."""
+
+admin_required = _gate(lambda user: user.is_active and user.role == Role.ADMIN)
+
+customer_required = _gate(lambda user: user.is_active and user.role == Role.CUSTOMER)
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in user of a view behind one of the gates above."""
+    user = request.user
+    if not isinstance(user, User):
+        raise DjangoPermissionDenied
+    return user
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The full page, or only ``partial`` when htmx asks for it."""
+    name = partial if partial and getattr(request, "htmx", False) else template
+    return render(request, name, context, status=status)
+
+
+def back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Redirect to the page the form was on (same host only), else to ``fallback``."""
+    target = request.POST.get("next") or request.headers.get("Referer", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+class DomainErrorMiddleware:
+    """A DomainError that a view did not handle: 404/403 pages, or the message shown on
+    the page the user came from (htmx gets it as an alert fragment)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/") or not isinstance(exc, DomainError):
+            return None
+        if isinstance(exc, NotFound):
+            raise Http404(exc.message)
+        if isinstance(exc, PermissionDenied):
+            raise DjangoPermissionDenied(exc.message)
+        if getattr(request, "htmx", False):
+            return render(request, "partials/alert.html", {"text": exc.message}, status=exc.status)
+        messages.error(request, exc.message)
+        return back(request, "/")
+
+
+def model_screen(
+    request: HttpRequest,
+    *,
+    form_class: type[ModelForm[Any]],
+    objects: QuerySet[Any],
+    object_id: int | None,
+    title: str,
+    url_name: str,
+    columns: list[str],
+) -> HttpResponse:
+    """An admin screen for a simple model: its list, and a form to add one or change the
+    one chosen (``object_id``); model validation decides, errors stay on the form."""
+    instance = objects.filter(pk=object_id).first() if object_id else None
+    if object_id and instance is None:
+        raise Http404
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if request.POST.get("delete") and instance is not None:
+            instance.delete()
+            messages.success(request, f"Deleted {instance}.")
+            return redirect(url_name)
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, f"Saved {saved}.")
+            return redirect(url_name)
+    rows = [(obj, [getattr(obj, c) for c in columns]) for obj in objects]
+    context = {
+        "nav": "manage",
+        "title": title,
+        "form": form,
+        "instance": instance,
+        "rows": rows,
+        "columns": [form_class._meta.model._meta.get_field(c).verbose_name for c in columns],
+        "url_name": url_name,
+    }
+    return render(
+        request, "partials/model_screen.html", context, status=422 if form.errors else 200
+    )

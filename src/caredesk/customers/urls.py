@@ -1,0 +1,11 @@
+from django.urls import path
+
+from caredesk.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.customer_index, name="list"),
+    path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/notes", views.customer_note, name="note"),
+]

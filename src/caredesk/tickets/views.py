@@ -1,0 +1,337 @@
+"""The agent's inbox and ticket screens. Thin: forms parse, selectors read, services
+write; domain errors become messages on the page (core.web)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.core.web import render_page, staff_required, user_of
+from caredesk.tickets import presence
+from caredesk.tickets.canned import canned_for_agent, canned_values
+from caredesk.tickets.downloads import attachment_response
+from caredesk.tickets.forms import (
+    BulkForm,
+    CommitmentForm,
+    ComposerForm,
+    InboxFilterForm,
+    MergeForm,
+    TicketPropertiesForm,
+    attachments_from,
+)
+from caredesk.tickets.inbox import VIEW_KEYS, VIEWS, inbox_counts, inbox_view_filters
+from caredesk.tickets.models import Ticket
+from caredesk.tickets.placeholders import fill
+from caredesk.tickets.selectors import (
+    attachment_get_for_user,
+    commitment_get_for_user,
+    ticket_commitments,
+    ticket_events,
+    ticket_extras,
+    ticket_get_for_user,
+    ticket_list,
+    ticket_messages,
+    tickets_by_ids,
+)
+from caredesk.tickets.services import (
+    commitment_create,
+    commitment_resolve,
+    message_add,
+    ticket_merge,
+    ticket_update,
+)
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    view = request.GET.get("view", "mine")
+    if view not in VIEW_KEYS:
+        view = "mine"
+    form = InboxFilterForm(request.GET)
+    filters = inbox_view_filters(user=user, view=view)
+    order = "-updated_at"
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = replace(
+            filters,
+            status=[d["status"]] if d["status"] else filters.status,
+            priority=d["priority"] or None,
+            type=d["type"] or None,
+            channel=d["channel"] or None,
+            team_id=d["team"].pk if d["team"] else None,
+            assignee_id=d["assignee"].pk if d["assignee"] else filters.assignee_id,
+            tag=d["tag"] or None,
+        )
+        order = d["sort"] or order
+    page = ticket_list(
+        user=user,
+        filters=filters,
+        order=order,
+        cursor=request.GET.get("cursor") or None,
+        limit=PAGE_SIZE,
+    )
+    extras = ticket_extras(tickets=page.items)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context: dict[str, Any] = {
+        "nav": "inbox",
+        "views": VIEWS,
+        "view": view,
+        "counts": inbox_counts(user=user),
+        "form": form,
+        "page": page,
+        "rows": [
+            (t, extras.tags_of(t), t.requester.name or extras.email_of(t.requester_id) or "")
+            for t in page.items
+        ],
+        "query": query.urlencode(),
+        "bulk": BulkForm(),
+    }
+    return render_page(
+        request, "tickets/inbox.html", context, partial="tickets/partials/_list.html"
+    )
+
+
+@require_POST
+@staff_required
+def inbox_bulk(request: HttpRequest) -> HttpResponse:
+    """Assign, set the status of, or tag the selected tickets; each change is logged."""
+    form = BulkForm(request.POST)
+    target = reverse("tickets:inbox") + "?" + request.POST.get("query", "")
+    if not form.is_valid():
+        messages.error(request, "Select tickets and an action.")
+        return redirect(target)
+    d = form.cleaned_data
+    changes: dict[str, Any]
+    if d["action"] == "assign":
+        changes = {"assignee": d["assignee"]}
+    elif d["action"] == "status" and d["status"]:
+        changes = {"status": d["status"]}
+    elif d["action"] == "tag" and d["tag"].strip():
+        changes = {}
+    else:
+        messages.error(request, "Choose what to change.")
+        return redirect(target)
+    done = 0
+    for ticket in tickets_by_ids(user=user_of(request), ids=d["ids"]):
+        these = changes or {"tags": [*ticket.tags.values_list("name", flat=True), d["tag"]]}
+        ticket_update(ticket=ticket, actor=user_of(request), changes=these)
+        done += 1
+    messages.success(request, f"Updated {done} ticket{'s' if done != 1 else ''}.")
+    return redirect(target)
+
+
+def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
+    user = user_of(request)
+    extras = ticket_extras(tickets=[ticket])
+    tags = extras.tags_of(ticket)
+    return {
+        "nav": "inbox",
+        "ticket": ticket,
+        "requester_email": extras.email_of(ticket.requester_id),
+        "messages_list": ticket_messages(user=user, ticket=ticket),
+        "events": ticket_events(user=user, ticket=ticket),
+        "commitments": ticket_commitments(user=user, ticket=ticket),
+        "canned": canned_for_agent(user=user),
+        "properties": forms.get("properties") or TicketPropertiesForm(ticket=ticket, tags=tags),
+        "composer": forms.get("composer")
+        or ComposerForm(initial={"kind": "reply", "version": ticket.version}),
+        "merge_form": forms.get("merge_form") or MergeForm(),
+        "commitment_form": forms.get("commitment_form") or CommitmentForm(),
+        "conflict": forms.get("conflict"),
+    }
+
+
+def _load(request: HttpRequest, ticket_id: int) -> Ticket:
+    return ticket_get_for_user(user=user_of(request), ticket_id=ticket_id)
+
+
+@require_GET
+@staff_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _load(request, ticket_id)
+    return render(request, "tickets/detail.html", _ticket_context(request, ticket))
+
+
+def _conflict_page(
+    request: HttpRequest, ticket: Ticket, exc: Conflict, **forms: Any
+) -> HttpResponse:
+    ticket.refresh_from_db()
+    context = _ticket_context(request, ticket, conflict=exc.message, **forms)
+    return render(request, "tickets/detail.html", context, status=409)
+
+
+@require_POST
+@staff_required
+def ticket_properties(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _load(request, ticket_id)
+    tags = ticket_extras(tickets=[ticket]).tags_of(ticket)
+    form = TicketPropertiesForm(request.POST, ticket=ticket, tags=tags)
+    if not form.is_valid():
+        context = _ticket_context(request, ticket, properties=form)
+        return render(request, "tickets/detail.html", context, status=422)
+    try:
+        ticket_update(
+            ticket=ticket,
+            actor=user_of(request),
+            changes=form.changes(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except Conflict as exc:
+        return _conflict_page(request, ticket, _stale(exc))
+    except ValidationFailed as exc:
+        form.add_error(None, exc.message)
+        context = _ticket_context(request, ticket, properties=form)
+        return render(request, "tickets/detail.html", context, status=422)
+    messages.success(request, "Ticket updated.")
+    return redirect("tickets:detail", ticket_id=ticket.pk)
+
+
+@require_POST
+@staff_required
+def ticket_set_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """One-key status change (s solves), refused on a stale version like every save."""
+    ticket = _load(request, ticket_id)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        ticket_update(
+            ticket=ticket,
+            actor=user_of(request),
+            changes={"status": request.POST.get("status", "")},
+            expected_version=version,
+        )
+    except Conflict as exc:
+        return _conflict_page(request, ticket, _stale(exc))
+    messages.success(request, f"Status set to {ticket.get_status_display().lower()}.")
+    return redirect("tickets:detail", ticket_id=ticket.pk)
+
+
+def _stale(exc: Conflict) -> Conflict:
+    if exc.code == "stale_version":
+        return Conflict(
+            exc.code,
+            "Someone else changed this ticket while you had it open. Your change was not "
+            "saved; the ticket below shows their change. Make yours again if it still applies.",
+        )
+    return exc
+
+
+@require_POST
+@staff_required
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _load(request, ticket_id)
+    form = ComposerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = _ticket_context(request, ticket, composer=form)
+        return render(request, "tickets/detail.html", context, status=422)
+    d = form.cleaned_data
+    try:
+        message_add(
+            ticket=ticket,
+            author=user_of(request),
+            text=d["text"],
+            is_public=d["kind"] == "reply",
+            attachments=attachments_from(d["attachments"]),
+            status_after=d["status_after"] or None,
+            expected_version=d["version"],
+        )
+    except Conflict as exc:
+        return _conflict_page(request, ticket, _stale(exc), composer=form)
+    presence.presence_leave(ticket_id=ticket.pk, user=user_of(request))
+    messages.success(request, "Reply sent." if d["kind"] == "reply" else "Note added.")
+    return redirect("tickets:detail", ticket_id=ticket.pk)
+
+
+@require_POST
+@staff_required
+def ticket_merge_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _load(request, ticket_id)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        context = _ticket_context(request, ticket, merge_form=form)
+        return render(request, "tickets/detail.html", context, status=422)
+    target = _load(request, form.cleaned_data["target"])
+    ticket_merge(source=ticket, target=target, actor=user_of(request))
+    messages.success(request, f"Merged #{ticket.pk} into #{target.pk}.")
+    return redirect("tickets:detail", ticket_id=target.pk)
+
+
+@require_POST
+@staff_required
+def ticket_commitment(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _load(request, ticket_id)
+    form = CommitmentForm(request.POST)
+    if not form.is_valid():
+        context = _ticket_context(request, ticket, commitment_form=form)
+        return render(request, "tickets/detail.html", context, status=422)
+    commitment_create(
+        ticket=ticket,
+        actor=user_of(request),
+        description=form.cleaned_data["description"],
+        due_at=form.cleaned_data["due_at"],
+    )
+    messages.success(request, "Commitment recorded.")
+    return redirect("tickets:detail", ticket_id=ticket.pk)
+
+
+@require_POST
+@staff_required
+def commitment_done(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = commitment_get_for_user(user=user_of(request), commitment_id=commitment_id)
+    status = request.POST.get("status", "")
+    commitment_resolve(commitment=commitment, actor=user_of(request), status=status)
+    messages.success(request, f"Commitment marked {status}.")
+    return redirect("tickets:detail", ticket_id=commitment.ticket_id)
+
+
+@require_POST
+@staff_required
+def ticket_presence(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """htmx, every few seconds: report ourselves, show the others."""
+    ticket = _load(request, ticket_id)
+    others = presence.presence_report(
+        ticket_id=ticket.pk,
+        user=user_of(request),
+        state=request.POST.get("state", "viewing"),
+    )
+    stale = request.POST.get("version", "") not in ("", str(ticket.version))
+    return render(
+        request,
+        "tickets/partials/_presence.html",
+        {"others": others, "stale": stale, "ticket": ticket},
+    )
+
+
+@require_GET
+@staff_required
+def canned_render(request: HttpRequest, ticket_id: int, canned_id: int) -> HttpResponse:
+    ticket = _load(request, ticket_id)
+    canned = canned_for_agent(user=user_of(request)).filter(pk=canned_id).first()
+    if canned is None:
+        return HttpResponse("", status=404, content_type="text/plain")
+    values = canned_values(ticket=ticket, agent=user_of(request))
+    return HttpResponse(fill(canned.body, values), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """For agents and for customers who may see the message (portal links here too)."""
+    return attachment_response(
+        attachment_get_for_user(user=user_of(request), attachment_id=attachment_id)
+    )
