@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo test test-sqlite test-postgres lint openapi bench clean
+.PHONY: install demo test test-sqlite test-postgres lint openapi bench screenshots clean
 
 install: $(STAMP)  ## create .venv and install caredesk with its dev tools (idempotent)
 
@@ -36,9 +36,9 @@ test-postgres: install
 	fi
 
 lint: install
-	$(BIN)/ruff check src tests conftest.py bench
-	$(BIN)/ruff format --check src tests conftest.py bench
-	$(BIN)/mypy src tests conftest.py
+	$(BIN)/ruff check src tests conftest.py bench scripts
+	$(BIN)/ruff format --check src tests conftest.py bench scripts
+	$(BIN)/mypy src tests conftest.py scripts
 	DJANGO_SETTINGS_MODULE=caredesk.config.test_settings $(BIN)/caredesk manage makemigrations --check --dry-run
 
 openapi: install  ## rewrite the committed OpenAPI schema after an API change
@@ -46,6 +46,9 @@ openapi: install  ## rewrite the committed OpenAPI schema after an API change
 
 bench: install  ## the API benchmark at a small scale; see bench/README.md for the full one
 	$(BIN)/python bench/api_load.py --tickets 20000 --customers 2000
+
+screenshots: install  ## PNGs of the main screens into docs/screenshots/ (needs /usr/bin/chromium)
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.http import HttpRequest
 
@@ -16,3 +19,12 @@ class SignupForm(forms.Form):
 
     def signup(self, request: HttpRequest, user: User) -> None:
         """The names are saved by the adapter already; allauth calls this hook anyway."""
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form with a plain-language label."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email or username"
+        self.fields["remember"].label = "Keep me signed in"

@@ -24,6 +24,7 @@ from caredesk.demo import vocabulary as v
 from caredesk.search.services import search_index_customer
 from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.enums import Channel, TicketType
+from caredesk.tickets.models import CannedReply
 from caredesk.tickets.services import commitment_create
 from caredesk.tickets.services.history import HistoryMessage, HistoryStatus, ticket_import_history
 
@@ -57,7 +58,30 @@ def demo_load(
         )
         people.insert(0, Customer.objects.get(contacts__value=logins[3][1]))
         _tickets(rng, tickets, people, staff)
+        _canned_replies()
     return logins
+
+
+def _canned_replies() -> None:
+    for title, body in (
+        (
+            "Thanks, looking into it",
+            "Hello {{customer.first_name}},\n\nthank you for your message about "
+            '"{{ticket.subject}}". I am looking into it and will come back to you today.\n\n'
+            "{{agent.first_name}}",
+        ),
+        (
+            "Solved, please confirm",
+            "Hello {{customer.first_name}},\n\nthis should now be solved. If anything is still "
+            "wrong, just reply to this message and the ticket opens again.\n\n{{agent.name}}",
+        ),
+        (
+            "Need more details",
+            "Hello {{customer.first_name}},\n\ncould you send us your order number and, if you "
+            "can, a screenshot of what you see?\n\n{{agent.first_name}}",
+        ),
+    ):
+        CannedReply.objects.create(title=title, body=body)
 
 
 def _staff(password: str, logins: list[tuple[str, str]]) -> list[User]:

@@ -20,6 +20,13 @@ from caredesk.tickets.services import AttachmentData
 ANY = [("", "Any")]
 
 
+class AgentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Agents by name, not by email address."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -54,9 +61,7 @@ class InboxFilterForm(forms.Form):
     type = forms.ChoiceField(choices=ANY + list(TicketType.choices), required=False)
     channel = forms.ChoiceField(choices=ANY + list(Channel.choices), required=False)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Any")
-    assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone"
-    )
+    assignee = AgentChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     tag = forms.CharField(max_length=64, required=False)
     sort = forms.ChoiceField(
         choices=[
@@ -120,7 +125,7 @@ class TicketPropertiesForm(forms.Form):
     status = forms.ChoiceField(choices=TicketStatus.choices)
     priority = forms.ChoiceField(choices=Priority.choices)
     type = forms.ChoiceField(choices=TicketType.choices)
-    assignee = forms.ModelChoiceField(
+    assignee = AgentChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Unassigned"
     )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="None")

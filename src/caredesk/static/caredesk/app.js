@@ -44,6 +44,10 @@
     var k = e.key;
     if (k === "/") { var q = document.getElementById("global-q"); if (q) { e.preventDefault(); q.focus(); } return; }
     if (k === "?") { window.location.href = "/shortcuts/"; return; }
+    if (k === "u" && document.getElementById("composer-text")) {
+      window.location.href = sessionStorage.getItem("caredesk-inbox") || "/inbox/";
+      return;
+    }
     if (rows().length) {
       if (k === "j") { e.preventDefault(); move(1); return; }
       if (k === "k") { e.preventDefault(); move(-1); return; }
@@ -97,6 +101,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.getElementById("bulk-form")) sessionStorage.setItem("caredesk-inbox", window.location.href);
     var first = rows()[0];
     if (first && !document.querySelector("[autofocus]")) select(first);
   });
