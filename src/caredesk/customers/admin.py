@@ -18,7 +18,8 @@ class ContactInline(admin.TabularInline):  # type: ignore[type-arg]  # generic a
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "organization", "purchase_count", "lifetime_value", "created_at")
+    list_display = ("name", "organization", "org_admin", "purchase_count", "lifetime_value")
+    list_filter = ("org_admin",)
     search_fields = ("name", "contacts__value", "external_id")
     list_select_related = ("organization",)
     raw_id_fields = ("organization",)

@@ -90,6 +90,7 @@ def customer_out(c: Customer, *, window: int, now: dt.datetime) -> dict[str, Any
         ),
         "lifetime_value": c.lifetime_value,
         "purchase_count": c.purchase_count,
+        "org_admin": c.org_admin,
         "last_purchase_at": c.last_purchase_at,
         "custom_fields": c.custom_fields,
         "external_id": c.external_id,

@@ -68,6 +68,10 @@ class Customer(BaseModel):
     last_purchase_at = models.DateTimeField(null=True, blank=True)
     purchase_count = models.PositiveIntegerField(default=0)
     lifetime_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    org_admin = models.BooleanField(
+        default=False,
+        help_text="Sees all of the organisation's requests in the portal, shared or not.",
+    )
 
     class Meta:
         ordering = ["-id"]

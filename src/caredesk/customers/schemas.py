@@ -33,6 +33,7 @@ class CustomerOut(Schema):
     purchase_count: int
     last_purchase_at: dt.datetime | None
     custom_fields: dict[str, Any]
+    org_admin: bool
     external_id: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -55,6 +56,9 @@ class CustomerPatch(InputSchema):
     socials: list[str] | None = Field(None, max_length=20)
     organization_id: int | None = None
     custom_fields: dict[str, Any] | None = None
+    org_admin: bool | None = Field(
+        None, description="Sees all of the organisation's requests in the portal."
+    )
 
 
 class NoteIn(InputSchema):

@@ -250,9 +250,11 @@ def _contacts_add(customer: Customer, pairs: list[tuple[str, str]]) -> None:
 
 @transaction.atomic
 def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
-    """Update name, organization, custom_fields; add emails/phones/socials given."""
+    """Update name, organization, custom_fields, org_admin; add emails/phones/socials."""
     if "name" in data:
         customer.name = _clean_name(data["name"])
+    if data.get("org_admin") is not None:
+        customer.org_admin = bool(data["org_admin"])
     if "organization" in data:
         customer.organization = data["organization"]
     if "custom_fields" in data:

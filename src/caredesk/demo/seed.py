@@ -194,6 +194,7 @@ def _customers(
             "last_purchase_at",
             "purchase_count",
             "lifetime_value",
+            "org_admin",
         ],
     )
     contacts = _Table(
@@ -257,7 +258,19 @@ def _customers(
                     )
                 )
             rows.append(
-                (cid, stamp, stamp, name, org, "{}", bought, bought, 1 if bought else 0, amount)
+                (
+                    cid,
+                    stamp,
+                    stamp,
+                    name,
+                    org,
+                    "{}",
+                    bought,
+                    bought,
+                    1 if bought else 0,
+                    amount,
+                    False,
+                )
             )
             cps.append((contacts.take_id(), stamp, stamp, cid, "email", email, "", True, False))
             docs.append((entries.take_id(), "customer", cid, cid, org, name, email))

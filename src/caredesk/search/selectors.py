@@ -124,6 +124,10 @@ def search_ids(*, user: User, q: str, limit: int = 20) -> Hits:
     if customer is None:
         return Hits(ticket_ids=[], customer_ids=[])
     org_id = customer.organization_id
-    shared = bool(org_id and customer.organization and customer.organization.shared_tickets)
+    shared = bool(
+        org_id
+        and customer.organization
+        and (customer.organization.shared_tickets or customer.org_admin)
+    )
     scope = (customer.pk, org_id if shared else None)
     return Hits(ticket_ids=find(words, [DocKind.TICKET], scope, limit), customer_ids=[])

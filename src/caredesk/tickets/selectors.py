@@ -27,7 +27,8 @@ ORDERINGS = {
 
 def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
     """Every ticket for staff; for a customer their own, those they are CC'd on, and their
-    organisation's when the organisation shares tickets."""
+    organisation's when the organisation shares tickets or the customer is one of the
+    organisation's admins."""
     qs = Ticket.objects.all()
     if user.is_staff_member:
         return qs
@@ -39,7 +40,7 @@ def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
     customer = user.customer
     if customer is not None and customer.organization_id is not None:
         org = customer.organization
-        if org is not None and org.shared_tickets:
+        if org is not None and (org.shared_tickets or customer.org_admin):
             visible |= Q(organization_id=customer.organization_id)
     return qs.filter(visible)
 

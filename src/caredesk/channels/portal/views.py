@@ -9,12 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caredesk.accounts.models import User
 from caredesk.channels.portal.forms import MagicLinkForm, PortalReplyForm, RequestForm
 from caredesk.channels.portal.services import magic_link_eligible, magic_link_send
-from caredesk.core.errors import DomainError
+from caredesk.core.errors import DomainError, PermissionDenied
 from caredesk.core.web import customer_required, user_of
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.forms import attachments_from
+from caredesk.tickets.models import Ticket
 from caredesk.tickets.selectors import (
     TicketFilters,
     ticket_get_for_user,
@@ -74,9 +76,18 @@ def _detail(
             "ticket": ticket,
             "messages_list": ticket_messages(user=user_of(request), ticket=ticket),
             "form": form,
-            "own": ticket.requester_id == user_of(request).customer_id,
+            "may_close": _may_close(user_of(request), ticket),
         },
         status=status,
+    )
+
+
+def _may_close(user: User, ticket: Ticket) -> bool:
+    """Their own request, or any of the organisation's for an organisation admin."""
+    customer = user.customer
+    return customer is not None and (
+        ticket.requester_id == customer.pk
+        or (customer.org_admin and ticket.organization_id == customer.organization_id)
     )
 
 
@@ -108,8 +119,11 @@ def request_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @customer_required
 def request_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = ticket_get_for_user(user=user_of(request), ticket_id=ticket_id)
-    ticket_update(ticket=ticket, actor=user_of(request), changes={"status": TicketStatus.CLOSED})
+    user = user_of(request)
+    ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
+    if not _may_close(user, ticket):
+        raise PermissionDenied("Only the requester or the organisation's admin may close it.")
+    ticket_update(ticket=ticket, actor=user, changes={"status": TicketStatus.CLOSED})
     messages.success(request, "Your request is closed. Thank you.")
     return redirect("portal:detail", ticket_id=ticket.pk)
 

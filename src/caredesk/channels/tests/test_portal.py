@@ -80,6 +80,7 @@ def test_organisation_members_see_shared_requests_only_when_the_organisation_sha
     theirs.organization = org
     theirs.save()
     assert signed_in(pat).get(f"/portal/requests/{theirs.pk}/").status_code == 200
+    assert signed_in(pat).post(f"/portal/requests/{theirs.pk}/close").status_code == 403
     org.shared_tickets = False
     org.save()
     assert signed_in(pat).get(f"/portal/requests/{theirs.pk}/").status_code == 404
@@ -116,3 +117,25 @@ def test_no_magic_link_for_staff_unknown_addresses_or_two_factor_users() -> None
         page = c.post("/portal/sign-in-link/", {"email": email})
         assert b"If an account exists" in page.content
     assert mail.outbox == []
+
+
+def test_an_organisation_admin_sees_the_organisations_requests_even_unshared() -> None:
+    org = OrganizationFactory(shared_tickets=False)
+    admin, member = customer_user(), customer_user()
+    for u in (admin, member):
+        u.customer.organization = org
+        u.customer.save()
+    theirs = ticket_make(requester=member.customer, subject="Team laptop")
+    theirs.organization = org
+    theirs.save()
+    assert signed_in(admin).get(f"/portal/requests/{theirs.pk}/").status_code == 404
+    admin.customer.org_admin = True
+    admin.customer.save()
+    page = signed_in(admin).get("/portal/")
+    assert theirs.pk in [t.pk for t in page.context["page"].items]
+    assert signed_in(admin).get(f"/portal/requests/{theirs.pk}/").status_code == 200
+    # the member is no admin: they still see only their own
+    own = ticket_make(requester=admin.customer, subject="Admin's own")
+    own.organization = org
+    own.save()
+    assert signed_in(member).get(f"/portal/requests/{own.pk}/").status_code == 404

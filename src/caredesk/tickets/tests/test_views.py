@@ -37,9 +37,9 @@ def test_inbox_views_count_and_list_the_right_tickets() -> None:
         "solved": 0,
         "overdue": 0,
     }
-    assert [t.pk for t, _, _ in page.context["rows"]] == [mine.pk]
-    assert [r[0].subject for r in c.get("/inbox/?view=unassigned").context["rows"]] == ["Nobody's"]
-    assert [r[0].subject for r in c.get("/inbox/?view=team").context["rows"]] == ["Team's"]
+    assert [r.id for r in page.context["rows"]] == [mine.pk]
+    assert [r.subject for r in c.get("/inbox/?view=unassigned").context["rows"]] == ["Nobody's"]
+    assert [r.subject for r in c.get("/inbox/?view=team").context["rows"]] == ["Team's"]
 
 
 def test_inbox_filters_sort_and_pages_with_a_cursor() -> None:
@@ -49,7 +49,7 @@ def test_inbox_filters_sort_and_pages_with_a_cursor() -> None:
     ticket_make(subject="Mail", channel=Channel.EMAIL)
     c = signed_in(agent)
     page = c.get("/inbox/", {"view": "open", "channel": "phone", "sort": "created_at"})
-    subjects = [r[0].subject for r in page.context["rows"]]
+    subjects = [r.subject for r in page.context["rows"]]
     assert subjects == ["Phone 0", "Phone 1", "Phone 2"]
     assert c.get("/inbox/", {"view": "open", "priority": "urgent"}).context["rows"] == []
     from caredesk.tickets import views
@@ -62,7 +62,7 @@ def test_inbox_filters_sort_and_pages_with_a_cursor() -> None:
         second = c.get("/inbox/", {"view": "open", "cursor": cursor})
     finally:
         views.PAGE_SIZE = old
-    seen = [r[0].pk for r in first.context["rows"]] + [r[0].pk for r in second.context["rows"]]
+    seen = [r.id for r in first.context["rows"]] + [r.id for r in second.context["rows"]]
     assert len(set(seen)) == 4
 
 
