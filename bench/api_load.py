@@ -282,8 +282,9 @@ def load_create(
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(doc: str, *, what: str) -> argparse.Namespace:
+    """The options every benchmark here takes (scale, database, load)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--tickets", type=int, default=1_000_000)
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -292,10 +293,14 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     ap.add_argument("--port", type=int, default=8010)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
+    ap.add_argument("--duration", type=int, default=20, help=f"seconds of load per {what}")
     ap.add_argument("--connections", type=int, default=4)
-    ap.add_argument("--only", default="", help="comma-separated endpoint names")
-    args = ap.parse_args()
+    ap.add_argument("--only", default="", help=f"comma-separated {what} names")
+    return ap.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__ or "", what="endpoint")
     env = env_for(args)
     result: dict[str, Any] = {
         "db": args.db,

@@ -14,12 +14,9 @@ Prints one JSON object; writes bench/results/web-<db>-<tickets>.json.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -86,19 +83,7 @@ def probe(env: dict[str, str]) -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    ap.add_argument("--tickets", type=int, default=1_000_000)
-    ap.add_argument("--customers", type=int, default=100_000)
-    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    ap.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
-    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "caredesk-bench"))
-    ap.add_argument("--reuse", action="store_true", help="keep an already seeded database")
-    ap.add_argument("--port", type=int, default=8010)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--duration", type=int, default=20, help="seconds of load per page")
-    ap.add_argument("--connections", type=int, default=4)
-    ap.add_argument("--only", default="", help="comma-separated page names")
-    args = ap.parse_args()
+    args = common.arguments(__doc__ or "", what="page")
     env = common.env_for(args)
     result: dict[str, Any] = {
         "db": args.db,

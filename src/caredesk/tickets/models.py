@@ -79,6 +79,11 @@ class Ticket(BaseModel):
             models.Index(fields=["team", "status", "updated_at", "id"], name="ticket_team_idx"),
             models.Index(fields=["requester", "updated_at", "id"], name="ticket_requester_idx"),
             models.Index(fields=["organization", "updated_at", "id"], name="ticket_org_idx"),
+            models.Index(
+                fields=["solved_at"],
+                name="ticket_solved_idx",
+                condition=Q(status="solved"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

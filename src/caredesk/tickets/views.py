@@ -12,10 +12,12 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts.selectors import staff_list, team_list
-from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.core.errors import Conflict, DomainError, ValidationFailed
 from caredesk.core.web import render_page, staff_required, user_of
 from caredesk.tickets import presence
 from caredesk.tickets.canned import canned_for_agent, canned_values
@@ -54,6 +56,7 @@ from caredesk.tickets.services import (
 )
 
 PAGE_SIZE = 50
+SELECTED = mark_safe(" selected")  # a constant, no user input
 
 
 @require_GET
@@ -88,8 +91,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     extras = ticket_extras(tickets=page.items)
     counts = inbox_counts(user=user)
-    agents = [(u.pk, u.display_name) for u in staff_list().only("first_name", "last_name", "email")]
-    teams = list(team_list().values_list("pk", "name"))
+    agents = [
+        (str(pk), f"{first} {last}".strip() or email)
+        for pk, first, last, email in staff_list().values_list(
+            "pk", "first_name", "last_name", "email"
+        )
+    ]
+    teams = [(str(pk), name) for pk, name in team_list().values_list("pk", "name")]
     query = request.GET.copy()
     query.pop("cursor", None)
     context: dict[str, Any] = {
@@ -106,32 +114,40 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "rows": inbox_rows(page.items, extras, timezone.now()),
         "query": query.urlencode(),
         "filters": _filter_fields(form, agents, teams),
-        "agents": agents,
-        "statuses": [("", "Any"), *TicketStatus.choices],
+        "agent_options": _options([("", "Nobody"), *agents]),
+        "status_options": _options([("", "Any"), *TicketStatus.choices]),
     }
     return render_page(
         request, "tickets/inbox.html", context, partial="tickets/partials/_list.html"
     )
 
 
+def _options(choices: list[tuple[str, str]], selected: str = "") -> SafeString:
+    """<option> elements, escaped, built in Python: a page has about 250 of them and
+    the template engine would spend milliseconds on what this does in microseconds."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((v, SELECTED if v == selected else "", label) for v, label in choices),
+    )
+
+
 def _filter_fields(
-    form: InboxFilterForm, agents: list[tuple[int, str]], teams: list[tuple[int, str]]
-) -> list[tuple[str, str, list[tuple[str, str, bool]]]]:
-    """The filter selects as (name, label, [(value, label, selected)]): printed by a plain
-    loop, which costs a tenth of rendering Django's select widgets."""
-    data = form.data
+    form: InboxFilterForm, agents: list[tuple[str, str]], teams: list[tuple[str, str]]
+) -> list[tuple[str, str, SafeString]]:
+    """The filter selects as (name, label, options HTML)."""
     choices = {
         name: [(str(v), str(label)) for v, label in form.fields[name].choices]  # type: ignore[attr-defined]
         for name in ("status", "priority", "type", "channel", "sort")
     }
-    choices["team"] = [("", "Any"), *((str(pk), name) for pk, name in teams)]
-    choices["assignee"] = [("", "Anyone"), *((str(pk), name) for pk, name in agents)]
+    choices["team"] = [("", "Any"), *teams]
+    choices["assignee"] = [("", "Anyone"), *agents]
     order = ("status", "priority", "type", "channel", "team", "assignee", "sort")
     return [
         (
             name,
             str(form.fields[name].label or name.capitalize()),
-            [(v, label, data.get(name, "") == v) for v, label in choices[name]],
+            _options(choices[name], str(form.data.get(name, ""))),
         )
         for name in order
     ]
@@ -198,12 +214,17 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "tickets/detail.html", _ticket_context(request, ticket))
 
 
+def _detail_again(request: HttpRequest, ticket: Ticket, status: int, **forms: Any) -> HttpResponse:
+    """The ticket page again, with the form that failed and its errors."""
+    context = _ticket_context(request, ticket, **forms)
+    return render(request, "tickets/detail.html", context, status=status)
+
+
 def _conflict_page(
     request: HttpRequest, ticket: Ticket, exc: Conflict, **forms: Any
 ) -> HttpResponse:
     ticket.refresh_from_db()
-    context = _ticket_context(request, ticket, conflict=exc.message, **forms)
-    return render(request, "tickets/detail.html", context, status=409)
+    return _detail_again(request, ticket, 409, conflict=exc.message, **forms)
 
 
 @require_POST
@@ -213,8 +234,7 @@ def ticket_properties(request: HttpRequest, ticket_id: int) -> HttpResponse:
     tags = ticket_extras(tickets=[ticket]).tags_of(ticket)
     form = TicketPropertiesForm(request.POST, ticket=ticket, tags=tags)
     if not form.is_valid():
-        context = _ticket_context(request, ticket, properties=form)
-        return render(request, "tickets/detail.html", context, status=422)
+        return _detail_again(request, ticket, 422, properties=form)
     try:
         ticket_update(
             ticket=ticket,
@@ -226,8 +246,7 @@ def ticket_properties(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return _conflict_page(request, ticket, _stale(exc))
     except ValidationFailed as exc:
         form.add_error(None, exc.message)
-        context = _ticket_context(request, ticket, properties=form)
-        return render(request, "tickets/detail.html", context, status=422)
+        return _detail_again(request, ticket, 422, properties=form)
     messages.success(request, "Ticket updated.")
     return redirect("tickets:detail", ticket_id=ticket.pk)
 
@@ -270,8 +289,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _load(request, ticket_id)
     form = ComposerForm(request.POST, request.FILES)
     if not form.is_valid():
-        context = _ticket_context(request, ticket, composer=form)
-        return render(request, "tickets/detail.html", context, status=422)
+        return _detail_again(request, ticket, 422, composer=form)
     d = form.cleaned_data
     try:
         message_add(
@@ -296,10 +314,13 @@ def ticket_merge_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _load(request, ticket_id)
     form = MergeForm(request.POST)
     if not form.is_valid():
-        context = _ticket_context(request, ticket, merge_form=form)
-        return render(request, "tickets/detail.html", context, status=422)
-    target = _load(request, form.cleaned_data["target"])
-    ticket_merge(source=ticket, target=target, actor=user_of(request))
+        return _detail_again(request, ticket, 422, merge_form=form)
+    try:
+        target = _load(request, form.cleaned_data["target"])
+        ticket_merge(source=ticket, target=target, actor=user_of(request))
+    except DomainError as exc:
+        form.add_error("target", exc.message)
+        return _detail_again(request, ticket, exc.status, merge_form=form)
     messages.success(request, f"Merged #{ticket.pk} into #{target.pk}.")
     return redirect("tickets:detail", ticket_id=target.pk)
 
@@ -310,8 +331,7 @@ def ticket_commitment(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _load(request, ticket_id)
     form = CommitmentForm(request.POST)
     if not form.is_valid():
-        context = _ticket_context(request, ticket, commitment_form=form)
-        return render(request, "tickets/detail.html", context, status=422)
+        return _detail_again(request, ticket, 422, commitment_form=form)
     commitment_create(
         ticket=ticket,
         actor=user_of(request),

@@ -268,3 +268,57 @@ def test_agent_writes_need_a_staff_role() -> None:
     ):
         assert signed_in(customer).post(url, {"text": "x", "kind": "note"}).status_code == 403
     assert not Message.objects.filter(is_public=False).exists()
+
+
+def test_the_other_agent_and_admin_writes_refuse_customers_and_strangers() -> None:
+    from caredesk.tickets.services import commitment_create
+
+    agent = UserFactory()
+    ticket = ticket_make()
+    canned = CannedReply.objects.create(title="t", body="b")
+    commitment = commitment_create(
+        ticket=ticket, actor=agent, description="Call", due_at=ticket.created_at
+    )
+    customer = customer_user()
+    posts = [
+        f"/customers/{ticket.requester_id}/notes",
+        f"/commitments/{commitment.pk}/resolve",
+        "/manage/users/",
+        "/manage/teams/",
+        "/manage/canned-replies/",
+        "/manage/custom-fields/",
+        "/manage/settings/",
+    ]
+    for url in posts:
+        assert signed_in(customer).post(url, {"text": "x", "status": "kept"}).status_code == 403
+        anonymous = Client(SERVER_NAME="localhost").post(url, {"text": "x"})
+        assert anonymous.status_code == 302, url
+    for url in posts[2:]:
+        assert signed_in(agent).post(url, {"name": "x"}).status_code == 403, url
+    canned_url = f"/tickets/{ticket.pk}/canned/{canned.pk}"
+    assert signed_in(customer).get(canned_url).status_code == 403
+    commitment.refresh_from_db()
+    assert commitment.status == "pending"
+
+
+def test_merging_into_a_missing_ticket_is_a_form_error() -> None:
+    ticket = ticket_make()
+    page = signed_in(UserFactory()).post(f"/tickets/{ticket.pk}/merge", {"target": 999999})
+    assert page.status_code == 404
+    assert "No ticket with id 999999" in page.content.decode()
+
+
+def test_shared_view_counts_are_reused_for_ten_seconds_and_own_counts_are_exact() -> None:
+    from django.core.cache import cache
+
+    from caredesk.tickets.inbox import GLOBAL_COUNTS_KEY
+
+    agent = UserFactory()
+    c = signed_in(agent)
+    assert c.get("/inbox/").context["counts"]["open"] == 0
+    ticket_make(assignee=agent)
+    counts = c.get("/inbox/").context["counts"]
+    assert counts["open"] == 0  # shared count, cached
+    assert counts["mine"] == 1  # the agent's own view is always exact
+    cache.delete(GLOBAL_COUNTS_KEY)  # as ten seconds later
+    assert c.get("/inbox/").context["counts"]["open"] == 1
