@@ -43,7 +43,10 @@ staff_required = _gate(lambda user: user.is_active and user.is_staff_member)
 
 admin_required = _gate(lambda user: user.is_active and user.role == Role.ADMIN)
 
-customer_required = _gate(lambda user: user.is_active and user.role == Role.CUSTOMER)
+customer_required = _gate(
+    lambda user: user.is_active and user.role == Role.CUSTOMER and user.customer_id is not None
+)
+"""A customer account linked to its customer record (every one made by user_create is)."""
 
 
 def user_of(request: HttpRequest) -> User:
