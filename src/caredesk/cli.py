@@ -1,4 +1,5 @@
-"""The `caredesk` command: serve, migrate, users and tokens, demo, seed, import, export."""
+"""The `caredesk` command: serve, migrate, users and tokens, demo, seed, import, export,
+staffing calculators."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from caredesk.staffing.cli import staffing
 
 DEMO_PASSWORD = "caredesk-demo"  # noqa: S105  # printed for the local demo only
 
@@ -273,6 +276,9 @@ def import_cmd(path: str, as_json: bool) -> None:
             click.echo("No errors.")
     if report.errors:
         sys.exit(1)
+
+
+main.add_command(staffing)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

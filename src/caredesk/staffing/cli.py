@@ -1,0 +1,234 @@
+"""`caredesk staffing …`: the queueing calculators on the command line (no database)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, TypeVar
+
+import click
+
+from caredesk.staffing.erlang import (
+    StaffingInputError,
+    Targets,
+    erlang_a,
+    erlang_b,
+    erlang_b_servers,
+    erlang_c,
+    required_agents,
+    scheduled_staff,
+    traffic,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExactNumber(click.ParamType[Fraction, Any]):
+    """A decimal number as given (kept exact as a Fraction); NaN and infinities refused."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Fraction):
+            return value
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not number.is_finite():
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return Fraction(number)
+
+
+NUMBER = ExactNumber()
+
+
+def _run(compute: Callable[[], dict[str, Any]], as_json: bool) -> None:
+    """Print the figures (one JSON object with --json); bad input is one line, exit 1."""
+    try:
+        figures = compute()
+    except StaffingInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        shown = "—" if value is None else (f"{value:.6g}" if isinstance(value, float) else value)
+        click.echo(f"{key.replace('_', ' '):<22} {shown}")
+
+
+def _queue_options(fn: F) -> F:
+    for option in reversed(
+        [
+            click.option("--volume", type=NUMBER, required=True, help="Contacts per interval."),
+            click.option("--interval-seconds", type=NUMBER, required=True, help="Interval length."),
+            click.option("--aht", type=NUMBER, required=True, help="Average handling time, s."),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+
+
+def _traffic(volume: Fraction, interval: Fraction, aht: Fraction) -> tuple[float, Fraction]:
+    a = traffic(volume=float(volume), interval_seconds=float(interval), aht=float(aht))
+    return a, volume * aht / interval
+
+
+def _n(name: str, value: Fraction) -> int:
+    if value.denominator != 1 or value < 0:
+        raise StaffingInputError(f"{name} must be a whole number, zero or more")
+    return int(value)
+
+
+@click.group()
+def staffing() -> None:
+    """Queueing maths for planning agents: Erlang B, C and A, required staff."""
+
+
+@staffing.command("erlang-c")
+@_queue_options
+@click.option("--agents", type=NUMBER, required=True)
+@click.option("--target-seconds", type=NUMBER, required=True, help="Service-level target time.")
+@JSON
+def erlang_c_cmd(
+    volume: Fraction,
+    interval_seconds: Fraction,
+    aht: Fraction,
+    agents: Fraction,
+    target_seconds: Fraction,
+    as_json: bool,
+) -> None:
+    """M/M/N: probability of waiting, service level, ASA and occupancy."""
+
+    def compute() -> dict[str, Any]:
+        a, _ = _traffic(volume, interval_seconds, aht)
+        result = erlang_c(
+            traffic=a,
+            agents=_n("agents", agents),
+            aht=float(aht),
+            target_seconds=float(target_seconds),
+        )
+        return asdict(result)
+
+    _run(compute, as_json)
+
+
+@staffing.command("erlang-a")
+@_queue_options
+@click.option("--agents", type=NUMBER, required=True)
+@click.option("--patience-seconds", type=NUMBER, required=True, help="Mean patience.")
+@click.option("--target-seconds", type=NUMBER, required=True)
+@JSON
+def erlang_a_cmd(
+    volume: Fraction,
+    interval_seconds: Fraction,
+    aht: Fraction,
+    agents: Fraction,
+    patience_seconds: Fraction,
+    target_seconds: Fraction,
+    as_json: bool,
+) -> None:
+    """M/M/N+M: waiting, abandonment, service level (abandoned count as not answered)."""
+
+    def compute() -> dict[str, Any]:
+        a, _ = _traffic(volume, interval_seconds, aht)
+        result = erlang_a(
+            traffic=a,
+            agents=_n("agents", agents),
+            aht=float(aht),
+            patience=float(patience_seconds),
+            target_seconds=float(target_seconds),
+        )
+        return asdict(result)
+
+    _run(compute, as_json)
+
+
+@staffing.command("erlang-b")
+@click.option("--traffic", "load", type=NUMBER, required=True, help="Offered traffic, Erlangs.")
+@click.option("--servers", type=NUMBER, help="Lines: print their blocking probability.")
+@click.option("--max-blocking", type=NUMBER, help="Or: the fewest lines blocking at most this.")
+@JSON
+def erlang_b_cmd(
+    load: Fraction, servers: Fraction | None, max_blocking: Fraction | None, as_json: bool
+) -> None:
+    """Loss system (no queue): blocking probability, or lines for a blocking target."""
+    if (servers is None) == (max_blocking is None):
+        raise click.UsageError("Give either --servers or --max-blocking.")
+
+    def compute() -> dict[str, Any]:
+        if servers is not None:
+            return {"blocking_probability": erlang_b(float(load), _n("servers", servers))}
+        assert max_blocking is not None
+        n, blocking = erlang_b_servers(float(load), float(max_blocking))
+        return {"servers": n, "blocking_probability": blocking}
+
+    _run(compute, as_json)
+
+
+@staffing.command("required")
+@_queue_options
+@click.option("--target-seconds", type=NUMBER, required=True)
+@click.option("--target-level", type=NUMBER, default=None, help="Service level (default 0.8).")
+@click.option("--target-asa", type=NUMBER, default=None, help="Maximum ASA, seconds.")
+@click.option("--patience-seconds", type=NUMBER, default=None, help="Use Erlang A.")
+@click.option("--max-abandon", type=NUMBER, default=None, help="Needs --patience-seconds.")
+@click.option("--max-occupancy", type=NUMBER, default=None, help="e.g. 0.85.")
+@click.option("--shrinkage", type=NUMBER, default=None, help="e.g. 0.3 (30 %).")
+@JSON
+def required_cmd(
+    volume: Fraction,
+    interval_seconds: Fraction,
+    aht: Fraction,
+    target_seconds: Fraction,
+    target_level: Fraction | None,
+    target_asa: Fraction | None,
+    patience_seconds: Fraction | None,
+    max_abandon: Fraction | None,
+    max_occupancy: Fraction | None,
+    shrinkage: Fraction | None,
+    as_json: bool,
+) -> None:
+    """The least agents meeting every target, and the staff to schedule for them."""
+    if max_abandon is not None and patience_seconds is None:
+        raise click.UsageError("--max-abandon needs --patience-seconds (Erlang A).")
+    level = Fraction(4, 5) if target_level is None else target_level  # 80 % by default
+
+    def opt(value: Fraction | None) -> float | None:
+        return None if value is None else float(value)
+
+    def compute() -> dict[str, Any]:
+        a, exact = _traffic(volume, interval_seconds, aht)
+        targets = Targets(
+            target_seconds=float(target_seconds),
+            service_level=opt(level),
+            asa_seconds=opt(target_asa),
+            max_abandon=opt(max_abandon),
+            max_occupancy=None if max_occupancy is None else float(max_occupancy),
+        )
+        if max_occupancy is not None and not 0 < max_occupancy <= 1:
+            raise StaffingInputError("maximum occupancy must be above 0 and at most 1")
+        n, result = required_agents(
+            traffic=a,
+            aht=float(aht),
+            targets=targets,
+            patience=opt(patience_seconds),
+            exact_traffic=exact,
+        )
+        figures = asdict(result)
+        keys = ["traffic_erlangs", "wait_probability", "service_level", "asa_seconds", "occupancy"]
+        if patience_seconds is not None:
+            keys.append("abandon_probability")
+        return {
+            "agents": n,
+            "scheduled_staff": scheduled_staff(n, shrinkage or Fraction(0)),
+            **{k: figures[k] for k in keys},
+        }
+
+    _run(compute, as_json)
