@@ -19,6 +19,8 @@ from caredesk.accounts.services import token_authenticate
 from caredesk.core.errors import DomainError
 from caredesk.customers import api as customers_api
 from caredesk.search.api import router as search_router
+from caredesk.staffing.api import router as staffing_router
+from caredesk.staffing.erlang import StaffingInputError
 from caredesk.tickets import api as tickets_api
 
 log = logging.getLogger("caredesk.api")
@@ -203,6 +205,11 @@ def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
     return on_data_error(request, DataError(str(exc)))
 
 
+@api.exception_handler(StaffingInputError)
+def on_staffing_input(request: HttpRequest, exc: StaffingInputError) -> HttpResponse:
+    return problem(request, 422, _TITLES[422], code="invalid_staffing_input", detail=str(exc))
+
+
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, _TITLES[404], code="not_found", detail="Not found.")
@@ -216,3 +223,4 @@ api.add_router("/segments", customers_api.segments)
 api.add_router("/tickets", tickets_api.tickets)
 api.add_router("/", tickets_api.other)
 api.add_router("/search", search_router)
+api.add_router("/staffing", staffing_router)

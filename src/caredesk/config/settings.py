@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "caredesk.surveys",
     "caredesk.search",
     "caredesk.channels",
+    "caredesk.staffing",
 ]
 
 MIDDLEWARE = [

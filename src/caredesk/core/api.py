@@ -21,6 +21,16 @@ def actor(request: HttpRequest) -> User:
     raise AuthenticationError()
 
 
+def staff_actor(request: HttpRequest) -> User:
+    """The authenticated user, who must be an agent, supervisor or admin."""
+    from caredesk.core.errors import PermissionDenied
+
+    user = actor(request)
+    if not user.is_staff_member:
+        raise PermissionDenied("This is for agents.")
+    return user
+
+
 class PageOut(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None

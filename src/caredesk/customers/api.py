@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from caredesk.core.api import PageOut, actor, page
-from caredesk.core.errors import PermissionDenied, ValidationFailed
+from caredesk.core.api import PageOut, actor, page, staff_actor
+from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
 from caredesk.customers.lifecycle import lifecycle_of, lifecycle_reason
 from caredesk.customers.models import Customer, Organization, Purchase, Segment
@@ -59,10 +59,7 @@ segments = Router(tags=["segments"])
 
 
 def _staff(request: HttpRequest) -> Any:
-    user = actor(request)
-    if not user.is_staff_member:
-        raise PermissionDenied("This is for agents.")
-    return user
+    return staff_actor(request)
 
 
 def customer_out(c: Customer, *, window: int, now: dt.datetime) -> dict[str, Any]:

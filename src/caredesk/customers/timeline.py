@@ -70,8 +70,8 @@ def _take(
 def customer_timeline(
     *, user: User, customer: Customer, cursor: str | None = None, limit: int = 50
 ) -> TimelinePage:
-    """Tickets opened, messages both ways, purchases, survey answers and (for staff) notes
-    and internal notes, newest first. One query per source, whatever the page."""
+    """Tickets opened, messages both ways, calls and chats, purchases, survey answers and
+    (for staff) notes and internal notes, newest first. One query per source."""
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed(
             "invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.", field="limit"
@@ -133,6 +133,26 @@ def customer_timeline(
                 f"{s.kind.upper()} score {s.score}",
                 ticket_id=s.ticket_id,
                 data={"survey": s.kind, "score": s.score},
+            )
+        )
+    from caredesk.staffing.models import CallRecord
+
+    calls = CallRecord.objects.filter(customer=customer, queued_at__isnull=False)
+    for c in _take(calls.select_related("queue"), "call", position, n, at="queued_at"):
+        outcome = "answered" if c.answered_at else ("abandoned" if c.abandoned_at else "waiting")
+        items.append(
+            TimelineItem(
+                c.queued_at,
+                "call",
+                c.pk,
+                f"Call to {c.queue.name}: {outcome}",
+                ticket_id=c.ticket_id,
+                channel=c.queue.channel,
+                data={
+                    "outcome": outcome,
+                    "wait_seconds": c.wait_seconds,
+                    "talk_seconds": c.talk_seconds,
+                },
             )
         )
     if staff:

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, TypeVar
 
 import click
 
-from caredesk.staffing.erlang import (
-    StaffingInputError,
-    Targets,
-    erlang_a,
-    erlang_b,
-    erlang_b_servers,
-    erlang_c,
-    required_agents,
-    scheduled_staff,
-    traffic,
+from caredesk.staffing.calculator import (
+    erlang_a_figures,
+    erlang_b_figures,
+    erlang_c_figures,
+    required_figures,
 )
+from caredesk.staffing.erlang import StaffingInputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,17 +70,6 @@ def _queue_options(fn: F) -> F:
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 
 
-def _traffic(volume: Fraction, interval: Fraction, aht: Fraction) -> tuple[float, Fraction]:
-    a = traffic(volume=float(volume), interval_seconds=float(interval), aht=float(aht))
-    return a, volume * aht / interval
-
-
-def _n(name: str, value: Fraction) -> int:
-    if value.denominator != 1 or value < 0:
-        raise StaffingInputError(f"{name} must be a whole number, zero or more")
-    return int(value)
-
-
 @click.group()
 def staffing() -> None:
     """Queueing maths for planning agents: Erlang B, C and A, required staff."""
@@ -107,14 +91,10 @@ def erlang_c_cmd(
     """M/M/N: probability of waiting, service level, ASA and occupancy."""
 
     def compute() -> dict[str, Any]:
-        a, _ = _traffic(volume, interval_seconds, aht)
-        result = erlang_c(
-            traffic=a,
-            agents=_n("agents", agents),
-            aht=float(aht),
-            target_seconds=float(target_seconds),
-        )
-        return asdict(result)
+        return erlang_c_figures(
+            volume=volume, interval_seconds=interval_seconds, aht=aht, agents=agents,
+            target_seconds=target_seconds,
+        )  # fmt: skip
 
     _run(compute, as_json)
 
@@ -137,15 +117,10 @@ def erlang_a_cmd(
     """M/M/N+M: waiting, abandonment, service level (abandoned count as not answered)."""
 
     def compute() -> dict[str, Any]:
-        a, _ = _traffic(volume, interval_seconds, aht)
-        result = erlang_a(
-            traffic=a,
-            agents=_n("agents", agents),
-            aht=float(aht),
-            patience=float(patience_seconds),
-            target_seconds=float(target_seconds),
-        )
-        return asdict(result)
+        return erlang_a_figures(
+            volume=volume, interval_seconds=interval_seconds, aht=aht, agents=agents,
+            patience_seconds=patience_seconds, target_seconds=target_seconds,
+        )  # fmt: skip
 
     _run(compute, as_json)
 
@@ -163,11 +138,7 @@ def erlang_b_cmd(
         raise click.UsageError("Give either --servers or --max-blocking.")
 
     def compute() -> dict[str, Any]:
-        if servers is not None:
-            return {"blocking_probability": erlang_b(float(load), _n("servers", servers))}
-        assert max_blocking is not None
-        n, blocking = erlang_b_servers(float(load), float(max_blocking))
-        return {"servers": n, "blocking_probability": blocking}
+        return erlang_b_figures(load=load, servers=servers, max_blocking=max_blocking)
 
     _run(compute, as_json)
 
@@ -198,37 +169,13 @@ def required_cmd(
     """The least agents meeting every target, and the staff to schedule for them."""
     if max_abandon is not None and patience_seconds is None:
         raise click.UsageError("--max-abandon needs --patience-seconds (Erlang A).")
-    level = Fraction(4, 5) if target_level is None else target_level  # 80 % by default
-
-    def opt(value: Fraction | None) -> float | None:
-        return None if value is None else float(value)
 
     def compute() -> dict[str, Any]:
-        a, exact = _traffic(volume, interval_seconds, aht)
-        targets = Targets(
-            target_seconds=float(target_seconds),
-            service_level=opt(level),
-            asa_seconds=opt(target_asa),
-            max_abandon=opt(max_abandon),
-            max_occupancy=None if max_occupancy is None else float(max_occupancy),
-        )
-        if max_occupancy is not None and not 0 < max_occupancy <= 1:
-            raise StaffingInputError("maximum occupancy must be above 0 and at most 1")
-        n, result = required_agents(
-            traffic=a,
-            aht=float(aht),
-            targets=targets,
-            patience=opt(patience_seconds),
-            exact_traffic=exact,
-        )
-        figures = asdict(result)
-        keys = ["traffic_erlangs", "wait_probability", "service_level", "asa_seconds", "occupancy"]
-        if patience_seconds is not None:
-            keys.append("abandon_probability")
-        return {
-            "agents": n,
-            "scheduled_staff": scheduled_staff(n, shrinkage or Fraction(0)),
-            **{k: figures[k] for k in keys},
-        }
+        return required_figures(
+            volume=volume, interval_seconds=interval_seconds, aht=aht,
+            target_seconds=target_seconds, target_level=target_level, target_asa=target_asa,
+            patience_seconds=patience_seconds, max_abandon=max_abandon,
+            max_occupancy=max_occupancy, shrinkage=shrinkage,
+        )  # fmt: skip
 
     _run(compute, as_json)

@@ -54,6 +54,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", "Internal note added"
     MERGED = "merged", "Merged"
     COMMITMENT = "commitment", "Commitment"
+    CALL = "call", "Call"
 
 
 class CommitmentStatus(models.TextChoices):

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from caredesk.core.schemas import InputSchema
+
+
+class QueueIn(InputSchema):
+    volume: Decimal = Field(..., description="Contacts per interval.")
+    interval_seconds: Decimal
+    aht: Decimal = Field(..., description="Average handling time, seconds.")
+    target_seconds: Decimal = Field(Decimal(20), description="Service-level target time.")
+
+
+class ErlangCIn(QueueIn):
+    agents: Decimal
+
+
+class ErlangAIn(ErlangCIn):
+    patience_seconds: Decimal
+
+
+class ErlangBIn(InputSchema):
+    traffic: Decimal = Field(..., description="Offered traffic in Erlangs.")
+    servers: Decimal | None = None
+    max_blocking: Decimal | None = None
+
+
+class RequiredIn(QueueIn):
+    target_level: Decimal | None = Field(None, description="Service level (default 0.8).")
+    target_asa: Decimal | None = None
+    patience_seconds: Decimal | None = Field(None, description="Given: Erlang A.")
+    max_abandon: Decimal | None = None
+    max_occupancy: Decimal | None = None
+    shrinkage: Decimal | None = None
+
+
+class ErlangCOut(Schema):
+    traffic_erlangs: float
+    stable: bool
+    wait_probability: float
+    service_level: float
+    asa_seconds: float | None
+    occupancy: float | None
+
+
+class ErlangAOut(ErlangCOut):
+    abandon_probability: float
+
+
+class ErlangBOut(Schema):
+    servers: int | None = None
+    blocking_probability: float
+
+
+class RequiredOut(Schema):
+    agents: int
+    scheduled_staff: int
+    traffic_erlangs: float
+    wait_probability: float
+    service_level: float
+    asa_seconds: float | None
+    occupancy: float | None
+    abandon_probability: float | None = None
+
+
+class CallEventIn(InputSchema):
+    event: str = Field(..., description="queued, answered, abandoned or ended")
+    call_id: str = Field(..., min_length=1, max_length=200)
+    queue: str = Field(..., min_length=1, max_length=100)
+    at: dt.datetime = Field(..., description="When it happened, with a time zone.")
+    phone: str = Field("", max_length=40, description="The caller's number, if known.")
+    agent_email: str = Field("", max_length=254)
+    ticket_id: int | None = Field(None, ge=1, le=2**63 - 1)
+
+
+class CallOut(Schema):
+    call_id: str
+    queue: str
+    customer_id: int | None
+    ticket_id: int | None
+    agent_id: int | None
+    queued_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    abandoned_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    wait_seconds: float | None
+    talk_seconds: float | None
+
+
+class CallEventOut(Schema):
+    created: bool = Field(..., description="False when this event had been received before.")
+    call: CallOut
+
+
+class QueueOut(Schema):
+    id: int
+    name: str
+    channel: str
+    target_level: float
+    target_seconds: int
+    patience_seconds: int | None
+
+
+class IntervalOut(Schema):
+    start: dt.datetime
+    offered: int
+    answered: int
+    abandoned: int
+    aht_seconds: float | None
+    asa_seconds: float | None
+    service_level: float | None
+    abandon_rate: float | None
+
+
+class IntervalsOut(Schema):
+    queue: str
+    interval_minutes: int
+    intervals: list[IntervalOut]
+    total: IntervalOut | None

@@ -1,0 +1,59 @@
+"""Read queues and their statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.db.models import QuerySet
+
+from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.staffing.intervals import CallTimes, IntervalStats, interval_stats
+from caredesk.staffing.models import CallQueue, CallRecord
+
+INTERVALS = (15, 30, 60)
+
+
+def queue_list() -> QuerySet[CallQueue]:
+    return CallQueue.objects.order_by("name")
+
+
+def queue_get(*, queue_id: int) -> CallQueue:
+    queue = CallQueue.objects.filter(pk=queue_id).first()
+    if queue is None:
+        raise NotFound("queue", queue_id)
+    return queue
+
+
+def day_range(*, start: dt.date, days: int, tz: str) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight of ``start`` to midnight ``days`` later, in the time zone (DST-aware)."""
+    try:
+        zone = zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed("invalid_tz", f"Unknown time zone {tz!r}.", field="tz") from None
+    if not 1 <= days <= 92:
+        raise ValidationFailed("invalid_days", "days must be 1 to 92.", field="days")
+    begin = dt.datetime.combine(start, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time(), tzinfo=zone)
+    return begin, end
+
+
+def queue_intervals(
+    *, queue: CallQueue, start: dt.datetime, end: dt.datetime, interval_minutes: int
+) -> list[IntervalStats]:
+    """Volume, AHT, ASA, service level and abandonment per interval (one query)."""
+    if interval_minutes not in INTERVALS:
+        raise ValidationFailed(
+            "invalid_interval", "interval_minutes must be 15, 30 or 60.", field="interval_minutes"
+        )
+    rows = CallRecord.objects.filter(
+        queue=queue, queued_at__gte=start, queued_at__lt=end
+    ).values_list("queued_at", "answered_at", "abandoned_at", "ended_at")
+    calls = [CallTimes(q, a, b, e) for q, a, b, e in rows if q is not None]
+    return interval_stats(
+        calls,
+        start=start,
+        end=end,
+        interval_minutes=interval_minutes,
+        target_seconds=queue.target_seconds,
+    )
