@@ -34,6 +34,7 @@ urlpatterns = [
     path("customers/", include("caredesk.customers.urls")),
     path("search/", include("caredesk.search.urls")),
     path("portal/", include("caredesk.channels.portal.urls")),
+    path("staffing/", include("caredesk.staffing.urls")),
     path("manage/", include(manage_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -41,6 +41,11 @@ def _gate(check: Callable[[Any], bool]) -> Callable[[View], View]:
 staff_required = _gate(lambda user: user.is_active and user.is_staff_member)
 """Agents, supervisors and admins; a customer gets 403, a stranger the sign-in page."""
 
+supervisor_required = _gate(
+    lambda user: user.is_active and user.role in (Role.SUPERVISOR, Role.ADMIN)
+)
+"""Supervisors and admins: people who plan and run queues."""
+
 admin_required = _gate(lambda user: user.is_active and user.role == Role.ADMIN)
 
 customer_required = _gate(

@@ -21,6 +21,7 @@ from caredesk.customers.services import (
     purchase_create,
 )
 from caredesk.demo import vocabulary as v
+from caredesk.demo.staffing import demo_staffing
 from caredesk.search.services import search_index_customer
 from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.enums import Channel, TicketType
@@ -59,6 +60,7 @@ def demo_load(
         people.insert(0, Customer.objects.get(contacts__value=logins[3][1]))
         _tickets(rng, tickets, people, staff)
         _canned_replies()
+        demo_staffing()
     return logins
 
 
