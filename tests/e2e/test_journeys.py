@@ -159,3 +159,33 @@ def test_main_pages_pass_axe_accessibility_checks(new_page: Any) -> None:
         portal.goto(url)
         problems[name] = axe_violations(portal)
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_f_a_supervisor_plans_next_week_from_the_demo_data(new_page: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from caredesk.accounts.enums import Role
+    from caredesk.demo.staffing import demo_staffing
+
+    UserFactory(email="sue@example.org", role=Role.SUPERVISOR)
+    UserFactory.create_batch(6)
+    demo_staffing(weeks=4)
+    page = new_page()
+    sign_in(page, "sue@example.org")
+    page.goto("/staffing/")
+    page.get_by_label("Contacts per interval").fill("100")
+    page.get_by_label("Interval length (seconds)").fill("1800")
+    page.get_by_label("Average handling time (seconds)").fill("180")
+    page.get_by_role("button", name="Calculate").click()
+    assert page.locator("#calc-result").inner_text().startswith("Agents needed\n14")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Forecast, requirement and schedule").click()
+    page.wait_for_url(re.compile(r"/staffing/plans/\d+/$"))
+    page.locator("#forecast-method").wait_for()
+    assert page.locator("#schedule-status").inner_text() in ("optimal", "feasible")
+    assert page.locator("section.plan-day").count() == 7
+    assert axe_violations(page) == []
+    start = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    assert start.strftime("%A") in page.locator("section.plan-day h2").first.inner_text()

@@ -25,6 +25,7 @@ from caredesk.staffing.models import Plan
 from caredesk.staffing.planning import plan_make
 from caredesk.staffing.selectors import day_range, queue_get, queue_intervals, queue_list
 
+METHOD_NAMES = {"holt_winters": "Holt-Winters", "seasonal_naive": "seasonal naive"}
 CALCULATOR_FIELDS = (
     ("volume", "Contacts per interval", "120"),
     ("interval_seconds", "Interval length (seconds)", "1800"),
@@ -206,7 +207,15 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(
         request,
         "staffing/plan.html",
-        {"nav": "staffing", "plan": plan, "days": days, "accuracy": plan.forecast["accuracy"]},
+        {
+            "nav": "staffing",
+            "plan": plan,
+            "days": days,
+            "accuracy": [
+                (METHOD_NAMES.get(name, name), a["wape"], a["mape"])
+                for name, a in plan.forecast["accuracy"].items()
+            ],
+        },
     )
 
 
