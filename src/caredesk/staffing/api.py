@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -10,18 +11,24 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from caredesk.accounts.enums import Role
 from caredesk.core.api import staff_actor
+from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.staffing.calculator import (
     erlang_a_figures,
     erlang_b_figures,
     erlang_c_figures,
     required_figures,
 )
+from caredesk.staffing.costs import cost_curve
 from caredesk.staffing.intervals import IntervalStats, totals
-from caredesk.staffing.models import CallQueue, CallRecord
+from caredesk.staffing.models import CallQueue, CallRecord, Plan
+from caredesk.staffing.planning import plan_make
 from caredesk.staffing.schemas import (
     CallEventIn,
     CallEventOut,
+    CostCurveIn,
+    CostCurveOut,
     ErlangAIn,
     ErlangAOut,
     ErlangBIn,
@@ -29,12 +36,22 @@ from caredesk.staffing.schemas import (
     ErlangCIn,
     ErlangCOut,
     IntervalsOut,
+    PlanIn,
+    PlanOut,
     QueueOut,
     RequiredIn,
     RequiredOut,
+    TicketIntervalsOut,
 )
-from caredesk.staffing.selectors import day_range, queue_get, queue_intervals, queue_list
+from caredesk.staffing.selectors import (
+    day_range,
+    queue_get,
+    queue_intervals,
+    queue_list,
+    ticket_intervals,
+)
 from caredesk.staffing.services import CallEventData, call_event_record
+from caredesk.tickets.enums import Channel
 
 router = Router(tags=["staffing"])
 
@@ -172,4 +189,83 @@ def intervals(
         "interval_minutes": interval_minutes,
         "intervals": [interval_out(r) for r in rows],
         "total": interval_out(total) if total else None,
+    }
+
+
+@router.get("/cost-curve", response=CostCurveOut)
+def cost(request: HttpRequest, q: Query[CostCurveIn]) -> dict[str, Any]:
+    """Staff cost against the cost of waiting for each number of agents, and the
+    cheapest in total."""
+    staff_actor(request)
+    curve = cost_curve(
+        volume=float(q.volume), interval_seconds=float(q.interval_seconds), aht=float(q.aht),
+        target_seconds=float(q.target_seconds), cost_per_agent_hour=float(q.cost_per_agent_hour),
+        wait_cost_per_minute=float(q.wait_cost_per_minute),
+        patience=float(q.patience_seconds) if q.patience_seconds else None,
+        abandon_cost=float(q.abandon_cost), span=q.span,
+    )  # fmt: skip
+    return {"best": asdict(curve.best), "points": [asdict(p) for p in curve.points]}
+
+
+def plan_out(p: Plan) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "queue": p.queue.name,
+        "start_date": p.start_date,
+        "days": p.days,
+        "interval_minutes": p.interval_minutes,
+        "created_at": p.created_at,
+        "forecast": p.forecast,
+        "requirement": p.requirement,
+        "schedule": p.schedule,
+        "coverage": p.coverage,
+        "cost": float(p.cost),
+    }
+
+
+@router.post("/queues/{queue_id}/plans", response={201: PlanOut})
+def plan_create(request: HttpRequest, queue_id: int, body: PlanIn) -> Status[dict[str, Any]]:
+    """Forecast the queue's volume, turn it into required agents and schedule contracted
+    agents to cover it at least cost (supervisors and admins)."""
+    user = staff_actor(request)
+    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied("Planning is for supervisors and admins.")
+    plan = plan_make(
+        queue=queue_get(queue_id=queue_id), start_date=body.start_date, days=body.days,
+        actor=user, interval_minutes=body.interval_minutes, tz=body.tz, holidays=body.holidays,
+    )  # fmt: skip
+    return Status(201, plan_out(plan))
+
+
+@router.get("/plans/{plan_id}", response=PlanOut)
+def plan_get(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    staff_actor(request)
+    plan = Plan.objects.select_related("queue").filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound("plan", plan_id)
+    return plan_out(plan)
+
+
+@router.get("/tickets/intervals", response=TicketIntervalsOut)
+def tickets_intervals(
+    request: HttpRequest,
+    date: dt.date,
+    days: int = 1,
+    interval_minutes: int = 30,
+    tz: str = "UTC",
+    channel: str | None = None,
+) -> dict[str, Any]:
+    """Tickets created per interval on a channel (email, portal, chat, …) with their mean
+    time to first response: the volume of the channels that are not phone queues."""
+    staff_actor(request)
+    if channel is not None and channel not in Channel.values:
+        raise ValidationFailed("invalid_channel", f"Unknown channel {channel!r}.", field="channel")
+    start, end = day_range(start=date, days=days, tz=tz)
+    rows = ticket_intervals(
+        channel=channel, start=start, end=end, interval_minutes=interval_minutes
+    )
+    return {
+        "channel": channel,
+        "interval_minutes": interval_minutes,
+        "intervals": [asdict(r) for r in rows],
     }

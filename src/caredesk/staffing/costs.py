@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from caredesk.staffing.erlang import StaffingInputError, erlang_a, erlang_c
+from caredesk.staffing.erlang import StaffingInputError, erlang_a, erlang_c, traffic
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def cost_curve(
     ):
         if not math.isfinite(value) or value < 0:
             raise StaffingInputError(f"{name} must be zero or more")
-    a = volume * aht / interval_seconds
+    a = traffic(volume=volume, interval_seconds=interval_seconds, aht=aht)
     first = 1 if patience is not None else math.floor(a) + 1
     hours = interval_seconds / 3600
     points = []

@@ -28,6 +28,10 @@ from scipy import special
 # Sums over the waiting customers of Erlang A stop when a term is this small relative
 # to the total (well below the 1e-9 relative accuracy promised).
 TAIL = 1e-17
+# Bounds that keep one calculation within about a second: far beyond any real queue.
+MAX_TRAFFIC = 100_000.0  # Erlangs
+MAX_AGENTS = 200_000
+MAX_QUEUE_TERMS = 2_000_000
 
 
 class StaffingInputError(ValueError):
@@ -55,6 +59,15 @@ def _level(name: str, value: float) -> float:
 def _agents(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise StaffingInputError(f"{name} must be a whole number, zero or more")
+    if value > MAX_AGENTS:
+        raise StaffingInputError(f"{name} must be at most {MAX_AGENTS:,}")
+    return value
+
+
+def _load(value: float) -> float:
+    value = _finite("traffic", value)
+    if value > MAX_TRAFFIC:
+        raise StaffingInputError(f"traffic must be at most {MAX_TRAFFIC:,.0f} Erlangs")
     return value
 
 
@@ -63,7 +76,7 @@ def traffic(*, volume: float, interval_seconds: float, aht: float) -> float:
     volume = _finite("volume", volume)
     interval_seconds = _finite("interval length", interval_seconds, positive=True)
     aht = _finite("AHT", aht, positive=True)
-    return volume * aht / interval_seconds
+    return _load(volume * aht / interval_seconds)
 
 
 # ---------------------------------------------------------------- Erlang B
@@ -72,7 +85,7 @@ def traffic(*, volume: float, interval_seconds: float, aht: float) -> float:
 def erlang_b(traffic: float, servers: int) -> float:
     """Blocking probability of an M/M/N/N loss system (Erlang B). Exact far into the tail
     (1e-250 and below, until the double range ends near 1e-308)."""
-    a = _finite("traffic", traffic)
+    a = _load(traffic)
     n = _agents("servers", servers)
     if a == 0:
         return 0.0 if n > 0 else 1.0
@@ -86,7 +99,7 @@ def erlang_b(traffic: float, servers: int) -> float:
 
 def erlang_b_servers(traffic: float, max_blocking: float) -> tuple[int, float]:
     """The fewest lines with blocking ≤ max_blocking, and that blocking."""
-    a = _finite("traffic", traffic)
+    a = _load(traffic)
     target = _level("maximum blocking", max_blocking)
     if target <= 0:
         raise StaffingInputError("maximum blocking must be above 0")
@@ -115,7 +128,7 @@ class ErlangC:
 def erlang_c(*, traffic: float, agents: int, aht: float, target_seconds: float) -> ErlangC:
     """M/M/N: probability of waiting C, service level 1 - C·e^(-(N-A)T/AHT), ASA = C·AHT/(N-A)
     over all contacts, occupancy A/N. N ≤ A is unstable: C = 1, service level 0, no ASA."""
-    a = _finite("traffic", traffic)
+    a = _load(traffic)
     n = _agents("agents", agents)
     aht = _finite("AHT", aht, positive=True)
     t = _finite("target time", target_seconds)
@@ -162,8 +175,11 @@ def _queue_weights(a: float, n: int, ratio: float) -> NDArray[np.float64]:
         total += term
         if term < TAIL * total and n + j * ratio > a:
             return np.asarray(weights)
-        if j > 10_000_000:  # pragma: no cover  # cannot happen with ratio > 0
-            raise StaffingInputError("the queue does not settle; check the patience")
+        if j > MAX_QUEUE_TERMS:
+            raise StaffingInputError(
+                "the patience is too long against the handling time for Erlang A here; "
+                "use Erlang C (no patience)"
+            )
 
 
 def erlang_a(
@@ -172,7 +188,7 @@ def erlang_a(
     """M/M/N+M (Erlang A), exact. Service level: the share of all offered contacts answered
     within the target (those who abandon count as not answered). ASA: the mean wait of
     the contacts that are answered (those answered at once included). Always stable."""
-    a = _finite("traffic", traffic)
+    a = _load(traffic)
     n = _agents("agents", agents)
     aht = _finite("AHT", aht, positive=True)
     patience = _finite("patience", patience, positive=True)
@@ -290,7 +306,7 @@ def required_agents(
     otherwise; blocking by Erlang B), then at least ⌈A / max occupancy⌉; with the
     figures at that N. ``exact_traffic`` is A as a fraction when the inputs were decimal
     (so that the occupancy floor is exact)."""
-    a = _finite("traffic", traffic)
+    a = _load(traffic)
     aht = _finite("AHT", aht, positive=True)
     targets = targets.checked()
     if patience is not None:

@@ -121,3 +121,59 @@ class IntervalsOut(Schema):
     interval_minutes: int
     intervals: list[IntervalOut]
     total: IntervalOut | None
+
+
+class CostCurveIn(QueueIn):
+    cost_per_agent_hour: Decimal = Field(..., ge=0)
+    wait_cost_per_minute: Decimal = Field(..., ge=0)
+    patience_seconds: Decimal | None = None
+    abandon_cost: Decimal = Field(Decimal(0), ge=0)
+    span: int = Field(30, ge=1, le=200)
+
+
+class CostPointOut(Schema):
+    agents: int
+    staff_cost: float
+    waiting_cost: float
+    total: float
+    service_level: float
+    asa_seconds: float | None
+
+
+class CostCurveOut(Schema):
+    best: CostPointOut
+    points: list[CostPointOut]
+
+
+class PlanIn(InputSchema):
+    start_date: dt.date
+    days: int = Field(7, ge=1, le=14)
+    interval_minutes: int = Field(30, description="15, 30 or 60")
+    tz: str = Field("UTC", max_length=64)
+    holidays: list[dt.date] = Field(default_factory=list, max_length=100)
+
+
+class PlanOut(Schema):
+    id: int
+    queue: str
+    start_date: dt.date
+    days: int
+    interval_minutes: int
+    created_at: dt.datetime
+    forecast: dict[str, object]
+    requirement: list[list[int]]
+    schedule: list[dict[str, object]]
+    coverage: dict[str, object]
+    cost: float
+
+
+class TicketIntervalOut(Schema):
+    start: dt.datetime
+    created: int
+    first_response_minutes: float | None
+
+
+class TicketIntervalsOut(Schema):
+    channel: str | None
+    interval_minutes: int
+    intervals: list[TicketIntervalOut]

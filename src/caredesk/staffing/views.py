@@ -125,8 +125,16 @@ def plan_new(request: HttpRequest, queue_id: int) -> HttpResponse:
     try:
         start = dt.date.fromisoformat(request.POST.get("start_date", ""))
         days = int(request.POST.get("days", "7"))
+        holidays = [
+            dt.date.fromisoformat(d.strip())
+            for d in request.POST.get("holidays", "").split(",")
+            if d.strip()
+        ]
     except ValueError:
-        messages.error(request, "Give a start date (YYYY-MM-DD) and a number of days.")
+        messages.error(
+            request,
+            "Give a start date and holidays as YYYY-MM-DD, and a number of days.",
+        )
         return redirect("staffing:home")
     try:
         plan = plan_make(
@@ -135,6 +143,7 @@ def plan_new(request: HttpRequest, queue_id: int) -> HttpResponse:
             days=days,
             actor=user_of(request),
             tz=timezone.get_current_timezone_name(),
+            holidays=holidays,
         )
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -129,3 +129,41 @@ def test_calculators_over_the_api(api_as: object) -> None:
     bad = api.get("staffing/erlang-c", volume="-1", interval_seconds="900", aht="180", agents="3")
     assert bad.status_code == 422
     assert api.get("staffing/erlang-b", traffic="10", servers="15").json()["servers"] is None
+
+
+def test_plans_cost_curve_and_ticket_volume_over_the_api(api_as: object) -> None:
+    from django.utils import timezone
+
+    from caredesk.accounts.enums import Role
+    from caredesk.demo.staffing import demo_staffing
+
+    UserFactory.create_batch(6)
+    demo_staffing(weeks=3)
+    supervisor = api_as(UserFactory(role=Role.SUPERVISOR))  # type: ignore[operator]
+    queue_id = supervisor.get("staffing/queues").json()[0]["id"]
+    today = timezone.localdate()
+    christmas = (today + dt.timedelta(days=1)).isoformat()
+    made = supervisor.post(
+        f"staffing/queues/{queue_id}/plans",
+        {"start_date": today.isoformat(), "days": 2, "holidays": [christmas]},
+    )
+    assert made.status_code == 201
+    plan = made.json()
+    assert len(plan["requirement"]) == 2
+    assert max(plan["requirement"][1]) == 0  # the holiday is closed
+    assert plan["forecast"]["holiday"][48:] == [True] * 48
+    assert supervisor.get(f"staffing/plans/{plan['id']}").json()["id"] == plan["id"]
+    agent = api_as(UserFactory())  # type: ignore[operator]
+    refused = agent.post(f"staffing/queues/{queue_id}/plans", {"start_date": today.isoformat()})
+    assert refused.status_code == 403
+    curve = agent.get(
+        "staffing/cost-curve", volume="300", interval_seconds="1800", aht="240",
+        cost_per_agent_hour="30", wait_cost_per_minute="1.5",
+    ).json()  # fmt: skip
+    assert curve["best"]["total"] == min(p["total"] for p in curve["points"])
+    ticket_make(channel="email")
+    day = agent.get("staffing/tickets/intervals", date=today.isoformat(), channel="email").json()
+    assert sum(i["created"] for i in day["intervals"]) == 1
+    assert (
+        agent.get("staffing/tickets/intervals", date="2026-11-23", channel="fax").status_code == 422
+    )
