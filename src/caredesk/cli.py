@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from caredesk.sla.cli import sla
 from caredesk.staffing.cli import staffing
 
 DEMO_PASSWORD = "caredesk-demo"  # noqa: S105  # printed for the local demo only
@@ -279,6 +280,7 @@ def import_cmd(path: str, as_json: bool) -> None:
 
 
 main.add_command(staffing)
+main.add_command(sla)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
