@@ -34,7 +34,7 @@ def test_a_start_without_offset_is_the_calendars_local_time(tmp_path: Path) -> N
 
 def test_a_start_outside_hours_counts_from_the_next_opening(tmp_path: Path) -> None:
     code, out = due(tmp_path, "--start", "2026-11-28T12:00:00Z", "--minutes", "0")
-    assert out == "2026-11-30T08:00:00Z"
+    assert (code, out) == (0, "2026-11-30T08:00:00Z")
 
 
 @pytest.mark.parametrize(
