@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "caredesk.search",
     "caredesk.channels",
     "caredesk.staffing",
+    "caredesk.sla",
 ]
 
 MIDDLEWARE = [

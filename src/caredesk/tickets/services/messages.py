@@ -196,6 +196,7 @@ def _message_write(
     external_id: str | None,
 ) -> Message:
     from caredesk.search.services import search_index_ticket
+    from caredesk.sla.services import sla_on_message, sla_on_status
     from caredesk.tickets.services.tickets import status_fields
 
     message = message_store(
@@ -232,6 +233,9 @@ def _message_write(
         )
     events_record(events)
     search_index_ticket(ticket=ticket)
+    sla_on_message(ticket=ticket, message=message)
+    if ticket.status != old_status:
+        sla_on_status(ticket=ticket, old=old_status, new=ticket.status, at=now)
     if role == AuthorRole.AGENT:
         from caredesk.channels.services import outbox_enqueue
 

@@ -15,6 +15,7 @@ from caredesk.core.models import CustomFieldEntity
 from caredesk.customers.models import Customer
 from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.search.services import search_index_new_ticket, search_index_ticket
+from caredesk.sla.services import sla_apply, sla_on_status
 from caredesk.tickets.enums import (
     AuthorRole,
     Channel,
@@ -34,6 +35,10 @@ from caredesk.tickets.services.messages import (
 )
 
 MAX_TAGS = 50
+
+
+# Fields an SLA policy's conditions look at: a change recomputes the ticket's clocks.
+SLA_FIELDS = frozenset({"priority", "type"})
 
 
 def clean_subject(subject: str) -> str:
@@ -178,6 +183,7 @@ def ticket_create(
                 cc_emails=cc_emails,
                 now=now,
             )
+            sla_apply(ticket=ticket, created=True)
     except IntegrityError:
         if external_id and Ticket.objects.filter(external_id=external_id).exists():
             raise Conflict(  # a concurrent request took the same external_id
@@ -346,4 +352,10 @@ def ticket_update(
     )
     if "subject" in fields:
         search_index_ticket(ticket=ticket)
+    changed = {name: (old, new) for name, old, new in events}
+    if "status" in changed:
+        old_status, new_status = changed["status"]
+        sla_on_status(ticket=ticket, old=str(old_status), new=str(new_status), at=now)
+    if changed.keys() & SLA_FIELDS:
+        sla_apply(ticket=ticket)
     return ticket

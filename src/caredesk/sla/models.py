@@ -1,0 +1,104 @@
+"""Business-hours calendars, SLA policies and each ticket's SLA clocks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from caredesk.core.models import BaseModel
+
+TARGETS = ("first_response", "next_response", "resolution")
+
+
+class BusinessCalendar(BaseModel):
+    """Opening hours in a time zone, with holidays (see sla.business_hours)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    hours = models.JSONField(default=list, help_text='[{"days": ["mon"], "start": "09:00", …}]')
+    holidays = models.JSONField(default=list, blank=True, help_text='["2026-12-25", …]')
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaPolicy(BaseModel):
+    """Targets for the tickets its conditions match; the first matching policy (by
+    position) applies. Minutes are business minutes with a calendar, else calendar time."""
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    conditions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='{"priority": [...], "type": [...], "channel": [...], '
+        '"organization_ids": [...], "segment_ids": [...]}; empty matches every ticket',
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar, null=True, blank=True, on_delete=models.PROTECT, related_name="policies"
+    )
+    first_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    next_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
+    pause_when_pending = models.BooleanField(
+        default=True, help_text="Stop the resolution clock while the ticket waits on the customer."
+    )
+    warn_at_percent = models.PositiveSmallIntegerField(default=75)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(warn_at_percent__gte=1, warn_at_percent__lte=99),
+                name="slapolicy_warn_percent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketSla(models.Model):
+    """A ticket's SLA clocks: per target its due time, warning time, and when it was met
+    or breached (each recorded once)."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="sla")
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="tickets")
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    first_response_warn = models.DateTimeField(null=True, blank=True)
+    first_response_warned = models.DateTimeField(null=True, blank=True)
+    first_response_met = models.DateTimeField(null=True, blank=True)
+    first_response_breached = models.DateTimeField(null=True, blank=True)
+    next_response_due = models.DateTimeField(null=True, blank=True)
+    next_response_warn = models.DateTimeField(null=True, blank=True)
+    next_response_warned = models.DateTimeField(null=True, blank=True)
+    next_response_met = models.DateTimeField(null=True, blank=True)
+    next_response_breached = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    resolution_warn = models.DateTimeField(null=True, blank=True)
+    resolution_warned = models.DateTimeField(null=True, blank=True)
+    resolution_met = models.DateTimeField(null=True, blank=True)
+    resolution_breached = models.DateTimeField(null=True, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_minutes = models.FloatField(default=0, help_text="Resolution clock stopped so far.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["first_response_due"], name="sla_first_due_idx",
+                         condition=Q(first_response_met__isnull=True,
+                                     first_response_breached__isnull=True)),
+            models.Index(fields=["next_response_due"], name="sla_next_due_idx",
+                         condition=Q(next_response_met__isnull=True,
+                                     next_response_breached__isnull=True)),
+            models.Index(fields=["resolution_due"], name="sla_resolution_due_idx",
+                         condition=Q(resolution_met__isnull=True,
+                                     resolution_breached__isnull=True,
+                                     paused_since__isnull=True)),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"SLA of ticket {self.ticket_id}"

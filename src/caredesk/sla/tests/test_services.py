@@ -1,0 +1,129 @@
+import datetime as dt
+
+import pytest
+
+from caredesk.accounts.factories import UserFactory
+from caredesk.sla.models import BusinessCalendar, SlaPolicy, TicketSla
+from caredesk.sla.services import sla_check
+from caredesk.tickets.factories import ticket_make
+from caredesk.tickets.services import message_add, ticket_update
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+MONDAY_9 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+
+
+def at(**delta: float) -> dt.datetime:
+    return MONDAY_9 + dt.timedelta(**delta)
+
+
+@pytest.fixture
+def office() -> BusinessCalendar:
+    return BusinessCalendar.objects.create(
+        name="Office",
+        timezone="Europe/Berlin",
+        hours=[{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}],
+        holidays=["2026-12-25"],
+    )
+
+
+def policy(**kw: object) -> SlaPolicy:
+    defaults: dict[str, object] = {"name": f"P{SlaPolicy.objects.count()}"}
+    return SlaPolicy.objects.create(**{**defaults, **kw})
+
+
+def test_the_first_matching_policy_sets_due_times_in_business_time(
+    office: BusinessCalendar,
+) -> None:
+    policy(name="Urgent", position=0, conditions={"priority": ["urgent"]}, calendar=office,
+           first_response_minutes=60, resolution_minutes=480)  # fmt: skip
+    policy(name="Everything else", position=1, first_response_minutes=24 * 60)
+    urgent = ticket_make(priority="urgent", created_at=at(hours=7, minutes=30))
+    sla = TicketSla.objects.get(ticket=urgent)
+    assert sla.policy.name == "Urgent"
+    # 16:30 Berlin + 60 business minutes: 30 today, 30 on Tuesday from 09:00
+    assert sla.first_response_due == dt.datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    assert sla.first_response_warn == dt.datetime(2026, 12, 1, 8, 15, tzinfo=UTC)  # 75 %
+    normal = ticket_make(priority="normal", created_at=MONDAY_9)
+    assert TicketSla.objects.get(ticket=normal).first_response_due == at(days=1)
+
+
+def test_a_new_priority_recomputes_the_due_times(office: BusinessCalendar) -> None:
+    policy(position=0, conditions={"priority": ["urgent"]}, calendar=office, resolution_minutes=60)
+    policy(position=1, calendar=office, resolution_minutes=16 * 60)
+    ticket = ticket_make(created_at=MONDAY_9)
+    assert TicketSla.objects.get(ticket=ticket).resolution_due == at(days=1, hours=8)
+    ticket_update(ticket=ticket, actor=UserFactory(), changes={"priority": "urgent"})
+    assert TicketSla.objects.get(ticket=ticket).resolution_due == at(hours=1)
+
+
+def test_first_and_next_response_clocks() -> None:
+    policy(first_response_minutes=60, next_response_minutes=30)
+    agent = UserFactory()
+    ticket = ticket_make(created_at=MONDAY_9)
+    message_add(ticket=ticket, author=agent, text="On it", created_at=at(minutes=20))
+    sla = TicketSla.objects.get(ticket=ticket)
+    assert sla.first_response_met == at(minutes=20)
+    assert sla.next_response_due is None
+    later = at(hours=2)
+    customer = ticket.requester
+    message_add(ticket=ticket, author=None, author_role="customer",
+                author_customer=customer, text="Still broken", created_at=later)  # fmt: skip
+    sla.refresh_from_db()
+    assert sla.next_response_due == later + dt.timedelta(minutes=30)
+    message_add(
+        ticket=ticket, author=agent, text="Fixed", created_at=later + dt.timedelta(minutes=10)
+    )
+    sla.refresh_from_db()
+    assert sla.next_response_met == later + dt.timedelta(minutes=10)
+
+
+def test_pending_stops_the_resolution_clock_for_the_business_time_it_waits(
+    office: BusinessCalendar,
+) -> None:
+    policy(calendar=office, resolution_minutes=8 * 60, pause_when_pending=True)
+    agent = UserFactory()
+    ticket = ticket_make(created_at=MONDAY_9)
+    sla = TicketSla.objects.get(ticket=ticket)
+    assert sla.resolution_due == at(hours=8)
+    ticket_update(ticket=ticket, actor=agent, changes={"status": "pending"},
+                  at=at(hours=2))  # fmt: skip
+    ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"status": "open"},
+        at=at(days=1, hours=1),
+    )  # Tue 10:00: 6 + 1 h waited
+    sla.refresh_from_db()
+    assert sla.paused_minutes == 7 * 60
+    assert sla.resolution_due == at(days=1, hours=7)  # Tue 16:00 Berlin
+    ticket_update(ticket=ticket, actor=agent, changes={"status": "solved"},
+                  at=at(days=1, hours=3))  # fmt: skip
+    sla.refresh_from_db()
+    assert sla.resolution_met == at(days=1, hours=3)
+
+
+def test_breaches_and_warnings_are_recorded_once_at_the_moment_they_happened() -> None:
+    policy(first_response_minutes=60, warn_at_percent=50)
+    ticket = ticket_make(created_at=MONDAY_9)
+    assert sla_check(now=at(minutes=10)) == []
+    warned = sla_check(now=at(minutes=31))
+    assert [(e.ticket_id, e.target, e.kind) for e in warned] == [
+        (ticket.pk, "first_response", "warning")
+    ]
+    assert sla_check(now=at(minutes=45)) == []
+    late = sla_check(now=at(hours=3))
+    assert [(e.target, e.kind, e.at) for e in late] == [("first_response", "breach", at(hours=1))]
+    assert sla_check(now=at(hours=4)) == []
+    assert TicketSla.objects.get(ticket=ticket).first_response_breached == at(hours=1)
+
+
+def test_a_met_target_never_breaches_and_no_policy_means_no_clock() -> None:
+    ticket = ticket_make(created_at=MONDAY_9)
+    assert not TicketSla.objects.filter(ticket=ticket).exists()
+    policy(first_response_minutes=60)
+    answered = ticket_make(created_at=MONDAY_9)
+    message_add(ticket=answered, author=UserFactory(), text="Hi",
+                created_at=at(minutes=5))  # fmt: skip
+    assert sla_check(now=at(days=2)) == []
