@@ -19,6 +19,7 @@ from caredesk.accounts.services import token_authenticate
 from caredesk.core.errors import DomainError
 from caredesk.customers import api as customers_api
 from caredesk.search.api import router as search_router
+from caredesk.sla.api import router as sla_router
 from caredesk.staffing.api import router as staffing_router
 from caredesk.staffing.erlang import StaffingInputError
 from caredesk.tickets import api as tickets_api
@@ -224,3 +225,4 @@ api.add_router("/tickets", tickets_api.tickets)
 api.add_router("/", tickets_api.other)
 api.add_router("/search", search_router)
 api.add_router("/staffing", staffing_router)
+api.add_router("/sla", sla_router)

@@ -63,3 +63,42 @@ def due(calendar_path: Path, start: str, minutes: str, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from None
     text = result.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     click.echo(json.dumps({"due": text}) if as_json else text)
+
+
+@sla.command("sweep")
+@click.option("--json", "as_json", is_flag=True)
+def sweep(as_json: bool) -> None:
+    """Recompute the SLA clocks of every open ticket, then record what is due."""
+    from caredesk.cli import _setup
+
+    _setup()
+    from caredesk.sla.services import sla_sweep
+
+    stats = sla_sweep()
+    out = {
+        "tickets": stats.tickets,
+        "with_policy": stats.with_policy,
+        "seconds": stats.seconds,
+        "breaches": stats.breaches,
+        "warnings": stats.warnings,
+    }
+    click.echo(json.dumps(out) if as_json else "\n".join(f"{k}: {v}" for k, v in out.items()))
+
+
+@sla.command("check")
+@click.option("--json", "as_json", is_flag=True)
+def check(as_json: bool) -> None:
+    """Record the warnings and breaches whose time has come (run it every minute)."""
+    from caredesk.cli import _setup
+
+    _setup()
+    from caredesk.sla.services import sla_check
+
+    events = sla_check()
+    out = {
+        "breaches": sum(e.kind == "breach" for e in events),
+        "warnings": sum(e.kind == "warning" for e in events),
+    }
+    click.echo(
+        json.dumps(out) if as_json else f"{out['breaches']} breaches, {out['warnings']} warnings"
+    )

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from caredesk.core.errors import ValidationFailed
@@ -18,6 +19,7 @@ from caredesk.sla.business_hours import (
     business_minutes_between,
 )
 from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla
+from caredesk.tickets.enums import OPEN_STATUSES as OPEN_TICKET_STATUSES
 from caredesk.tickets.enums import AuthorRole, TicketStatus
 from caredesk.tickets.models import Message, Ticket
 
@@ -73,28 +75,27 @@ def conditions_check(conditions: Any) -> dict[str, list[Any]]:
 
 
 def _matches(policy: SlaPolicy, ticket: Ticket) -> bool:
-    c = policy.conditions or {}
-    for field in ("priority", "type", "channel"):
-        if c.get(field) and getattr(ticket, field) not in c[field]:
-            return False
-    if c.get("organization_ids") and ticket.organization_id not in c["organization_ids"]:
-        return False
-    if c.get("segment_ids"):
-        from caredesk.customers.models import Customer, Segment
-        from caredesk.customers.segments import rules_parse, rules_q
-        from caredesk.customers.services import crm_settings_get
+    facts = {"priority": ticket.priority, "type": ticket.type, "channel": ticket.channel}
+    wanted = (policy.conditions or {}).get("segment_ids") or []
+    members = _customer_segments(ticket.requester_id, wanted) if wanted else {}
+    return _matches_facts(policy, facts, ticket.organization_id, ticket.requester_id, members)
 
-        window = crm_settings_get().recency_window_days
-        now = timezone.now()
-        segments = Segment.objects.filter(pk__in=c["segment_ids"])
-        if not any(
-            Customer.objects.filter(
-                rules_q(rules_parse(s.rules), now=now, window_days=window), pk=ticket.requester_id
-            ).exists()
-            for s in segments
-        ):
-            return False
-    return True
+
+def _customer_segments(customer_id: int, segment_ids: list[int]) -> dict[int, set[int]]:
+    """{segment id: {customer id}} for the named segments the customer is in."""
+    from caredesk.customers.models import Customer, Segment
+    from caredesk.customers.segments import rules_parse, rules_q
+    from caredesk.customers.services import crm_settings_get
+
+    window = crm_settings_get().recency_window_days
+    now = timezone.now()
+    return {
+        s.pk: {customer_id}
+        for s in Segment.objects.filter(pk__in=segment_ids)
+        if Customer.objects.filter(
+            rules_q(rules_parse(s.rules), now=now, window_days=window), pk=customer_id
+        ).exists()
+    }
 
 
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
@@ -229,30 +230,246 @@ class SlaEvent:
     at: dt.datetime
 
 
+CHUNK = 2000
+
+
 def sla_check(*, now: dt.datetime | None = None) -> list[SlaEvent]:
     """Record every breach once, at the moment it happened (the due time), and every
     warning once; return them for notifications and automation. Only the rows whose
-    time has come are read (partial indexes on the due times)."""
+    time has come are read (partial indexes on the due times), and they are written a
+    chunk at a time with the same conditions, so two checks never record one twice."""
     now = now or timezone.now()
     events: list[SlaEvent] = []
     for target in TARGETS:
         due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
+        warn, warned = f"{target}_warn", f"{target}_warned"
         open_ = Q(**{f"{met}__isnull": True, f"{breached}__isnull": True})
         if target == "resolution":
             open_ &= Q(paused_since__isnull=True)
-        late = TicketSla.objects.filter(open_, **{f"{due}__lte": now})
-        for sla_id, ticket_id, when in late.values_list("pk", "ticket_id", due):
-            updated = TicketSla.objects.filter(open_, pk=sla_id, **{f"{due}__lte": now}).update(
-                **{breached: when}
+        late = list(
+            TicketSla.objects.filter(open_, **{f"{due}__lte": now})
+            .order_by("pk")
+            .values_list("pk", "ticket_id", due)
+        )
+        for i in range(0, len(late), CHUNK):
+            part = late[i : i + CHUNK]
+            TicketSla.objects.filter(open_, pk__in=[r[0] for r in part]).update(
+                **{breached: F(due)}
             )
-            if updated:
-                events.append(SlaEvent(ticket_id, target, "breach", when))
-        warn, warned = f"{target}_warn", f"{target}_warned"
-        soon = TicketSla.objects.filter(open_, **{f"{warn}__lte": now, f"{warned}__isnull": True})
-        for sla_id, ticket_id, when in soon.values_list("pk", "ticket_id", warn):
-            updated = TicketSla.objects.filter(pk=sla_id, **{f"{warned}__isnull": True}).update(
-                **{warned: now}
-            )
-            if updated:
-                events.append(SlaEvent(ticket_id, target, "warning", when))
+            events.extend(SlaEvent(t, target, "breach", when) for _, t, when in part)
+        soon = list(
+            TicketSla.objects.filter(open_, **{f"{warn}__lte": now, f"{warned}__isnull": True})
+            .order_by("pk")
+            .values_list("pk", "ticket_id", warn)
+        )
+        for i in range(0, len(soon), CHUNK):
+            part = soon[i : i + CHUNK]
+            TicketSla.objects.filter(
+                pk__in=[r[0] for r in part], **{f"{warned}__isnull": True}
+            ).update(**{warned: now})
+            events.extend(SlaEvent(t, target, "warning", when) for _, t, when in part)
     return events
+
+
+@dataclass(frozen=True)
+class SweepStats:
+    tickets: int
+    with_policy: int
+    seconds: float
+    breaches: int
+    warnings: int
+
+
+def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStats:
+    """Recompute the clocks of every open ticket in bulk (after a policy or calendar
+    change, or to start SLAs on existing tickets), then check them. Keeps what has
+    happened: times met, breached, warned and paused. Next-response clocks move with
+    the conversation and are left as they are."""
+    import time
+
+    started = time.perf_counter()
+    now = now or timezone.now()
+    policies = list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
+    members = _segment_members(policies)
+    open_ids = Ticket.objects.filter(status__in=[s.value for s in OPEN_TICKET_STATUSES])
+    fields = ["policy", "first_response_due", "first_response_warn", "first_response_met",
+              "resolution_due", "resolution_warn"]  # fmt: skip
+    last, total, matched = 0, 0, 0
+    while True:
+        rows = list(
+            open_ids.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "created_at", "priority", "type", "channel",
+                         "organization_id", "requester_id", "first_response_at")[:batch]
+        )  # fmt: skip
+        if not rows:
+            break
+        last = rows[-1][0]
+        total += len(rows)
+        kept: dict[int, dict[str, Any]] = {
+            r["ticket_id"]: dict(r)
+            for r in TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).values(
+                "ticket_id", "paused_minutes", "first_response_met"
+            )
+        }
+        out, gone = [], []
+        for pk, created, priority, kind, channel, org, requester, first in rows:
+            facts = {"priority": priority, "type": kind, "channel": channel}
+            policy = next(
+                (p for p in policies if _matches_facts(p, facts, org, requester, members)), None
+            )
+            if policy is None:
+                gone.append(pk)
+                continue
+            before: dict[str, Any] = kept.get(pk) or {}
+            paused = before.get("paused_minutes", 0.0)
+            sla = TicketSla(ticket_id=pk, policy=policy, paused_minutes=paused)
+            fr = policy.first_response_minutes
+            if fr is not None:
+                sla.first_response_due = _add(policy, created, fr)
+                sla.first_response_warn = _warn(policy, created, fr)
+            sla.first_response_met = before.get("first_response_met") or first
+            _resolution_clock(sla, policy, created)
+            out.append(sla)
+        matched += len(out)
+        with transaction.atomic():
+            if gone:
+                TicketSla.objects.filter(ticket_id__in=gone).delete()
+            TicketSla.objects.bulk_create(
+                out, update_conflicts=True, unique_fields=["ticket"], update_fields=fields
+            )
+    events = sla_check(now=now)
+    return SweepStats(
+        tickets=total,
+        with_policy=matched,
+        seconds=round(time.perf_counter() - started, 2),
+        breaches=sum(e.kind == "breach" for e in events),
+        warnings=sum(e.kind == "warning" for e in events),
+    )
+
+
+def _segment_members(policies: list[SlaPolicy]) -> dict[int, set[int]]:
+    """Customer ids of every segment a policy names (one query per segment)."""
+    from caredesk.customers.models import Customer, Segment
+    from caredesk.customers.segments import rules_parse, rules_q
+    from caredesk.customers.services import crm_settings_get
+
+    wanted = {sid for p in policies for sid in (p.conditions or {}).get("segment_ids", [])}
+    if not wanted:
+        return {}
+    window = crm_settings_get().recency_window_days
+    now = timezone.now()
+    return {
+        s.pk: set(
+            Customer.objects.filter(
+                rules_q(rules_parse(s.rules), now=now, window_days=window)
+            ).values_list("pk", flat=True)
+        )
+        for s in Segment.objects.filter(pk__in=wanted)
+    }
+
+
+def _matches_facts(
+    policy: SlaPolicy,
+    facts: dict[str, str],
+    organization_id: int | None,
+    requester_id: int,
+    members: dict[int, set[int]],
+) -> bool:
+    c = policy.conditions or {}
+    for field in ("priority", "type", "channel"):
+        if c.get(field) and facts[field] not in c[field]:
+            return False
+    if c.get("organization_ids") and organization_id not in c["organization_ids"]:
+        return False
+    if c.get("segment_ids"):
+        return any(requester_id in members.get(sid, set()) for sid in c["segment_ids"])
+    return True
+
+
+def calendar_save(
+    *, calendar: BusinessCalendar | None, name: str, timezone_name: str, hours: Any,
+    holidays: Any,
+) -> BusinessCalendar:  # fmt: skip
+    """Create or change a calendar after checking its definition."""
+    calendar_check(timezone_name=timezone_name, hours=hours, holidays=holidays or [])
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("invalid_name", "A calendar needs a name.", field="name")
+    clash = BusinessCalendar.objects.filter(name__iexact=name)
+    if calendar is not None:
+        clash = clash.exclude(pk=calendar.pk)
+    if clash.exists():
+        raise ValidationFailed("name_taken", f"A calendar named {name!r} exists.", field="name")
+    calendar = calendar or BusinessCalendar()
+    calendar.name, calendar.timezone = name, timezone_name
+    calendar.hours, calendar.holidays = hours, list(holidays or [])
+    calendar.save()
+    return calendar
+
+
+POLICY_FIELDS = ("name", "position", "active", "conditions", "calendar", "first_response_minutes",
+                 "next_response_minutes", "resolution_minutes", "pause_when_pending",
+                 "warn_at_percent")  # fmt: skip
+
+
+def policy_save(*, policy: SlaPolicy | None, data: dict[str, Any]) -> SlaPolicy:
+    """Create or change a policy (given fields only when changing). Tickets keep their
+    clocks until `caredesk sla sweep` or their next change recomputes them."""
+    policy = policy or SlaPolicy()
+    for key, value in data.items():
+        if key not in POLICY_FIELDS:
+            continue
+        if key == "conditions":
+            value = conditions_check(value)
+        setattr(policy, key, value)
+    policy.name = (policy.name or "").strip()
+    if not policy.name:
+        raise ValidationFailed("invalid_name", "A policy needs a name.", field="name")
+    if not 1 <= policy.warn_at_percent <= 99:
+        raise ValidationFailed(
+            "invalid_warning", "warn_at_percent must be 1 to 99.", field="warn_at_percent"
+        )
+    if all(
+        getattr(policy, f"{t}_minutes") is None for t in TARGETS
+    ):  # a policy without a target would only hide the next one
+        raise ValidationFailed("no_target", "Give at least one target in minutes.")
+    clash = SlaPolicy.objects.filter(name__iexact=policy.name).exclude(pk=policy.pk)
+    if clash.exists():
+        raise ValidationFailed("name_taken", f"A policy named {policy.name!r} exists.")
+    policy.save()
+    return policy
+
+
+@dataclass(frozen=True)
+class Compliance:
+    policy: str
+    target: str
+    due: int  # clocks that ran out or were met in the period
+    met: int  # met by their due time
+    breached: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.met / self.due, 2) if self.due else None
+
+
+def sla_compliance(*, start: dt.datetime, end: dt.datetime) -> list[Compliance]:
+    """Per policy and target, among the clocks whose outcome fell in [start, end): how
+    many were met by their due time and how many breached."""
+    out = []
+    for policy in SlaPolicy.objects.order_by("position", "id"):
+        rows = TicketSla.objects.filter(policy=policy)
+        for target in TARGETS:
+            due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
+            in_time = rows.filter(
+                **{f"{met}__gte": start, f"{met}__lt": end, f"{met}__lte": F(due)},
+                **{f"{breached}__isnull": True},
+            ).count()
+            late = rows.filter(**{f"{breached}__gte": start, f"{breached}__lt": end}).count()
+            late += rows.filter(  # met after the due time before a check recorded the breach
+                **{f"{met}__gte": start, f"{met}__lt": end, f"{met}__gt": F(due)},
+                **{f"{breached}__isnull": True},
+            ).count()
+            out.append(Compliance(policy.name, target, in_time + late, in_time, late))
+    return out

@@ -127,3 +127,31 @@ def test_a_met_target_never_breaches_and_no_policy_means_no_clock() -> None:
     message_add(ticket=answered, author=UserFactory(), text="Hi",
                 created_at=at(minutes=5))  # fmt: skip
     assert sla_check(now=at(days=2)) == []
+
+
+def test_a_sweep_starts_clocks_on_existing_tickets_exactly_as_one_by_one(
+    office: BusinessCalendar,
+) -> None:
+    from caredesk.sla.services import sla_apply, sla_sweep
+
+    tickets = [ticket_make(created_at=at(hours=h), priority=p)
+               for h, p in ((0, "urgent"), (3, "low"), (30, "normal"))]  # fmt: skip
+    solved = ticket_make(created_at=at(hours=1))
+    ticket_update(ticket=solved, actor=UserFactory(), changes={"status": "solved"})
+    policy(position=0, conditions={"priority": ["urgent"]}, calendar=office,
+           first_response_minutes=30, resolution_minutes=240)  # fmt: skip
+    policy(position=1, calendar=office, first_response_minutes=240, resolution_minutes=2400)
+    stats = sla_sweep(now=at(hours=2))
+    assert (stats.tickets, stats.with_policy) == (3, 3)
+    assert stats.breaches == 1  # the urgent one's first response, due at 09:30
+    swept = {s.ticket_id: s for s in TicketSla.objects.all()}
+    assert solved.pk not in swept
+    assert swept[tickets[0].pk].first_response_breached == at(minutes=30)
+    for t in tickets:
+        one = sla_apply(ticket=t)
+        assert one is not None
+        assert (one.first_response_due, one.resolution_due, one.policy_id) == (
+            swept[t.pk].first_response_due,
+            swept[t.pk].resolution_due,
+            swept[t.pk].policy_id,
+        )
