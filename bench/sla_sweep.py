@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -69,15 +70,54 @@ print(json.dumps({
 """
 
 
+def all_open_copy(args: argparse.Namespace, env: dict[str, str]) -> dict[str, str]:
+    """A copy of the seeded database with every ticket reopened (made once, kept)."""
+    source = Path(env["CAREDESK_DATA_DIR"])
+    target = source.with_name(source.name + "-all-open")
+    copy = dict(env, CAREDESK_DATA_DIR=str(target))
+    if args.db == "sqlite":
+        db = target / "caredesk.sqlite3"
+        if not db.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(source / "caredesk.sqlite3") as src, sqlite3.connect(db) as dst:
+                src.backup(dst)
+            with sqlite3.connect(db) as conn:
+                conn.execute("UPDATE tickets_ticket SET status = 'open', solved_at = NULL "
+                             "WHERE status IN ('solved', 'closed')")  # fmt: skip
+                conn.execute("DELETE FROM sla_ticketsla")
+        return copy
+    import psycopg
+
+    name = f"caredesk_bench_{args.tickets}_all_open"
+    copy["DATABASE_URL"] = f"{args.pg_server}/{name}"
+    with psycopg.connect(f"{args.pg_server}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "caredesk_bench_{args.tickets}"')
+            with psycopg.connect(copy["DATABASE_URL"], autocommit=True) as db:
+                db.execute("UPDATE tickets_ticket SET status = 'open', solved_at = NULL "
+                           "WHERE status IN ('solved', 'closed')")  # fmt: skip
+                db.execute("DELETE FROM sla_ticketsla")
+                db.execute("VACUUM ANALYZE")
+    return copy
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--tickets", type=int, default=1_000_000)
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "caredesk-bench"))
+    ap.add_argument(
+        "--all-open",
+        action="store_true",
+        help="work on a copy of the seeded database in which every ticket is open",
+    )
     args = ap.parse_args()
     env = common.env_for(args)
     common.caredesk(env, "migrate")
+    if args.all_open:
+        env = all_open_copy(args, env)
     out = subprocess.run(
         [sys.executable, "-c", RUN], env=env, check=True, text=True, capture_output=True
     )

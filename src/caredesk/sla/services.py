@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -157,15 +157,19 @@ def sla_apply(*, ticket: Ticket, created: bool = False) -> TicketSla | None:
     return sla
 
 
-def _resolution_clock(sla: TicketSla, policy: SlaPolicy, start: dt.datetime) -> None:
-    """Resolution due (and warning) time: the target plus the time spent paused."""
+def _resolution_times(
+    policy: SlaPolicy, start: dt.datetime, paused: float
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Resolution due and warning times: the target plus the time spent paused."""
     res = policy.resolution_minutes
     if res is None:
-        sla.resolution_due = sla.resolution_warn = None
-        return
-    sla.resolution_due = _add(policy, start, res + sla.paused_minutes)
-    warn_after = sla.paused_minutes + res * policy.warn_at_percent / 100
-    sla.resolution_warn = _add(policy, start, warn_after)
+        return None, None
+    warn_after = paused + res * policy.warn_at_percent / 100
+    return _add(policy, start, res + paused), _add(policy, start, warn_after)
+
+
+def _resolution_clock(sla: TicketSla, policy: SlaPolicy, start: dt.datetime) -> None:
+    sla.resolution_due, sla.resolution_warn = _resolution_times(policy, start, sla.paused_minutes)
 
 
 def _next_response(sla: TicketSla, policy: SlaPolicy, ticket: Ticket) -> None:
@@ -292,8 +296,6 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
     policies = list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
     members = _segment_members(policies)
     open_ids = Ticket.objects.filter(status__in=[s.value for s in OPEN_TICKET_STATUSES])
-    fields = ["policy", "first_response_due", "first_response_warn", "first_response_met",
-              "resolution_due", "resolution_warn"]  # fmt: skip
     last, total, matched = 0, 0, 0
     while True:
         rows = list(
@@ -306,12 +308,11 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
             break
         last = rows[-1][0]
         total += len(rows)
-        kept: dict[int, dict[str, Any]] = {
-            r["ticket_id"]: dict(r)
-            for r in TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).values(
-                "ticket_id", "paused_minutes", "first_response_met"
+        kept = dict(
+            TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).values_list(
+                "ticket_id", "paused_minutes"
             )
-        }
+        )
         out, gone = [], []
         for pk, created, priority, kind, channel, org, requester, first in rows:
             facts = {"priority": priority, "type": kind, "channel": channel}
@@ -321,23 +322,17 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
             if policy is None:
                 gone.append(pk)
                 continue
-            before: dict[str, Any] = kept.get(pk) or {}
-            paused = before.get("paused_minutes", 0.0)
-            sla = TicketSla(ticket_id=pk, policy=policy, paused_minutes=paused)
+            paused = kept.get(pk, 0.0)
             fr = policy.first_response_minutes
-            if fr is not None:
-                sla.first_response_due = _add(policy, created, fr)
-                sla.first_response_warn = _warn(policy, created, fr)
-            sla.first_response_met = before.get("first_response_met") or first
-            _resolution_clock(sla, policy, created)
-            out.append(sla)
+            fr_due = _add(policy, created, fr) if fr is not None else None
+            fr_warn = _warn(policy, created, fr) if fr is not None else None
+            res_due, res_warn = _resolution_times(policy, created, paused)
+            out.append((pk, policy.pk, fr_due, fr_warn, first, res_due, res_warn, paused))
         matched += len(out)
         with transaction.atomic():
             if gone:
                 TicketSla.objects.filter(ticket_id__in=gone).delete()
-            TicketSla.objects.bulk_create(
-                out, update_conflicts=True, unique_fields=["ticket"], update_fields=fields
-            )
+            _upsert(out)
     events = sla_check(now=now)
     return SweepStats(
         tickets=total,
@@ -346,6 +341,42 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
         breaches=sum(e.kind == "breach" for e in events),
         warnings=sum(e.kind == "warning" for e in events),
     )
+
+
+UPSERT_COLUMNS = (
+    "ticket_id",
+    "policy_id",
+    "first_response_due",
+    "first_response_warn",
+    "first_response_met",
+    "resolution_due",
+    "resolution_warn",
+    "paused_minutes",
+)
+
+
+def _upsert(rows: list[tuple[Any, ...]]) -> None:
+    """Insert or update TicketSla rows in one statement per batch (INSERT … ON CONFLICT
+    works on SQLite and PostgreSQL); a met first response is never cleared. The ORM's
+    bulk_create spent four fifths of the sweep preparing values."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(TicketSla._meta.db_table)
+    cols = ", ".join(UPSERT_COLUMNS)
+    marks = ", ".join(["%s"] * len(UPSERT_COLUMNS))
+    updates = ", ".join(
+        f"{c} = excluded.{c}" for c in UPSERT_COLUMNS[1:7] if c != "first_response_met"
+    )
+    # only constant column names and the model's own table name go into the text
+    sql = (
+        f"INSERT INTO {table} ({cols}) VALUES ({marks}) "  # noqa: S608
+        f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}, "
+        f"first_response_met = COALESCE({table}.first_response_met, excluded.first_response_met)"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [tuple(adapt(v) if isinstance(v, dt.datetime) else v for v in row) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _segment_members(policies: list[SlaPolicy]) -> dict[int, set[int]]:
