@@ -47,6 +47,9 @@ if not SlaPolicy.objects.exists():
         calendar=office, first_response_minutes=240, resolution_minutes=1440)
     SlaPolicy.objects.create(name="Standard", position=2,
         first_response_minutes=1440, resolution_minutes=7200)
+from django.db import connection
+with connection.cursor() as cursor:  # start from no clocks at all, every run
+    cursor.execute("DELETE FROM sla_ticketsla")
 now = timezone.now()
 stats = sla_sweep(now=now)
 
@@ -118,6 +121,7 @@ def main() -> None:
     common.caredesk(env, "migrate")
     if args.all_open:
         env = all_open_copy(args, env)
+        common.caredesk(env, "migrate")
     out = subprocess.run(
         [sys.executable, "-c", RUN], env=env, check=True, text=True, capture_output=True
     )

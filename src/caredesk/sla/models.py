@@ -98,6 +98,20 @@ class TicketSla(models.Model):
                          condition=Q(resolution_met__isnull=True,
                                      resolution_breached__isnull=True,
                                      paused_since__isnull=True)),
+            # the warnings still to give, so the periodic check reads only those
+            models.Index(fields=["first_response_warn"], name="sla_first_warn_idx",
+                         condition=Q(first_response_warned__isnull=True,
+                                     first_response_met__isnull=True,
+                                     first_response_breached__isnull=True)),
+            models.Index(fields=["next_response_warn"], name="sla_next_warn_idx",
+                         condition=Q(next_response_warned__isnull=True,
+                                     next_response_met__isnull=True,
+                                     next_response_breached__isnull=True)),
+            models.Index(fields=["resolution_warn"], name="sla_resolution_warn_idx",
+                         condition=Q(resolution_warned__isnull=True,
+                                     resolution_met__isnull=True,
+                                     resolution_breached__isnull=True,
+                                     paused_since__isnull=True)),
         ]  # fmt: skip
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from caredesk.core.errors import ValidationFailed
@@ -234,45 +234,45 @@ class SlaEvent:
     at: dt.datetime
 
 
-CHUNK = 2000
-
-
 def sla_check(*, now: dt.datetime | None = None) -> list[SlaEvent]:
     """Record every breach once, at the moment it happened (the due time), and every
-    warning once; return them for notifications and automation. Only the rows whose
-    time has come are read (partial indexes on the due times), and they are written a
-    chunk at a time with the same conditions, so two checks never record one twice."""
+    warning once; return them for notifications and automation. One UPDATE … RETURNING
+    per target and kind: only the rows whose time has come are touched (partial indexes),
+    and two checks running at once can never record one twice."""
     now = now or timezone.now()
+    table = connection.ops.quote_name(TicketSla._meta.db_table)
+    moment = connection.ops.adapt_datetimefield_value(now)
     events: list[SlaEvent] = []
-    for target in TARGETS:
-        due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
-        warn, warned = f"{target}_warn", f"{target}_warned"
-        open_ = Q(**{f"{met}__isnull": True, f"{breached}__isnull": True})
-        if target == "resolution":
-            open_ &= Q(paused_since__isnull=True)
-        late = list(
-            TicketSla.objects.filter(open_, **{f"{due}__lte": now})
-            .order_by("pk")
-            .values_list("pk", "ticket_id", due)
-        )
-        for i in range(0, len(late), CHUNK):
-            part = late[i : i + CHUNK]
-            TicketSla.objects.filter(open_, pk__in=[r[0] for r in part]).update(
-                **{breached: F(due)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for target in TARGETS:
+            due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
+            warn, warned = f"{target}_warn", f"{target}_warned"
+            still_open = f"{met} IS NULL AND {breached} IS NULL"
+            if target == "resolution":
+                still_open += " AND paused_since IS NULL"
+            # constant column names only; the moment is a parameter
+            cursor.execute(
+                f"UPDATE {table} SET {breached} = {due} "  # noqa: S608
+                f"WHERE {still_open} AND {due} <= %s RETURNING ticket_id, {due}",
+                [moment],
             )
-            events.extend(SlaEvent(t, target, "breach", when) for _, t, when in part)
-        soon = list(
-            TicketSla.objects.filter(open_, **{f"{warn}__lte": now, f"{warned}__isnull": True})
-            .order_by("pk")
-            .values_list("pk", "ticket_id", warn)
-        )
-        for i in range(0, len(soon), CHUNK):
-            part = soon[i : i + CHUNK]
-            TicketSla.objects.filter(
-                pk__in=[r[0] for r in part], **{f"{warned}__isnull": True}
-            ).update(**{warned: now})
-            events.extend(SlaEvent(t, target, "warning", when) for _, t, when in part)
+            events += [SlaEvent(t, target, "breach", _moment(w)) for t, w in cursor.fetchall()]
+            cursor.execute(
+                f"UPDATE {table} SET {warned} = %s "  # noqa: S608
+                f"WHERE {warned} IS NULL AND {still_open} AND {warn} <= %s "
+                f"RETURNING ticket_id, {warn}",
+                [moment, moment],
+            )
+            events += [SlaEvent(t, target, "warning", _moment(w)) for t, w in cursor.fetchall()]
     return events
+
+
+def _moment(value: Any) -> dt.datetime:
+    """A datetime read by a raw cursor: SQLite gives text, PostgreSQL a datetime."""
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -355,28 +355,31 @@ UPSERT_COLUMNS = (
 )
 
 
+UPSERT_ROWS = 1000  # rows per statement: 8,000 parameters, within SQLite's limit
+
+
 def _upsert(rows: list[tuple[Any, ...]]) -> None:
-    """Insert or update TicketSla rows in one statement per batch (INSERT … ON CONFLICT
-    works on SQLite and PostgreSQL); a met first response is never cleared. The ORM's
-    bulk_create spent four fifths of the sweep preparing values."""
-    if not rows:
-        return
+    """Insert or update TicketSla rows, a thousand per INSERT … ON CONFLICT statement
+    (SQLite and PostgreSQL); a met first response is never cleared. The ORM's bulk_create
+    spent four fifths of the sweep preparing values, one row per statement the rest."""
     table = connection.ops.quote_name(TicketSla._meta.db_table)
     cols = ", ".join(UPSERT_COLUMNS)
-    marks = ", ".join(["%s"] * len(UPSERT_COLUMNS))
+    one = "(" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"
     updates = ", ".join(
         f"{c} = excluded.{c}" for c in UPSERT_COLUMNS[1:7] if c != "first_response_met"
     )
-    # only constant column names and the model's own table name go into the text
-    sql = (
-        f"INSERT INTO {table} ({cols}) VALUES ({marks}) "  # noqa: S608
-        f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}, "
-        f"first_response_met = COALESCE({table}.first_response_met, excluded.first_response_met)"
-    )
     adapt = connection.ops.adapt_datetimefield_value
-    params = [tuple(adapt(v) if isinstance(v, dt.datetime) else v for v in row) for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for i in range(0, len(rows), UPSERT_ROWS):
+            part = rows[i : i + UPSERT_ROWS]
+            params = [adapt(v) if isinstance(v, dt.datetime) else v for row in part for v in row]
+            # only constant column names and the model's own table name go into the text
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} "  # noqa: S608
+                f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}, first_response_met = "
+                f"COALESCE({table}.first_response_met, excluded.first_response_met)",
+                params,
+            )
 
 
 def _segment_members(policies: list[SlaPolicy]) -> dict[int, set[int]]:

@@ -4,12 +4,13 @@ prints strings (Django's template engine costs far more per lookup than Python).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.timesince import timesince
 
+from caredesk.sla.selectors import Clock
 from caredesk.tickets.enums import Channel, Priority, TicketStatus
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.selectors import TicketExtras
@@ -45,10 +46,18 @@ class Row:
     channel_label: str
     updated_iso: str
     updated_ago: str
+    sla_text: str = ""
+    sla_state: str = ""
 
 
-def inbox_rows(tickets: Sequence[Ticket], extras: TicketExtras, now: dt.datetime) -> list[Row]:
+def inbox_rows(
+    tickets: Sequence[Ticket],
+    extras: TicketExtras,
+    now: dt.datetime,
+    clocks: Mapping[int, Clock] | None = None,
+) -> list[Row]:
     url = reverse("tickets:detail", args=[0])[: -len("0/")]
+    clocks = clocks or {}
     return [
         Row(
             id=t.pk,
@@ -65,6 +74,8 @@ def inbox_rows(tickets: Sequence[Ticket], extras: TicketExtras, now: dt.datetime
             channel_label=CHANNEL_LABELS.get(t.channel, t.channel),
             updated_iso=t.updated_at.isoformat(),
             updated_ago=timesince(t.updated_at, now, depth=1),
+            sla_text=f"{clocks[t.pk].label}: {clocks[t.pk].text}" if t.pk in clocks else "",
+            sla_state=clocks[t.pk].state if t.pk in clocks else "",
         )
         for t in tickets
     ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from caredesk.accounts.selectors import staff_list, team_list
 from caredesk.core.errors import Conflict, DomainError, ValidationFailed
 from caredesk.core.web import render_page, staff_required, user_of
+from caredesk.sla.selectors import sla_clocks, sla_next
 from caredesk.tickets import presence
 from caredesk.tickets.canned import canned_for_agent, canned_values
 from caredesk.tickets.downloads import attachment_response
@@ -111,7 +112,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filtered": any(request.GET.get(k) for k in InboxFilterForm.base_fields if k != "sort"),
         "form": form,
         "page": page,
-        "rows": inbox_rows(page.items, extras, timezone.now()),
+        "rows": inbox_rows(
+            page.items, extras, timezone.now(), sla_next(ticket_ids=[t.pk for t in page.items])
+        ),
         "query": query.urlencode(),
         "filters": _filter_fields(form, agents, teams),
         "agent_options": _options([("", "Nobody"), *agents]),
@@ -200,6 +203,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
         "merge_form": forms.get("merge_form") or MergeForm(),
         "commitment_form": forms.get("commitment_form") or CommitmentForm(),
         "conflict": forms.get("conflict"),
+        "sla_clocks": sla_clocks(ticket_id=ticket.pk),
     }
 
 

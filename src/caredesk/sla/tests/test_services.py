@@ -155,3 +155,21 @@ def test_a_sweep_starts_clocks_on_existing_tickets_exactly_as_one_by_one(
             swept[t.pk].resolution_due,
             swept[t.pk].policy_id,
         )
+
+
+def test_the_inbox_and_the_ticket_page_show_the_clocks() -> None:
+    from django.test import Client
+    from django.utils import timezone
+
+    policy(first_response_minutes=60, resolution_minutes=600)
+    agent = UserFactory()
+    ticket = ticket_make(created_at=timezone.now() - dt.timedelta(hours=2))
+    sla_check()
+    c = Client(SERVER_NAME="localhost")
+    c.force_login(agent)
+    row = c.get("/inbox/?view=open").context["rows"][0]
+    assert row.sla_state == "breached"
+    assert row.sla_text.startswith("First response: breached")
+    page = c.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "First response: breached" in page
+    assert "Resolution: due in" in page
