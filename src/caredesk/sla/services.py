@@ -296,7 +296,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
     policies = list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
     members = _segment_members(policies)
     open_ids = Ticket.objects.filter(status__in=[s.value for s in OPEN_TICKET_STATUSES])
-    last, total, matched = 0, 0, 0
+    last, total, matched, breaches, warnings = 0, 0, 0, 0, 0
     while True:
         rows = list(
             open_ids.filter(pk__gt=last)
@@ -308,11 +308,13 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
             break
         last = rows[-1][0]
         total += len(rows)
-        kept = dict(
-            TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).values_list(
-                "ticket_id", "paused_minutes"
+        kept = {
+            r[0]: r[1:]
+            for r in TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).values_list(
+                "ticket_id", "paused_minutes", "paused_since", "first_response_met",
+                "first_response_breached", "resolution_breached",
             )
-        )
+        }  # fmt: skip
         out, gone = [], []
         for pk, created, priority, kind, channel, org, requester, first in rows:
             facts = {"priority": priority, "type": kind, "channel": channel}
@@ -322,25 +324,51 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
             if policy is None:
                 gone.append(pk)
                 continue
-            paused = kept.get(pk, 0.0)
+            paused, paused_since, was_met, fr_was, res_was = kept.get(
+                pk, (0.0, None, None, None, None)
+            )
             fr = policy.first_response_minutes
             fr_due = _add(policy, created, fr) if fr is not None else None
             fr_warn = _warn(policy, created, fr) if fr is not None else None
+            fr_met = was_met or first
             res_due, res_warn = _resolution_times(policy, created, paused)
-            out.append((pk, policy.pk, fr_due, fr_warn, first, res_due, res_warn, paused))
+            # what the check would record right away is written with the clocks
+            fr_breach, fr_warned = _outcome(fr_due, fr_warn, running=fr_met is None, now=now)
+            res_breach, res_warned = _outcome(
+                res_due, res_warn, running=paused_since is None, now=now
+            )
+            breaches += (fr_breach is not None and fr_was is None) + (
+                res_breach is not None and res_was is None
+            )
+            warnings += (fr_warned is not None) + (res_warned is not None)
+            out.append((pk, policy.pk, fr_due, fr_warn, fr_met, res_due, res_warn, paused,
+                        fr_breach, fr_warned, res_breach, res_warned))  # fmt: skip
         matched += len(out)
         with transaction.atomic():
             if gone:
                 TicketSla.objects.filter(ticket_id__in=gone).delete()
             _upsert(out)
-    events = sla_check(now=now)
+    events = sla_check(now=now)  # next-response clocks, and anything left
     return SweepStats(
         tickets=total,
         with_policy=matched,
         seconds=round(time.perf_counter() - started, 2),
-        breaches=sum(e.kind == "breach" for e in events),
-        warnings=sum(e.kind == "warning" for e in events),
+        breaches=breaches + sum(e.kind == "breach" for e in events),
+        warnings=warnings + sum(e.kind == "warning" for e in events),
     )
+
+
+def _outcome(
+    due: dt.datetime | None, warn: dt.datetime | None, *, running: bool, now: dt.datetime
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(breached, warned) as sla_check would record them at ``now``."""
+    if not running or due is None:
+        return None, None
+    if due <= now:
+        return due, None
+    if warn is not None and warn <= now:
+        return None, now
+    return None, None
 
 
 UPSERT_COLUMNS = (
@@ -352,21 +380,31 @@ UPSERT_COLUMNS = (
     "resolution_due",
     "resolution_warn",
     "paused_minutes",
+    "first_response_breached",
+    "first_response_warned",
+    "resolution_breached",
+    "resolution_warned",
 )
+KEEP_FIRST = ("first_response_met", "first_response_breached", "first_response_warned",
+              "resolution_breached", "resolution_warned")  # fmt: skip
 
 
-UPSERT_ROWS = 1000  # rows per statement: 8,000 parameters, within SQLite's limit
+UPSERT_ROWS = 1000  # rows per statement: 12,000 parameters, within SQLite's limit
 
 
 def _upsert(rows: list[tuple[Any, ...]]) -> None:
     """Insert or update TicketSla rows, a thousand per INSERT … ON CONFLICT statement
-    (SQLite and PostgreSQL); a met first response is never cleared. The ORM's bulk_create
-    spent four fifths of the sweep preparing values, one row per statement the rest."""
+    (SQLite and PostgreSQL); what was met, breached or warned is never cleared. (The
+    ORM's bulk_create spent four fifths of the sweep preparing values.)"""
     table = connection.ops.quote_name(TicketSla._meta.db_table)
     cols = ", ".join(UPSERT_COLUMNS)
     one = "(" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"
     updates = ", ".join(
-        f"{c} = excluded.{c}" for c in UPSERT_COLUMNS[1:7] if c != "first_response_met"
+        f"{c} = excluded.{c}"
+        if c not in KEEP_FIRST
+        else f"{c} = COALESCE({table}.{c}, excluded.{c})"
+        for c in UPSERT_COLUMNS[1:]
+        if c != "paused_minutes"
     )
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
@@ -376,8 +414,7 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
             # only constant column names and the model's own table name go into the text
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} "  # noqa: S608
-                f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}, first_response_met = "
-                f"COALESCE({table}.first_response_met, excluded.first_response_met)",
+                f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
                 params,
             )
 
