@@ -59,3 +59,21 @@ def test_only_admins_change_and_customers_see_nothing(api_as: object) -> None:
     customer = api_as(customer_user())  # type: ignore[operator]
     assert customer.get("sla/policies").status_code == 403
     assert not TicketSla.objects.exists()
+
+
+def test_the_django_admin_refuses_a_broken_calendar() -> None:
+    from django.test import Client
+
+    from caredesk.sla.models import BusinessCalendar
+
+    admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    c = Client(SERVER_NAME="localhost")
+    c.force_login(admin)
+    page = c.post(
+        "/admin/sla/businesscalendar/add/",
+        {"name": "Broken", "timezone": "Mars/Base", "hours": "[]", "holidays": "[]"},
+    )
+    assert page.status_code == 200  # the form again, with the error
+    assert b"unknown time zone" in page.content
+    assert not BusinessCalendar.objects.exists()
+    assert c.get("/admin/staffing/shifttemplate/").status_code == 200
