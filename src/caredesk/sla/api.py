@@ -17,6 +17,7 @@ from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla
 from caredesk.sla.schemas import (
     CalendarIn,
     CalendarOut,
+    CommitmentStatsOut,
     ComplianceOut,
     PolicyIn,
     PolicyOut,
@@ -25,6 +26,7 @@ from caredesk.sla.schemas import (
 from caredesk.sla.services import calendar_save, policy_save, sla_compliance
 from caredesk.staffing.selectors import day_range
 from caredesk.tickets.selectors import ticket_get_for_user
+from caredesk.tickets.services.commitments import commitment_stats
 
 router = Router(tags=["sla"])
 
@@ -163,3 +165,17 @@ def compliance(
         date_from, date_to = date_to, date_from
     start, end = day_range(start=date_from, days=min(92, (date_to - date_from).days + 1), tz=tz)
     return [{**asdict(c), "percent": c.percent} for c in sla_compliance(start=start, end=end)]
+
+
+@router.get("/commitments", response=CommitmentStatsOut)
+def commitments(
+    request: HttpRequest, date_from: dt.date, date_to: dt.date, tz: str = "UTC"
+) -> dict[str, Any]:
+    """Promises to customers due between the dates (inclusive, in the time zone): kept,
+    broken, still pending past their due time, and the share kept."""
+    staff_actor(request)
+    if date_to < date_from:
+        date_from, date_to = date_to, date_from
+    start, end = day_range(start=date_from, days=min(92, (date_to - date_from).days + 1), tz=tz)
+    stats = commitment_stats(start=start, end=end)
+    return {**asdict(stats), "kept_rate": stats.kept_rate}

@@ -88,7 +88,8 @@ def sweep(as_json: bool) -> None:
 @sla.command("check")
 @click.option("--json", "as_json", is_flag=True)
 def check(as_json: bool) -> None:
-    """Record the warnings and breaches whose time has come (run it every minute)."""
+    """Record the SLA warnings and breaches whose time has come and remind agents of
+    promises due within 30 minutes (run it every minute)."""
     from caredesk.cli import _setup
 
     _setup()

@@ -78,3 +78,11 @@ class ComplianceOut(Schema):
     met: int
     breached: int
     percent: float | None
+
+
+class CommitmentStatsOut(Schema):
+    due: int
+    kept: int
+    broken: int
+    overdue: int
+    kept_rate: float | None

@@ -189,10 +189,20 @@ class Commitment(BaseModel):
     resolved_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the agent was reminded before the due time."
+    )
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["status", "due_at"], name="commitment_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="commitment_due_idx"),
+            models.Index(
+                fields=["due_at"],
+                name="commitment_remind_idx",
+                condition=Q(status="pending", reminded_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} (due {self.due_at:%Y-%m-%d %H:%M})"

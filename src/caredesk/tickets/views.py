@@ -204,6 +204,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
         "commitment_form": forms.get("commitment_form") or CommitmentForm(),
         "conflict": forms.get("conflict"),
         "sla_clocks": sla_clocks(ticket_id=ticket.pk),
+        "now": timezone.now(),
     }
 
 

@@ -77,3 +77,9 @@ def test_the_django_admin_refuses_a_broken_calendar() -> None:
     assert b"unknown time zone" in page.content
     assert not BusinessCalendar.objects.exists()
     assert c.get("/admin/staffing/shifttemplate/").status_code == 200
+
+
+def test_commitment_figures_over_the_api(api_as: object) -> None:
+    agent = api_as(UserFactory())  # type: ignore[operator]
+    figures = agent.get("sla/commitments", date_from="2026-11-01", date_to="2026-11-30").json()
+    assert figures == {"due": 0, "kept": 0, "broken": 0, "overdue": 0, "kept_rate": None}

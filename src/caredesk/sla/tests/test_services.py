@@ -6,6 +6,7 @@ from caredesk.accounts.factories import UserFactory
 from caredesk.sla.models import BusinessCalendar, SlaPolicy, TicketSla
 from caredesk.sla.services import sla_check
 from caredesk.tickets.factories import ticket_make
+from caredesk.tickets.models import TicketEvent
 from caredesk.tickets.services import message_add, ticket_update
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,28 @@ def test_the_inbox_and_the_ticket_page_show_the_clocks() -> None:
     page = c.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "First response: breached" in page
     assert "Resolution: due in" in page
+
+
+def test_commitments_are_reminded_once_before_their_due_time_and_measured() -> None:
+    from caredesk.tickets.models import Commitment
+    from caredesk.tickets.services import commitment_create, commitment_resolve
+    from caredesk.tickets.services.commitments import commitment_reminders, commitment_stats
+
+    agent = UserFactory()
+    ticket = ticket_make(created_at=MONDAY_9)
+    call = commitment_create(ticket=ticket, actor=agent, description="Call back",
+                             due_at=at(hours=2), created_at=MONDAY_9)  # fmt: skip
+    mail = commitment_create(ticket=ticket, actor=agent, description="Send the part",
+                             due_at=at(hours=5), created_at=MONDAY_9)  # fmt: skip
+    commitment_create(ticket=ticket, actor=agent, description="Visit",
+                      due_at=at(hours=3), created_at=MONDAY_9)  # fmt: skip
+    assert commitment_reminders(now=at(hours=1)) == []
+    assert [c.pk for c in commitment_reminders(now=at(hours=1, minutes=35))] == [call.pk]
+    assert commitment_reminders(now=at(hours=1, minutes=40)) == []  # once
+    assert TicketEvent.objects.filter(ticket=ticket, field="commitment_reminder").count() == 1
+    commitment_resolve(commitment=call, actor=agent, status="kept")
+    commitment_resolve(commitment=mail, actor=agent, status="broken")
+    stats = commitment_stats(start=MONDAY_9, end=at(days=1), now=at(hours=4))
+    assert (stats.due, stats.kept, stats.broken, stats.overdue) == (3, 1, 1, 1)
+    assert stats.kept_rate == round(1 / 3, 4)
+    assert Commitment.objects.get(pk=call.pk).reminded_at == at(hours=1, minutes=35)
