@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.core.testing import signed_in
 from caredesk.customers.factories import OrganizationFactory
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.factories import ticket_make
@@ -14,12 +15,6 @@ from caredesk.tickets.models import Ticket
 from caredesk.tickets.services import message_add
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: object) -> Client:
-    c = Client(SERVER_NAME="localhost")
-    c.force_login(user)
-    return c
 
 
 def test_a_customer_submits_a_request_with_an_attachment_and_reads_the_reply() -> None:

@@ -6,16 +6,11 @@ from django.utils import timezone
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.core.testing import signed_in
 from caredesk.demo.staffing import demo_staffing
 from caredesk.staffing.models import CallQueue, Plan
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: object) -> Client:
-    c = Client(SERVER_NAME="localhost")
-    c.force_login(user)
-    return c
 
 
 def test_the_calculator_page_computes_and_draws_the_cost_curve() -> None:

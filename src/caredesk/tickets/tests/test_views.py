@@ -5,18 +5,13 @@ from django.test import Client
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory, customer_user
 from caredesk.channels.models import OutboundMessage
+from caredesk.core.testing import signed_in
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import CannedReply, Commitment, Message, Ticket, TicketEvent
 from caredesk.tickets.services import message_add
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: object) -> Client:
-    c = Client(SERVER_NAME="localhost")
-    c.force_login(user)
-    return c
 
 
 def test_inbox_views_count_and_list_the_right_tickets() -> None:
