@@ -162,7 +162,7 @@ def teams(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
         d = form.cleaned_data
         try:
             if team is None:
-                team = team_create(name=d["name"], members=list(d["members"]))
+                team = team_create(name=d["name"])  # members and description below
             team_update(
                 team=team, name=d["name"], description=d["description"], members=list(d["members"])
             )

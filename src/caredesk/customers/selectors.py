@@ -88,13 +88,17 @@ def customer_lifecycle(*, customer: Customer, window_days: int | None = None) ->
     )
 
 
-def customer_segments(*, customer: Customer) -> list[Segment]:
-    """The segments whose rules this customer satisfies (one query per segment)."""
+def customer_segments(*, customer: Customer, among: Iterable[int] | None = None) -> list[Segment]:
+    """The segments whose rules this customer satisfies (one query per segment); only
+    those ``among`` the given segment ids when given."""
     window = crm_settings_get().recency_window_days
     now = timezone.now()
+    segments = Segment.objects.order_by("name")
+    if among is not None:
+        segments = segments.filter(pk__in=list(among))
     return [
         s
-        for s in Segment.objects.order_by("name")
+        for s in segments
         if Customer.objects.filter(
             rules_q(rules_parse(s.rules), now=now, window_days=window), pk=customer.pk
         ).exists()

@@ -13,6 +13,7 @@ from ninja import Router, Status
 from caredesk.accounts.enums import Role
 from caredesk.core.api import staff_actor
 from caredesk.core.errors import Conflict, NotFound, PermissionDenied
+from caredesk.core.periods import date_period
 from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla
 from caredesk.sla.schemas import (
     CalendarIn,
@@ -24,7 +25,6 @@ from caredesk.sla.schemas import (
     TicketSlaOut,
 )
 from caredesk.sla.services import calendar_save, policy_save, sla_compliance
-from caredesk.staffing.selectors import day_range
 from caredesk.tickets.selectors import ticket_get_for_user
 from caredesk.tickets.services.commitments import commitment_stats
 
@@ -161,9 +161,7 @@ def compliance(
     """Per policy and target, the clocks that ran out or were met between the dates
     (inclusive, in the time zone): met in time, breached, and the share met."""
     staff_actor(request)
-    if date_to < date_from:
-        date_from, date_to = date_to, date_from
-    start, end = day_range(start=date_from, days=min(92, (date_to - date_from).days + 1), tz=tz)
+    start, end = date_period(date_from=date_from, date_to=date_to, tz=tz)
     return [{**asdict(c), "percent": c.percent} for c in sla_compliance(start=start, end=end)]
 
 
@@ -174,8 +172,6 @@ def commitments(
     """Promises to customers due between the dates (inclusive, in the time zone): kept,
     broken, still pending past their due time, and the share kept."""
     staff_actor(request)
-    if date_to < date_from:
-        date_from, date_to = date_to, date_from
-    start, end = day_range(start=date_from, days=min(92, (date_to - date_from).days + 1), tz=tz)
+    start, end = date_period(date_from=date_from, date_to=date_to, tz=tz)
     stats = commitment_stats(start=start, end=end)
     return {**asdict(stats), "kept_rate": stats.kept_rate}

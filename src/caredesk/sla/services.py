@@ -77,25 +77,13 @@ def conditions_check(conditions: Any) -> dict[str, list[Any]]:
 def _matches(policy: SlaPolicy, ticket: Ticket) -> bool:
     facts = {"priority": ticket.priority, "type": ticket.type, "channel": ticket.channel}
     wanted = (policy.conditions or {}).get("segment_ids") or []
-    members = _customer_segments(ticket.requester_id, wanted) if wanted else {}
+    members = {}
+    if wanted:
+        from caredesk.customers.selectors import customer_segments
+
+        found = customer_segments(customer=ticket.requester, among=wanted)
+        members = {s.pk: {ticket.requester_id} for s in found}
     return _matches_facts(policy, facts, ticket.organization_id, ticket.requester_id, members)
-
-
-def _customer_segments(customer_id: int, segment_ids: list[int]) -> dict[int, set[int]]:
-    """{segment id: {customer id}} for the named segments the customer is in."""
-    from caredesk.customers.models import Customer, Segment
-    from caredesk.customers.segments import rules_parse, rules_q
-    from caredesk.customers.services import crm_settings_get
-
-    window = crm_settings_get().recency_window_days
-    now = timezone.now()
-    return {
-        s.pk: {customer_id}
-        for s in Segment.objects.filter(pk__in=segment_ids)
-        if Customer.objects.filter(
-            rules_q(rules_parse(s.rules), now=now, window_days=window), pk=customer_id
-        ).exists()
-    }
 
 
 def policy_for(ticket: Ticket) -> SlaPolicy | None:

@@ -14,6 +14,7 @@ from ninja import Query, Router, Status
 from caredesk.accounts.enums import Role
 from caredesk.core.api import staff_actor
 from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from caredesk.core.periods import day_range
 from caredesk.staffing.calculator import (
     erlang_a_figures,
     erlang_b_figures,
@@ -44,7 +45,6 @@ from caredesk.staffing.schemas import (
     TicketIntervalsOut,
 )
 from caredesk.staffing.selectors import (
-    day_range,
     queue_get,
     queue_intervals,
     queue_list,

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.periods import day_range
 from caredesk.staffing.erlang import Targets, required_agents, required_agents_many
 from caredesk.staffing.forecast import ForecastError, forecast
 from caredesk.staffing.models import AgentContract, CallQueue, Plan, ShiftTemplate
 from caredesk.staffing.scheduling import Agent, Template, schedule
-from caredesk.staffing.selectors import day_range, queue_intervals
+from caredesk.staffing.selectors import queue_intervals
 
 HISTORY_WEEKS = 8
 DEFAULT_AHT = 300.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -24,19 +23,6 @@ def queue_get(*, queue_id: int) -> CallQueue:
     if queue is None:
         raise NotFound("queue", queue_id)
     return queue
-
-
-def day_range(*, start: dt.date, days: int, tz: str) -> tuple[dt.datetime, dt.datetime]:
-    """Midnight of ``start`` to midnight ``days`` later, in the time zone (DST-aware)."""
-    try:
-        zone = zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed("invalid_tz", f"Unknown time zone {tz!r}.", field="tz") from None
-    if not 1 <= days <= 92:
-        raise ValidationFailed("invalid_days", "days must be 1 to 92.", field="days")
-    begin = dt.datetime.combine(start, dt.time(), tzinfo=zone)
-    end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time(), tzinfo=zone)
-    return begin, end
 
 
 def queue_intervals(

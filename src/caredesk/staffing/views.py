@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import DomainError
+from caredesk.core.periods import day_range
 from caredesk.core.web import staff_required, supervisor_required, user_of
 from caredesk.staffing.calculator import required_figures
 from caredesk.staffing.charts import chart
@@ -23,7 +24,7 @@ from caredesk.staffing.erlang import StaffingInputError
 from caredesk.staffing.intervals import totals
 from caredesk.staffing.models import Plan
 from caredesk.staffing.planning import plan_make
-from caredesk.staffing.selectors import day_range, queue_get, queue_intervals, queue_list
+from caredesk.staffing.selectors import queue_get, queue_intervals, queue_list
 
 METHOD_NAMES = {"holt_winters": "Holt-Winters", "seasonal_naive": "seasonal naive"}
 CALCULATOR_FIELDS = (

@@ -199,3 +199,22 @@ def test_commitments_are_reminded_once_before_their_due_time_and_measured() -> N
     assert (stats.due, stats.kept, stats.broken, stats.overdue) == (3, 1, 1, 1)
     assert stats.kept_rate == round(1 / 3, 4)
     assert Commitment.objects.get(pk=call.pk).reminded_at == at(hours=1, minutes=35)
+
+
+def test_a_segment_condition_picks_the_policy_one_by_one_and_in_the_sweep() -> None:
+    from caredesk.customers.factories import CustomerFactory
+    from caredesk.customers.services import purchase_create, segment_create
+    from caredesk.sla.services import sla_sweep
+
+    vip = segment_create(name="Big spenders", rules={"min_lifetime_value": "100"})
+    policy(position=0, conditions={"segment_ids": [vip.pk]}, first_response_minutes=15)
+    policy(position=1, first_response_minutes=600)
+    rich, poor = CustomerFactory(), CustomerFactory()
+    purchase_create(customer=rich, amount="250", product="Router", purchased_at=MONDAY_9)
+    fast = ticket_make(requester=rich, created_at=MONDAY_9)
+    slow = ticket_make(requester=poor, created_at=MONDAY_9)
+    assert TicketSla.objects.get(ticket=fast).first_response_due == at(minutes=15)
+    assert TicketSla.objects.get(ticket=slow).first_response_due == at(minutes=600)
+    sla_sweep(now=MONDAY_9)
+    assert TicketSla.objects.get(ticket=fast).first_response_due == at(minutes=15)
+    assert TicketSla.objects.get(ticket=slow).first_response_due == at(minutes=600)
