@@ -79,6 +79,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         "10",
         "--max-requests",
         "0",
+        "--config",
+        "python:caredesk.config.gunicorn",
     ]
     click.echo(
         f"caredesk serving on http://{host}:{port} with {workers} workers "
@@ -95,6 +97,73 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve caredesk with gunicorn (a production WSGI server)."""
     _setup()
     _serve(host, port, workers)
+
+
+@main.command()
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--beat/--no-beat",
+    default=True,
+    show_default=True,
+    help="Also schedule the periodic jobs; run exactly one worker with it.",
+)
+@click.option("--loglevel", default="info", show_default=True)
+def worker(concurrency: int, beat: bool, loglevel: str) -> None:
+    """Run background jobs: a Celery worker on the broker (REDIS_URL), or without one
+    the periodic jobs in this process."""
+    _setup()
+    from django.conf import settings
+
+    if settings.CAREDESK_JOBS == "celery":
+        from caredesk.config.celery import app
+
+        argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
+        if beat:
+            argv += ["--beat", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"]
+        app.worker_main(argv)
+        return
+    from caredesk.core.jobs import EmbeddedScheduler
+
+    click.echo(
+        "No broker is configured (REDIS_URL): running the periodic jobs in this process. "
+        "`caredesk serve` does the same, so one of the two is enough."
+    )
+    scheduler = EmbeddedScheduler()
+    try:
+        scheduler.run_forever(retry_lock_seconds=5)
+    except KeyboardInterrupt:
+        scheduler.stop()
+
+
+@main.group()
+def jobs() -> None:
+    """The periodic background jobs."""
+
+
+@jobs.command("list")
+def jobs_list() -> None:
+    """The periodic jobs and how often they run."""
+    from caredesk.config.schedule import PERIODIC_JOBS
+
+    for name, job in PERIODIC_JOBS.items():
+        click.echo(f"{name:<12} every {job.seconds:>4} s  {job.what}")
+
+
+@jobs.command("run")
+@click.argument("name")
+def jobs_run(name: str) -> None:
+    """Run one periodic job now, in this process."""
+    from caredesk.config.schedule import PERIODIC_JOBS
+
+    if name not in PERIODIC_JOBS:
+        raise click.ClickException(
+            f"No periodic job {name!r}; the jobs are: {', '.join(PERIODIC_JOBS)}."
+        )
+    _setup()
+    from caredesk.core.jobs import periodic_run
+
+    periodic_run(name)
+    click.echo(f"Ran {name}.")
 
 
 @main.group()

@@ -31,6 +31,9 @@ class Env:
     secure_cookies: bool
     behind_tls_proxy: bool
     redis_url: str
+    broker_url: str
+    job_visibility_timeout: int
+    webhook_timeout: int
     email_url: str
     default_from_email: str
     signup_open: bool
@@ -92,6 +95,13 @@ def read_env() -> Env:
         secure_cookies=_bool("SECURE_COOKIES", e.get("SECURE_COOKIES"), default=not debug),
         behind_tls_proxy=_bool("BEHIND_TLS_PROXY", e.get("BEHIND_TLS_PROXY")),
         redis_url=e.get("REDIS_URL", ""),
+        # Background jobs go through a broker when there is one (Celery); without one
+        # they run inside the serving process (the embedded mode).
+        broker_url=e.get("CAREDESK_BROKER_URL") or e.get("REDIS_URL", ""),
+        job_visibility_timeout=_int(
+            "CAREDESK_JOB_VISIBILITY_TIMEOUT", e.get("CAREDESK_JOB_VISIBILITY_TIMEOUT"), 3600
+        ),
+        webhook_timeout=_int("CAREDESK_WEBHOOK_TIMEOUT", e.get("CAREDESK_WEBHOOK_TIMEOUT"), 10),
         # Without a mail server, mail (password resets, sign-in links) is printed to the
         # console, which is what a demo on a laptop wants.
         email_url=e.get("EMAIL_URL") or "consolemail://",

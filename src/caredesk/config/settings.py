@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from caredesk.config.env import cache_config, database_config, email_config, read_env
+from caredesk.config.schedule import beat_schedule
 
 ENV = read_env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,6 +38,9 @@ INSTALLED_APPS = [
     "caredesk.channels",
     "caredesk.staffing",
     "caredesk.sla",
+    "caredesk.routing",
+    "caredesk.automation",
+    "caredesk.notifications",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +124,23 @@ SESAME_ONE_TIME = True
 SESAME_TOKEN_NAME = "token"  # noqa: S105  # the URL parameter's name
 
 CACHES = {"default": cache_config(ENV.redis_url, DATA_DIR)}
+
+# Background jobs (docs/jobs.md). With a broker, Celery: a job is acknowledged only
+# when it finished, and one whose worker died goes back to the queue. Without one, the
+# embedded mode runs the same jobs in the serving process.
+CAREDESK_JOBS = "celery" if ENV.broker_url else "embedded"
+CELERY_BROKER_URL = ENV.broker_url or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ENV.job_visibility_timeout}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = beat_schedule()
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = "UTC"
+CAREDESK_WEBHOOK_TIMEOUT = ENV.webhook_timeout
 for _key, _value in email_config(ENV.email_url).items():
     if _value is not None and _value != "":
         globals()[_key] = _value

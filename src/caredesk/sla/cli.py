@@ -88,18 +88,18 @@ def sweep(as_json: bool) -> None:
 @sla.command("check")
 @click.option("--json", "as_json", is_flag=True)
 def check(as_json: bool) -> None:
-    """Record the SLA warnings and breaches whose time has come and remind agents of
-    promises due within 30 minutes (run it every minute)."""
+    """Record the SLA warnings and breaches whose time has come, remind agents of
+    promises due within 30 minutes, and notify and run the rules of each (the periodic
+    job does this every minute)."""
     from caredesk.cli import _setup
 
     _setup()
-    from caredesk.sla.services import sla_check
+    from caredesk.automation.services.timers import timers_run
 
-    events = sla_check()
-    out = {
-        "breaches": sum(e.kind == "breach" for e in events),
-        "warnings": sum(e.kind == "warning" for e in events),
-    }
+    stats = timers_run()
+    out = {"breaches": stats.breaches, "warnings": stats.warnings, "reminders": stats.reminders}
     click.echo(
-        json.dumps(out) if as_json else f"{out['breaches']} breaches, {out['warnings']} warnings"
+        json.dumps(out)
+        if as_json
+        else f"{stats.breaches} breaches, {stats.warnings} warnings, {stats.reminders} reminders"
     )

@@ -16,14 +16,16 @@ def canned_for_agent(*, user: User) -> QuerySet[CannedReply]:
     ).order_by("title", "id")
 
 
-def canned_values(*, ticket: Ticket, agent: User) -> dict[str, str]:
+def canned_values(*, ticket: Ticket, agent: User | None) -> dict[str, str]:
+    """Placeholder values; without an agent (an automation rule) the agent is the team."""
     customer = ticket.requester
+    agent_name = agent.display_name if agent else "The support team"
     return {
         "customer.first_name": customer.first_name,
         "customer.name": customer.name,
         "customer.email": customer_emails(customer_ids=[customer.pk]).get(customer.pk, ""),
         "ticket.id": str(ticket.pk),
         "ticket.subject": ticket.subject,
-        "agent.first_name": agent.first_name or agent.display_name,
-        "agent.name": agent.display_name,
+        "agent.first_name": (agent.first_name if agent else "") or agent_name,
+        "agent.name": agent_name,
     }

@@ -55,6 +55,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", "Merged"
     COMMITMENT = "commitment", "Commitment"
     CALL = "call", "Call"
+    RULE = "rule", "Automation rule"
+    ROUTED = "routed", "Routed"
 
 
 class CommitmentStatus(models.TextChoices):

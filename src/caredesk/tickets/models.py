@@ -63,6 +63,9 @@ class Ticket(BaseModel):
     first_response_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the status last changed (time-based rules)."
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
@@ -164,6 +167,9 @@ class TicketEvent(models.Model):
     field = models.CharField(max_length=64, blank=True)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
+    via = models.CharField(
+        max_length=150, blank=True, db_default="", help_text="The automation rule that did it."
+    )
 
     class Meta:
         ordering = ["at", "id"]

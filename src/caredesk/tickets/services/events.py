@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import F
@@ -12,6 +15,19 @@ from caredesk.accounts.models import User
 from caredesk.core.errors import Conflict
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Ticket, TicketEvent
+
+# The automation rule on whose behalf changes are being made, recorded on their events.
+_via: ContextVar[str] = ContextVar("caredesk_event_via", default="")
+
+
+@contextmanager
+def events_via(label: str) -> Iterator[None]:
+    """Mark every event recorded inside the block as done by ``label`` (a rule)."""
+    token = _via.set(label[:150])
+    try:
+        yield
+    finally:
+        _via.reset(token)
 
 
 def event_row(
@@ -33,6 +49,7 @@ def event_row(
         old_value=_text(old),
         new_value=_text(new),
         at=at or timezone.now(),
+        via=_via.get(),
     )
 
 

@@ -213,6 +213,8 @@ def _message_write(
     fields = _status_effect(ticket, role=role, is_public=is_public, now=now)
     if status_after and role == AuthorRole.AGENT and status_after != ticket.status:
         fields.update(status_fields(ticket, status_after, now))
+    if fields.get("status", ticket.status) != ticket.status:
+        fields["status_changed_at"] = now
     old_status = ticket.status
     ticket_save_checked(ticket=ticket, fields=fields, expected_version=expected_version, at=now)
     kind = EventKind.MESSAGE if is_public else EventKind.NOTE
@@ -240,6 +242,22 @@ def _message_write(
         from caredesk.channels.services import outbox_enqueue
 
         outbox_enqueue(message=message)
+    if is_public and role in (AuthorRole.AGENT, AuthorRole.CUSTOMER):
+        from caredesk.automation.services.engine import Event, automation_fire
+
+        changes = {"status": (old_status, ticket.status)} if ticket.status != old_status else {}
+        automation_fire(
+            event=Event(
+                f"message.{role}",
+                ticket.pk,
+                key=f"message:{message.pk}",
+                actor_role=role,
+                changes=changes,
+                detail={"message_id": message.pk, "text": message.text[:5000]},
+                at=now,
+            ),
+            ticket=ticket,
+        )
     return message
 
 

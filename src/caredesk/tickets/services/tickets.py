@@ -112,6 +112,7 @@ def ticket_build(
         custom_fields=custom_fields,
         external_id=external_id or None,
         created_at=created_at,
+        status_changed_at=created_at,
     )
 
 
@@ -184,6 +185,7 @@ def ticket_create(
                 now=now,
             )
             sla_apply(ticket=ticket, created=True)
+            _automate_created(ticket=ticket, actor=actor)
     except IntegrityError:
         if external_id and Ticket.objects.filter(external_id=external_id).exists():
             raise Conflict(  # a concurrent request took the same external_id
@@ -191,6 +193,70 @@ def ticket_create(
             ) from None
         raise
     return ticket
+
+
+def _automate_created(*, ticket: Ticket, actor: User | None) -> None:
+    """The rules and webhooks of a new ticket, then routing to an agent of its team."""
+    from caredesk.automation.services.engine import Event, automation_fire
+    from caredesk.routing.services import routing_route
+
+    automation_fire(
+        event=Event("ticket.created", ticket.pk, key="created", actor_role=_role(actor)),
+        ticket=ticket,
+    )
+    routing_route(ticket=ticket)
+
+
+def _role(actor: User | None) -> str:
+    if actor is None:
+        return AuthorRole.SYSTEM
+    return AuthorRole.AGENT if actor.is_staff_member else AuthorRole.CUSTOMER
+
+
+def _automate_updated(
+    *, ticket: Ticket, actor: User | None, changed: dict[str, tuple[object, object]]
+) -> None:
+    """The rules and webhooks of a change; a ticket put in a team's queue is routed, and
+    an agent who finished a ticket may take the next from their teams' queues."""
+    from caredesk.automation.services.engine import Event, automation_fire
+    from caredesk.routing.services import routing_route
+
+    automation_fire(
+        event=Event(
+            "ticket.updated",
+            ticket.pk,
+            key=f"v{ticket.version}",
+            actor_role=_role(actor),
+            changes={k: (_plain(old), _plain(new)) for k, (old, new) in changed.items()},
+        ),
+        ticket=ticket,
+    )
+    if "team" in changed or ("assignee" in changed and ticket.assignee_id is None):
+        routing_route(ticket=ticket)
+    if "status" in changed and changed["status"][0] in _QUEUED and ticket.status not in _QUEUED:
+        old_assignee = changed.get("assignee", (ticket.assignee, None))[0]
+        if isinstance(old_assignee, User):
+            _drain_teams_of(old_assignee)
+
+
+_QUEUED = (TicketStatus.NEW, TicketStatus.OPEN)
+
+
+def _drain_teams_of(agent: User) -> None:
+    from caredesk.core.jobs import job_enqueue
+    from caredesk.routing.tasks import routing_drain_task
+
+    for team_id in agent.teams.filter(routing__isnull=False).values_list("pk", flat=True):
+        job_enqueue(routing_drain_task, team_id)
+
+
+def _plain(value: object) -> object:
+    """Event values as receivers see them: ids for agents and teams, names for tags."""
+    if isinstance(value, User | Team):
+        return value.pk
+    if isinstance(value, list):
+        return [getattr(v, "name", v) for v in value]
+    return value
 
 
 def _ticket_write(
@@ -250,7 +316,7 @@ def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any
             "A closed ticket cannot be reopened; open a follow-up instead.",
             field="status",
         )
-    fields: dict[str, Any] = {"status": status}
+    fields: dict[str, Any] = {"status": status, "status_changed_at": at}
     if status == TicketStatus.NEW and ticket.status != TicketStatus.NEW:
         raise ValidationFailed(
             TicketErrorCode.INVALID_TRANSITION, "A ticket cannot go back to new.", field="status"
@@ -358,4 +424,5 @@ def ticket_update(
         sla_on_status(ticket=ticket, old=str(old_status), new=str(new_status), at=now)
     if changed.keys() & SLA_FIELDS:
         sla_apply(ticket=ticket)
+    _automate_updated(ticket=ticket, actor=actor, changed=changed)
     return ticket

@@ -1,0 +1,1 @@
+"""Automation services: rules, the engine that runs them, webhooks, and timed work."""

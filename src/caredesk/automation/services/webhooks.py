@@ -1,0 +1,289 @@
+"""Outbound webhooks: subscriptions, the delivery outbox, and sending with retries.
+
+A delivery row is written in the transaction of the event (so a rolled-back change
+sends nothing and a committed one is never forgotten), then sent by a job after the
+commit, never inside the request. A job takes a lease on the row before it sends, so
+two workers never send the same delivery at once; a worker that dies mid-send leaves a
+lease that expires, and the delivery is tried again. Retries back off from a minute to
+twelve hours; after MAX_ATTEMPTS the delivery is marked failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from caredesk.automation.http import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    AddressRefused,
+    post,
+    resolve,
+    signature,
+    url_check,
+)
+from caredesk.automation.models import (
+    WEBHOOK_EVENTS,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from caredesk.core.errors import ValidationFailed
+from caredesk.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from caredesk.automation.services.engine import Event
+
+BACKOFF_SECONDS = (60, 300, 1800, 7200, 21600, 43200)
+MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
+CACHE_SECONDS = 60
+SUBSCRIPTION_FIELDS = frozenset({"name", "url", "events", "active", "allow_private"})
+
+
+def _cache_key(event: str) -> str:
+    return f"caredesk:automation:webhooks:{event}"
+
+
+def webhooks_for(event: str) -> list[int]:
+    """Ids of the active subscriptions to an event (cached)."""
+    key = _cache_key(event)
+    found: list[int] | None = cache.get(key)
+    if found is None:
+        found = [
+            s.pk
+            for s in WebhookSubscription.objects.filter(active=True).only("pk", "events")
+            if event in (s.events or [])
+        ]
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def webhooks_cache_clear() -> None:
+    cache.delete_many([_cache_key(e) for e in WEBHOOK_EVENTS])
+
+
+@transaction.atomic
+def subscription_save(
+    *, subscription: WebhookSubscription | None = None, actor_is_admin: bool, **fields: Any
+) -> WebhookSubscription:
+    """Create or change a subscription. A URL on a loopback, link-local or private
+    address is refused unless ``allow_private`` is set, which only an admin may do."""
+    subscription = subscription or WebhookSubscription(secret=secrets.token_hex(32))
+    for name, value in fields.items():
+        if name not in SUBSCRIPTION_FIELDS:
+            raise ValidationFailed("unknown_field", f"A webhook has no field {name!r}.", field=name)
+        setattr(subscription, name, value)
+    if subscription.allow_private and not actor_is_admin:
+        raise ValidationFailed(
+            "admin_only", "Only an admin may allow private addresses.", field="allow_private"
+        )
+    name = " ".join(str(subscription.name or "").split())
+    if not name or len(name) > 120:
+        raise ValidationFailed("invalid_name", "A webhook needs a name.", field="name")
+    subscription.name = name
+    events = subscription.events
+    if not isinstance(events, list) or any(e not in WEBHOOK_EVENTS for e in events):
+        raise ValidationFailed(
+            "invalid_events",
+            f"events must be a list of: {', '.join(WEBHOOK_EVENTS)}.",
+            field="events",
+        )
+    subscription.events = sorted(set(events))
+    try:
+        _scheme, host, port = url_check(str(subscription.url or ""))
+        if len(subscription.url) > 500:
+            raise AddressRefused("The URL is longer than 500 characters.")
+        resolve(host, port, allow_private=subscription.allow_private)
+    except AddressRefused as exc:
+        raise ValidationFailed("invalid_url", str(exc), field="url") from None
+    subscription.save()
+    transaction.on_commit(webhooks_cache_clear)
+    return subscription
+
+
+def subscription_rotate_secret(*, subscription: WebhookSubscription) -> WebhookSubscription:
+    subscription.secret = secrets.token_hex(32)
+    subscription.save(update_fields=["secret", "updated_at"])
+    return subscription
+
+
+def payload_of(*, event: Event, ticket: Ticket) -> dict[str, Any]:
+    """What a receiver gets: the event, what changed, and the ticket as it is now."""
+    return {
+        "event": event.name,
+        "occurred_at": event.at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "actor": event.actor_role,
+        "changes": {k: [_plain(o), _plain(n)] for k, (o, n) in event.changes.items()},
+        "detail": {k: _plain(v) for k, v in event.detail.items()},
+        "ticket": {
+            "id": ticket.pk,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "type": ticket.type,
+            "channel": ticket.channel,
+            "requester_id": ticket.requester_id,
+            "organization_id": ticket.organization_id,
+            "assignee_id": ticket.assignee_id,
+            "team_id": ticket.team_id,
+            "tags": sorted(ticket.tags.values_list("name", flat=True)),
+            "created_at": ticket.created_at.isoformat(),
+            "updated_at": ticket.updated_at.isoformat(),
+        },
+    }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def webhook_queue(
+    *, subscription_id: int, event: Event, ticket: Ticket, rule_id: int | None = None
+) -> WebhookDelivery:
+    """Write the delivery row now; send it after the commit."""
+    from caredesk.automation.tasks import webhook_deliver_task
+    from caredesk.core.jobs import job_enqueue
+
+    delivery = WebhookDelivery.objects.create(
+        subscription_id=subscription_id,
+        rule_id=rule_id,
+        event=event.name,
+        ticket_id=ticket.pk,
+        payload=payload_of(event=event, ticket=ticket),
+        next_attempt_at=timezone.now(),
+    )
+    job_enqueue(webhook_deliver_task, delivery.pk)
+    return delivery
+
+
+@dataclass(frozen=True)
+class Attempt:
+    outcome: str  # delivered, retry, failed, busy (leased elsewhere), done (nothing to do)
+    wait_seconds: float = 0.0  # for busy: when the lease runs out
+
+
+def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> Attempt:
+    """Try to send one delivery now, if it is due and nobody else is sending it."""
+    now = now or timezone.now()
+    timeout = float(settings.CAREDESK_WEBHOOK_TIMEOUT)
+    lease = now + dt.timedelta(seconds=timeout + 5)
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    claimed = (
+        WebhookDelivery.objects.filter(
+            free, pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        ).update(locked_until=lease, attempts=F("attempts") + 1)
+        == 1
+    )
+    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return Attempt("done")
+    if not claimed:
+        if delivery.locked_until and delivery.locked_until >= now:
+            return Attempt("busy", (delivery.locked_until - now).total_seconds())
+        return Attempt("done")  # not due yet: the periodic job will send it
+    return _send(delivery, now=now, timeout=timeout)
+
+
+def _send(delivery: WebhookDelivery, *, now: dt.datetime, timeout: float) -> Attempt:
+    subscription = delivery.subscription
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    stamp = str(int(now.timestamp()))
+    headers = {
+        SIGNATURE_HEADER: signature(subscription.secret, stamp, body),
+        TIMESTAMP_HEADER: stamp,
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.pk),
+    }
+    code: int | None = None
+    error = ""
+    try:
+        response = post(
+            subscription.url,
+            body,
+            headers,
+            timeout=timeout,
+            allow_private=subscription.allow_private,
+        )
+        code = response.status
+        if not 200 <= code < 300:
+            error = f"HTTP {code}: {response.body[:500]}"
+    except AddressRefused as exc:
+        return _finish(delivery, DeliveryStatus.FAILED, code=None, error=str(exc))
+    except OSError as exc:  # refused, reset, timed out, TLS
+        error = f"{type(exc).__name__}: {exc}"
+    if not error:
+        return _finish(delivery, DeliveryStatus.DELIVERED, code=code, error="")
+    if delivery.attempts >= MAX_ATTEMPTS:
+        return _finish(delivery, DeliveryStatus.FAILED, code=code, error=error)
+    wait = BACKOFF_SECONDS[min(delivery.attempts, len(BACKOFF_SECONDS)) - 1]
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        locked_until=None,
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=wait),
+        last_status_code=code,
+        last_error=error[:2000],
+        updated_at=timezone.now(),
+    )
+    return Attempt("retry", wait)
+
+
+def _finish(delivery: WebhookDelivery, status: str, *, code: int | None, error: str) -> Attempt:
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        locked_until=None,
+        last_status_code=code,
+        last_error=error[:2000],
+        delivered_at=now if status == DeliveryStatus.DELIVERED else None,
+        updated_at=now,
+    )
+    return Attempt(status)
+
+
+def webhooks_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send the deliveries that are due and not leased (first tries whose job was lost,
+    and retries); returns how many were tried."""
+    now = now or timezone.now()
+    due = list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    tried = 0
+    for delivery_id in due:
+        if webhook_deliver(delivery_id=delivery_id).outcome not in ("busy", "done"):
+            tried += 1
+    return tried
+
+
+def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a failed or delivered payload again (an admin's button)."""
+    from caredesk.automation.tasks import webhook_deliver_task
+    from caredesk.core.jobs import job_enqueue
+
+    copy = WebhookDelivery.objects.create(
+        subscription=delivery.subscription,
+        rule=delivery.rule,
+        event=delivery.event,
+        ticket_id=delivery.ticket_id,
+        payload=delivery.payload,
+    )
+    job_enqueue(webhook_deliver_task, copy.pk)
+    return copy

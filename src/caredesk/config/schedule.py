@@ -1,0 +1,48 @@
+"""The periodic jobs: one table that Celery beat and the embedded scheduler both read.
+
+Each job only triggers work whose state lives in the database (due times, outbox
+rows), so running one late, twice or on two machines at once does no harm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    task: str  # dotted name of a Celery task
+    seconds: int
+    what: str
+
+
+PERIODIC_JOBS: dict[str, PeriodicJob] = {
+    "timers": PeriodicJob(
+        "caredesk.automation.tasks.timers_task",
+        60,
+        "SLA warnings and breaches, commitment reminders, and the rules they trigger",
+    ),
+    "time-rules": PeriodicJob(
+        "caredesk.automation.tasks.time_rules_task",
+        300,
+        'time-based automation rules ("pending for 3 days")',
+    ),
+    "webhooks": PeriodicJob(
+        "caredesk.automation.tasks.webhooks_due_task",
+        30,
+        "webhook deliveries due (first tries that were missed, and retries)",
+    ),
+    "routing": PeriodicJob(
+        "caredesk.routing.tasks.routing_drain_task",
+        60,
+        "assign queued tickets to agents who have room",
+    ),
+}
+
+
+def beat_schedule() -> dict[str, dict[str, object]]:
+    """Celery beat's form of the table."""
+    return {
+        name: {"task": job.task, "schedule": float(job.seconds)}
+        for name, job in PERIODIC_JOBS.items()
+    }

@@ -1,0 +1,282 @@
+"""Who gets which ticket: each team's strategy over its online members who have room.
+
+A team's queue is its unassigned new and open tickets. Routing never assigns to an agent
+who is away, offline or at capacity; a ticket nobody can take waits in the queue and is
+routed when someone comes online or finishes a ticket (and by the periodic job).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from caredesk.accounts.enums import STAFF_ROLES
+from caredesk.accounts.models import Team, User
+from caredesk.core.errors import ValidationFailed
+from caredesk.routing.models import (
+    AgentProfile,
+    Availability,
+    Skill,
+    SkillKind,
+    Strategy,
+    TeamRouting,
+    TicketSkill,
+)
+from caredesk.tickets.enums import OPEN_STATUSES, TicketStatus
+from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.events import events_via
+
+# The tickets routing hands out and takes back: not those waiting on someone else.
+QUEUED_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN)
+DRAIN_BATCH = 200
+
+
+def agent_profile(user: User) -> AgentProfile:
+    profile, _ = AgentProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def team_routing(team: Team) -> TeamRouting:
+    routing, _ = TeamRouting.objects.get_or_create(team=team)
+    return routing
+
+
+def skill_get_or_create(*, kind: str, name: str) -> Skill:
+    clean = " ".join(name.split())
+    if kind not in SkillKind.values:
+        raise ValidationFailed(
+            "invalid_skill_kind", f"kind must be one of {', '.join(SkillKind.values)}."
+        )
+    if not clean or len(clean) > 80:
+        raise ValidationFailed("invalid_skill", "A skill needs a name of at most 80 characters.")
+    skill, _ = Skill.objects.get_or_create(kind=kind, name=clean)
+    return skill
+
+
+@transaction.atomic
+def agent_routing_update(
+    *,
+    user: User,
+    capacity: int | None = None,
+    skill_ids: list[int] | None = None,
+) -> AgentProfile:
+    """Set an agent's capacity and skills (unknown skill ids are refused)."""
+    if user.role not in STAFF_ROLES:
+        raise ValidationFailed("not_staff", "Only staff members are routed tickets.")
+    profile = agent_profile(user)
+    if capacity is not None:
+        if not 0 <= capacity <= 1000:
+            raise ValidationFailed(
+                "invalid_capacity", "capacity must be 0 to 1000.", field="capacity"
+            )
+        profile.capacity = capacity
+        profile.save(update_fields=["capacity"])
+    if skill_ids is not None:
+        skills = list(Skill.objects.filter(pk__in=skill_ids))
+        missing = sorted(set(skill_ids) - {s.pk for s in skills})
+        if missing:
+            raise ValidationFailed(
+                "unknown_skill", f"No skill with id {missing[0]}.", field="skill_ids"
+            )
+        profile.skills.set(skills)
+    transaction.on_commit(lambda: _drain_later(user))
+    return profile
+
+
+@transaction.atomic
+def team_routing_update(
+    *, team: Team, strategy: str | None = None, rebalance_on_offline: bool | None = None
+) -> TeamRouting:
+    routing = team_routing(team)
+    if strategy is not None:
+        if strategy not in Strategy.values:
+            raise ValidationFailed(
+                "invalid_strategy",
+                f"strategy must be one of {', '.join(Strategy.values)}.",
+                field="strategy",
+            )
+        routing.strategy = strategy
+    if rebalance_on_offline is not None:
+        routing.rebalance_on_offline = rebalance_on_offline
+    routing.save()
+    return routing
+
+
+@transaction.atomic
+def availability_set(*, user: User, availability: str) -> AgentProfile:
+    """Go online, away or offline. Going offline hands back the agent's new and open
+    tickets in teams that rebalance; going online routes queued tickets to them."""
+    if availability not in Availability.values:
+        raise ValidationFailed(
+            "invalid_availability",
+            f"availability must be one of {', '.join(Availability.values)}.",
+            field="availability",
+        )
+    if user.role not in STAFF_ROLES:
+        raise ValidationFailed("not_staff", "Only staff members have an availability.")
+    profile = agent_profile(user)
+    before = profile.availability
+    if before == availability:
+        return profile
+    profile.availability = availability
+    profile.availability_changed_at = timezone.now()
+    profile.save(update_fields=["availability", "availability_changed_at"])
+    if availability == Availability.OFFLINE:
+        routing_rebalance(user=user)
+    elif availability == Availability.ONLINE:
+        transaction.on_commit(lambda: _drain_later(user))
+    return profile
+
+
+def _drain_later(user: User) -> None:
+    from caredesk.core.jobs import job_dispatch
+    from caredesk.routing.tasks import routing_drain_task
+
+    for team_id in user.teams.values_list("pk", flat=True):
+        job_dispatch(routing_drain_task, (team_id,))
+
+
+def loads(user_ids: Iterable[int]) -> dict[int, int]:
+    """Open tickets per agent (one query)."""
+    rows = (
+        Ticket.objects.filter(assignee_id__in=list(user_ids), status__in=sorted(OPEN_STATUSES))
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["assignee_id"]: row["n"] for row in rows}
+
+
+def candidates(
+    *, team: Team, required_skill_ids: set[int] | None = None
+) -> list[tuple[AgentProfile, int]]:
+    """The team's online members with room, with their load, by id; only those with all
+    ``required_skill_ids`` when given."""
+    profiles = list(
+        AgentProfile.objects.filter(
+            user__teams=team,
+            user__is_active=True,
+            user__role__in=sorted(STAFF_ROLES),
+            availability=Availability.ONLINE,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+    if required_skill_ids:
+        having: dict[int, set[int]] = {}
+        for user_id, skill_id in AgentProfile.skills.through.objects.filter(
+            agentprofile_id__in=[p.pk for p in profiles]
+        ).values_list("agentprofile_id", "skill_id"):
+            having.setdefault(user_id, set()).add(skill_id)
+        profiles = [p for p in profiles if required_skill_ids <= having.get(p.pk, set())]
+    load = loads(p.pk for p in profiles)
+    return [(p, load.get(p.pk, 0)) for p in profiles if load.get(p.pk, 0) < p.capacity]
+
+
+def routing_pick(*, ticket: Ticket, routing: TeamRouting) -> User | None:
+    """The agent the team's strategy gives this ticket, or None if nobody can take it."""
+    if routing.strategy == Strategy.MANUAL:
+        return None
+    required = None
+    if routing.strategy == Strategy.SKILLS:
+        required = set(TicketSkill.objects.filter(ticket=ticket).values_list("skill", flat=True))
+    pool = candidates(team=routing.team, required_skill_ids=required)
+    if not pool:
+        return None
+    if routing.strategy == Strategy.ROUND_ROBIN:
+        last = routing.last_assigned_id or 0
+        after = [p for p, _ in pool if p.pk > last]
+        return (after[0] if after else pool[0][0]).user
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    best = min(pool, key=lambda pl: (pl[1], pl[0].last_assigned_at or epoch, pl[0].pk))
+    return best[0].user
+
+
+@transaction.atomic
+def routing_route(*, ticket: Ticket) -> User | None:
+    """Assign an unassigned ticket in a routed team's queue, if someone can take it."""
+    from caredesk.tickets.services.tickets import ticket_update
+
+    if ticket.assignee_id is not None or ticket.team_id is None:
+        return None
+    if ticket.status not in QUEUED_STATUSES or ticket.merged_into_id is not None:
+        return None
+    routing = TeamRouting.objects.select_related("team").filter(team_id=ticket.team_id).first()
+    if routing is None:
+        return None
+    agent = routing_pick(ticket=ticket, routing=routing)
+    if agent is None:
+        return None
+    now = timezone.now()
+    with events_via(f"routing: {routing.get_strategy_display()}"):
+        ticket_update(ticket=ticket, actor=None, changes={"assignee": agent})
+    TeamRouting.objects.filter(pk=routing.pk).update(last_assigned=agent)
+    AgentProfile.objects.filter(pk=agent.pk).update(last_assigned_at=now)
+    from caredesk.notifications.models import NotificationKind
+    from caredesk.notifications.services import notify
+
+    notify(
+        users=[agent],
+        kind=NotificationKind.ASSIGNED,
+        text=f"Ticket #{ticket.pk} was routed to you: {ticket.subject}",
+        ticket=ticket,
+    )
+    return agent
+
+
+def routing_drain(*, team: Team | None = None, limit: int = DRAIN_BATCH) -> int:
+    """Route queued tickets, oldest first, until nobody has room; returns how many."""
+    teams = TeamRouting.objects.exclude(strategy=Strategy.MANUAL)
+    if team is not None:
+        teams = teams.filter(team=team)
+    routed = 0
+    for routing in teams.select_related("team"):
+        queue = Ticket.objects.filter(
+            team=routing.team,
+            assignee__isnull=True,
+            status__in=list(QUEUED_STATUSES),
+            merged_into__isnull=True,
+        ).order_by("created_at", "id")[:limit]
+        for ticket in queue:
+            if routing_route(ticket=ticket) is None:
+                break  # nobody has room now (or the rest need skills nobody online has)
+            routed += 1
+    return routed
+
+
+def routing_rebalance(*, user: User) -> int:
+    """Hand back an agent's new and open tickets in teams that rebalance; route them
+    again. Returns how many were handed back."""
+    from caredesk.tickets.services.tickets import ticket_update
+
+    teams = TeamRouting.objects.filter(team__members=user, rebalance_on_offline=True)
+    team_ids = list(teams.values_list("team_id", flat=True))
+    if not team_ids:
+        return 0
+    tickets = list(
+        Ticket.objects.filter(
+            assignee=user, team_id__in=team_ids, status__in=list(QUEUED_STATUSES)
+        ).order_by("created_at", "id")
+    )
+    with events_via(f"routing: {user.display_name} went offline"):
+        for ticket in tickets:
+            ticket_update(ticket=ticket, actor=None, changes={"assignee": None})
+    for ticket in tickets:
+        routing_route(ticket=ticket)
+    return len(tickets)
+
+
+def ticket_skills_require(*, ticket: Ticket, skill_ids: Iterable[int]) -> list[Skill]:
+    """Add skills the ticket needs; unknown ids are refused."""
+    wanted = set(skill_ids)
+    skills = list(Skill.objects.filter(pk__in=wanted))
+    if len(skills) != len(wanted):
+        missing = sorted(wanted - {s.pk for s in skills})
+        raise ValidationFailed("unknown_skill", f"No skill with id {missing[0]}.")
+    TicketSkill.objects.bulk_create(
+        [TicketSkill(ticket=ticket, skill=s) for s in skills], ignore_conflicts=True
+    )
+    return skills
