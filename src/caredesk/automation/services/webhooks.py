@@ -268,7 +268,7 @@ def webhooks_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     )
     tried = 0
     for delivery_id in due:
-        if webhook_deliver(delivery_id=delivery_id).outcome not in ("busy", "done"):
+        if webhook_deliver(delivery_id=delivery_id, now=now).outcome not in ("busy", "done"):
             tried += 1
     return tried
 
