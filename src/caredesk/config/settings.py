@@ -131,7 +131,13 @@ CACHES = {"default": cache_config(ENV.redis_url, DATA_DIR)}
 CAREDESK_JOBS = "celery" if ENV.broker_url else "embedded"
 CELERY_BROKER_URL = ENV.broker_url or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ENV.job_visibility_timeout}
+# A job whose worker died unacknowledged goes back to the queue once it has been out for
+# the visibility timeout; the broker is swept for such jobs every few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": ENV.job_visibility_timeout,
+    "unacked_restore_interval": max(1, min(10, ENV.job_visibility_timeout)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_IGNORE_RESULT = True

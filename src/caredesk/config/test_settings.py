@@ -18,3 +18,6 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CAREDESK_JOBS = "inline"  # a job runs when its transaction commits: tests see its effect
+if DATABASES["default"]["ENGINE"] == "caredesk.core.sqlite":  # noqa: F405
+    # A file, not memory: the worker started by the job tests must see the same data.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

@@ -26,7 +26,7 @@ def receiver() -> Iterator[Receiver]:
     state: dict[str, Receiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  # http.server's name
+        def do_POST(self) -> None:  # http.server's name
             rec = state["r"]
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             rec.requests.append({"headers": dict(self.headers), "body": body, "path": self.path})

@@ -54,7 +54,9 @@ def test_text_is_case_and_space_insensitive_and_contains_searches() -> None:
             ]
         }
     )
-    assert conditions_match(parsed, {"subject": "I want a REFUND now", "requester.email": "ann@example.org"})
+    assert conditions_match(
+        parsed, {"subject": "I want a REFUND now", "requester.email": "ann@example.org"}
+    )
     assert not conditions_match(parsed, {"subject": "Thanks", "requester.email": "ann@example.org"})
 
 

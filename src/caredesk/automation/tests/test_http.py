@@ -28,7 +28,7 @@ def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
         ("192.168.1.1", False),
         ("169.254.169.254", False),  # cloud metadata
         ("100.64.0.1", False),  # carrier-grade NAT
-        ("0.0.0.0", False),
+        ("0.0.0.0", False),  # noqa: S104  # an address under test, not a binding
         ("224.0.0.1", False),
         ("::1", False),
         ("fe80::1", False),

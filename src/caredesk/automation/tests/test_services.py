@@ -34,7 +34,9 @@ from caredesk.tickets.services import message_add, ticket_update
 pytestmark = pytest.mark.django_db
 
 
-def rule(trigger: str, actions: list[dict[str, Any]], *conditions: dict[str, Any], **kw: Any) -> Rule:
+def rule(
+    trigger: str, actions: list[dict[str, Any]], *conditions: dict[str, Any], **kw: Any
+) -> Rule:
     return rule_save(
         name=kw.pop("name", f"rule {Rule.objects.count() + 1}"),
         trigger=trigger,
@@ -131,7 +133,8 @@ def test_a_customer_threatening_to_cancel_is_escalated() -> None:
     assert (ticket.team, ticket.assignee, ticket.priority) == (retention, None, "high")
     assert "escalated" in ticket.tags.values_list("name", flat=True)
     note = Notification.objects.get(user=lead)
-    assert note.kind == "escalated" and note.ticket == ticket
+    assert note.kind == "escalated"
+    assert note.ticket == ticket
 
 
 def test_a_failing_action_is_logged_and_the_others_still_run() -> None:

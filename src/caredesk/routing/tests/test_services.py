@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def team_of(*agents: User, strategy: str) -> Team:
-    team = TeamFactory()
+    team: Team = TeamFactory()
     team.members.add(*agents)
     team_routing_update(team=team, strategy=strategy)
     return team
@@ -48,7 +48,8 @@ def test_round_robin_takes_turns_among_online_agents() -> None:
     online(a, c)  # b is offline
     assert assignees(team, 4) == [a, c, a, c]
     event = TicketEvent.objects.filter(field="assignee").last()
-    assert event is not None and event.via == "routing: Round robin"
+    assert event is not None
+    assert event.via == "routing: Round robin"
     assert Notification.objects.filter(user=a, kind="assigned").count() == 2
 
 
