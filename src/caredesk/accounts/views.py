@@ -20,7 +20,7 @@ from caredesk.accounts.services import (
     user_update,
 )
 from caredesk.core.errors import DomainError
-from caredesk.core.web import admin_required, user_of
+from caredesk.core.web import admin_required, supervisor_required, user_of
 from caredesk.customers.services import crm_settings_get, crm_settings_update
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CUSTOMER]
@@ -89,7 +89,7 @@ class SettingsForm(forms.Form):
 
 
 @require_GET
-@admin_required
+@supervisor_required
 def manage_index(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/manage/index.html", {"nav": "manage"})
 

@@ -16,8 +16,11 @@ from ninja.security import APIKeyCookie, HttpBearer
 from caredesk.accounts.api import router as accounts_router
 from caredesk.accounts.models import User
 from caredesk.accounts.services import token_authenticate
+from caredesk.automation.api import router as automation_router
 from caredesk.core.errors import DomainError
 from caredesk.customers import api as customers_api
+from caredesk.notifications.api import router as notifications_router
+from caredesk.routing.api import router as routing_router
 from caredesk.search.api import router as search_router
 from caredesk.sla.api import router as sla_router
 from caredesk.staffing.api import router as staffing_router
@@ -226,3 +229,6 @@ api.add_router("/", tickets_api.other)
 api.add_router("/search", search_router)
 api.add_router("/staffing", staffing_router)
 api.add_router("/sla", sla_router)
+api.add_router("/automation", automation_router)
+api.add_router("/routing", routing_router)
+api.add_router("/notifications", notifications_router)

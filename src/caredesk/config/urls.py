@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from caredesk.accounts import views as account_views
+from caredesk.automation import views as automation_views
 from caredesk.config.api import api
 from caredesk.core import views as core_views
+from caredesk.routing import views as routing_views
+from caredesk.sla import views as sla_views
 from caredesk.tickets import manage_views as ticket_manage
 
 admin.site.site_header = "caredesk administration"
@@ -21,6 +24,32 @@ manage_patterns = (
         path("custom-fields/", core_views.custom_fields, name="custom_fields"),
         path("custom-fields/<int:object_id>/", core_views.custom_fields, name="custom_field"),
         path("settings/", account_views.settings_page, name="settings"),
+        path("business-hours/", sla_views.calendars, name="calendars"),
+        path("business-hours/<int:object_id>/", sla_views.calendars, name="calendar"),
+        path("sla-policies/", sla_views.policies, name="policies"),
+        path("sla-policies/<int:object_id>/", sla_views.policies, name="policy"),
+        path("rules/", automation_views.rules, name="rules"),
+        path("rules/<int:object_id>/", automation_views.rules, name="rule"),
+        path("webhooks/", automation_views.webhooks, name="webhooks"),
+        path("webhooks/<int:object_id>/", automation_views.webhooks, name="webhook"),
+        path(
+            "webhooks/<int:object_id>/rotate",
+            automation_views.webhook_rotate,
+            name="webhook_rotate",
+        ),
+        path(
+            "webhooks/<int:object_id>/deliveries/",
+            automation_views.deliveries,
+            name="deliveries",
+        ),
+        path(
+            "deliveries/<int:delivery_id>/redeliver", automation_views.redeliver, name="redeliver"
+        ),
+        path("routing/", routing_views.routing_page, name="routing"),
+        path("routing/teams/<int:team_id>", routing_views.team_save, name="routing_team"),
+        path("routing/agents/<int:user_id>", routing_views.agent_save, name="routing_agent"),
+        path("skills/", routing_views.skills, name="skills"),
+        path("skills/<int:object_id>/", routing_views.skills, name="skill"),
     ],
     "manage",
 )
@@ -29,6 +58,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("shortcuts/", account_views.shortcuts, name="shortcuts"),
+    path("me/status", routing_views.my_status, name="my_status"),
+    path("notifications/", include("caredesk.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("caredesk.tickets.urls")),
     path("customers/", include("caredesk.customers.urls")),

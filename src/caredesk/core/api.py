@@ -31,6 +31,28 @@ def staff_actor(request: HttpRequest) -> User:
     return user
 
 
+def supervisor_actor(request: HttpRequest) -> User:
+    """The authenticated user, who must be a supervisor or an admin."""
+    from caredesk.accounts.enums import Role
+    from caredesk.core.errors import PermissionDenied
+
+    user = staff_actor(request)
+    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied("This is for supervisors and admins.")
+    return user
+
+
+def admin_actor(request: HttpRequest) -> User:
+    """The authenticated user, who must be an admin."""
+    from caredesk.accounts.enums import Role
+    from caredesk.core.errors import PermissionDenied
+
+    user = staff_actor(request)
+    if user.role != Role.ADMIN:
+        raise PermissionDenied("This is for admins.")
+    return user
+
+
 class PageOut(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None

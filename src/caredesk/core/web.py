@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import User
-from caredesk.core.errors import DomainError, NotFound, PermissionDenied
+from caredesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -117,22 +117,30 @@ def model_screen(
     title: str,
     url_name: str,
     columns: list[str],
+    delete: Callable[[Any], None] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """An admin screen for a simple model: its list, and a form to add one or change the
-    one chosen (``object_id``); model validation decides, errors stay on the form."""
+    """An admin screen for a model: its list, and a form to add one or change the one
+    chosen (``object_id``). Model validation decides, or the domain service the form's
+    save() calls (its ValidationFailed lands on the form); errors stay on the form.
+    ``delete`` replaces a plain delete (a service that also clears caches, say)."""
     instance = objects.filter(pk=object_id).first() if object_id else None
     if object_id and instance is None:
         raise Http404
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST":
         if request.POST.get("delete") and instance is not None:
-            instance.delete()
+            (delete or (lambda obj: obj.delete()))(instance)
             messages.success(request, f"Deleted {instance}.")
             return redirect(url_name)
         if form.is_valid():
-            saved = form.save()
-            messages.success(request, f"Saved {saved}.")
-            return redirect(url_name)
+            try:
+                saved = form.save()
+            except ValidationFailed as exc:  # a service-backed form: the service said no
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, getattr(form, "saved_message", f"Saved {saved}."))
+                return redirect(url_name)
     rows = [(obj, [getattr(obj, c) for c in columns]) for obj in objects]
     context = {
         "nav": "manage",
@@ -142,6 +150,7 @@ def model_screen(
         "rows": rows,
         "columns": [form_class._meta.model._meta.get_field(c).verbose_name for c in columns],
         "url_name": url_name,
+        **(extra or {}),
     }
     return render(
         request, "partials/model_screen.html", context, status=422 if form.errors else 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,11 +133,18 @@ def rule_save(*, rule: Rule | None = None, **fields: Any) -> Rule:
     rule_check(trigger=rule.trigger, conditions=rule.conditions, actions=rule.actions)
     rule.conditions = rule.conditions or {}
     rule.save()
-    transaction.on_commit(rules_cache_clear)
+    cache_clear_now_and_on_commit(rules_cache_clear)
     return rule
 
 
 @transaction.atomic
 def rule_delete(*, rule: Rule) -> None:
     rule.delete()
-    transaction.on_commit(rules_cache_clear)
+    cache_clear_now_and_on_commit(rules_cache_clear)
+
+
+def cache_clear_now_and_on_commit(clear: Callable[[], None]) -> None:
+    """This transaction sees the change at once; other processes, which might cache the
+    old state before the commit, are cleared again after it."""
+    clear()
+    transaction.on_commit(clear)

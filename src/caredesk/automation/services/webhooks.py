@@ -39,6 +39,7 @@ from caredesk.automation.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from caredesk.automation.services.rules import cache_clear_now_and_on_commit
 from caredesk.core.errors import ValidationFailed
 from caredesk.tickets.models import Ticket
 
@@ -108,8 +109,15 @@ def subscription_save(
     except AddressRefused as exc:
         raise ValidationFailed("invalid_url", str(exc), field="url") from None
     subscription.save()
-    transaction.on_commit(webhooks_cache_clear)
+    cache_clear_now_and_on_commit(webhooks_cache_clear)
     return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, subscription: WebhookSubscription) -> None:
+    """Unsubscribe; the delivery log goes with it."""
+    subscription.delete()
+    cache_clear_now_and_on_commit(webhooks_cache_clear)
 
 
 def subscription_rotate_secret(*, subscription: WebhookSubscription) -> WebhookSubscription:

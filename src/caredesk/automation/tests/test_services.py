@@ -338,3 +338,26 @@ def test_a_delivery_to_an_address_no_longer_allowed_fails_without_sending(
     delivery.refresh_from_db()
     assert "private" in delivery.last_error
     assert receiver.requests == []
+
+
+def test_a_poor_survey_answer_triggers_its_rule_but_imported_history_does_not() -> None:
+    from caredesk.surveys.services import survey_response_record
+
+    rule(
+        "survey.answered",
+        [{"type": "add_tags", "tags": ["unhappy"]}],
+        {"field": "survey.kind", "op": "is", "value": "csat"},
+        {"field": "survey.score", "op": "lte", "value": 2},
+    )
+    unhappy, imported, happy = ticket_make(), ticket_make(), ticket_make()
+    for ticket, score, live in ((unhappy, 1, True), (imported, 1, False), (happy, 5, True)):
+        survey_response_record(
+            kind="csat",
+            customer=ticket.requester,
+            score=score,
+            responded_at=timezone.now(),
+            ticket=ticket,
+            live=live,
+        )
+    tagged = [list(t.tags.values_list("name", flat=True)) for t in (unhappy, imported, happy)]
+    assert tagged == [["unhappy"], [], []]
