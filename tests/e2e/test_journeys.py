@@ -189,3 +189,52 @@ def test_f_a_supervisor_plans_next_week_from_the_demo_data(new_page: Any) -> Non
     assert axe_violations(page) == []
     start = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
     assert start.strftime("%A") in page.locator("section.plan-day h2").first.inner_text()
+
+
+def test_g_a_supervisor_automates_and_routes_and_the_agent_is_told(new_page: Any) -> None:
+    from caredesk.accounts.enums import Role
+    from caredesk.accounts.factories import TeamFactory
+    from caredesk.automation.models import Rule
+
+    boss = UserFactory(email="boss@example.org", role=Role.SUPERVISOR)
+    agent = UserFactory(email="routed@example.org", first_name="Rita")
+    team = TeamFactory(name="Billing")
+    team.members.add(agent, boss)
+    admin = new_page()
+    sign_in(admin, "boss@example.org")
+    admin.goto("/manage/")
+    admin.get_by_role("link", name="Automation rules").click()
+    admin.get_by_label("Name").fill("Invoices go to Billing")
+    admin.get_by_label("Trigger").select_option("ticket.created")
+    admin.get_by_label("Conditions").fill(
+        '{"conditions": [{"field": "subject", "op": "contains", "value": "invoice"}]}'
+    )
+    admin.get_by_label("Actions").fill(
+        f'[{{"type": "route", "team": {team.pk}}}, {{"type": "add_tags", "tags": ["billing"]}}]'
+    )
+    admin.get_by_role("button", name="Save").click()
+    expect_text(admin, "Saved Invoices go to Billing.")
+    assert Rule.objects.filter(name="Invoices go to Billing").exists()
+    admin.goto("/manage/routing/")
+    admin.get_by_label("Strategy of Billing").select_option("least_loaded")
+    admin.get_by_role("row", name=re.compile("Billing")).get_by_role("button", name="Save").click()
+    expect_text(admin, "Routing of Billing saved.")
+    problems = {"rules": [], "routing": axe_violations(admin)}
+    admin.goto("/manage/rules/")
+    problems["rules"] = axe_violations(admin)
+
+    page = new_page()
+    sign_in(page, "routed@example.org")
+    page.get_by_label("Your availability").select_option("online")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Your availability").and_(page.locator(".availability-online")).wait_for()
+    ticket = ticket_make(subject="Wrong invoice amount")
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+    assert list(ticket.tags.values_list("name", flat=True)) == ["billing"]
+    page.goto("/inbox/")
+    page.locator("#my-status .badge").wait_for()
+    page.get_by_role("link", name=re.compile("Notifications")).first.click()
+    expect_text(page, "was routed to you: Wrong invoice amount")
+    problems["notifications"] = axe_violations(page)
+    assert {k: v for k, v in problems.items() if v} == {}
