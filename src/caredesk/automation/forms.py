@@ -36,6 +36,7 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable 
 
 
 class WebhookForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
+    url = forms.URLField(max_length=500, assume_scheme="https", label="URL")
     events = forms.MultipleChoiceField(
         choices=[(e, e) for e in WEBHOOK_EVENTS], widget=forms.CheckboxSelectMultiple
     )

@@ -172,7 +172,6 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = ENV.time_zone
 USE_I18N = True
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: a URL typed without a scheme is https
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

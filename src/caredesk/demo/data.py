@@ -21,6 +21,7 @@ from caredesk.customers.services import (
     purchase_create,
 )
 from caredesk.demo import vocabulary as v
+from caredesk.demo.automation import demo_automation, demo_service_levels
 from caredesk.demo.staffing import demo_staffing
 from caredesk.search.services import search_index_customer
 from caredesk.surveys.services import survey_response_record
@@ -61,6 +62,8 @@ def demo_load(
         _tickets(rng, tickets, people, staff)
         _canned_replies()
         demo_staffing()
+        demo_service_levels()
+        demo_automation(staff)
     return logins
 
 

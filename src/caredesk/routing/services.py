@@ -197,22 +197,26 @@ def routing_pick(*, ticket: Ticket, routing: TeamRouting) -> User | None:
 
 @transaction.atomic
 def routing_route(*, ticket: Ticket) -> User | None:
-    """Assign an unassigned ticket in a routed team's queue, if someone can take it."""
+    """Assign an unassigned ticket in a routed team's queue, if someone can take it.
+    The ticket is read again under a row lock, so two routers running at once (two
+    workers, or a drain and a new ticket) never both assign it."""
     from caredesk.tickets.services.tickets import ticket_update
 
     if ticket.assignee_id is not None or ticket.team_id is None:
         return None
-    if ticket.status not in QUEUED_STATUSES or ticket.merged_into_id is not None:
-        return None
     routing = TeamRouting.objects.select_related("team").filter(team_id=ticket.team_id).first()
-    if routing is None:
+    if routing is None or routing.strategy == Strategy.MANUAL:
         return None
-    agent = routing_pick(ticket=ticket, routing=routing)
+    current = Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+    if current is None or not _queued(current):
+        return None
+    agent = routing_pick(ticket=current, routing=routing)
     if agent is None:
         return None
     now = timezone.now()
     with events_via(f"routing: {routing.get_strategy_display()}"):
-        ticket_update(ticket=ticket, actor=None, changes={"assignee": agent})
+        ticket_update(ticket=current, actor=None, changes={"assignee": agent})
+    ticket.refresh_from_db()
     TeamRouting.objects.filter(pk=routing.pk).update(last_assigned=agent)
     AgentProfile.objects.filter(pk=agent.pk).update(last_assigned_at=now)
     from caredesk.notifications.models import NotificationKind
@@ -225,6 +229,15 @@ def routing_route(*, ticket: Ticket) -> User | None:
         ticket=ticket,
     )
     return agent
+
+
+def _queued(ticket: Ticket) -> bool:
+    return (
+        ticket.assignee_id is None
+        and ticket.status in QUEUED_STATUSES
+        and ticket.merged_into_id is None
+        and ticket.team_id is not None
+    )
 
 
 def routing_drain(*, team: Team | None = None, limit: int = DRAIN_BATCH) -> int:
@@ -241,10 +254,17 @@ def routing_drain(*, team: Team | None = None, limit: int = DRAIN_BATCH) -> int:
             merged_into__isnull=True,
         ).order_by("created_at", "id")[:limit]
         for ticket in queue:
-            if routing_route(ticket=ticket) is None:
-                break  # nobody has room now (or the rest need skills nobody online has)
-            routed += 1
+            if routing_route(ticket=ticket) is not None:
+                routed += 1
+            elif routing.strategy != Strategy.SKILLS and not _assigned_meanwhile(ticket):
+                break  # nobody has room now; with skills, the next ticket may need others
+
     return routed
+
+
+def _assigned_meanwhile(ticket: Ticket) -> bool:
+    """Whether another router assigned the ticket since it was listed."""
+    return Ticket.objects.filter(pk=ticket.pk, assignee__isnull=False).exists()
 
 
 def routing_rebalance(*, user: User) -> int:

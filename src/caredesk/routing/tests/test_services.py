@@ -141,3 +141,39 @@ def test_bad_settings_are_refused() -> None:
         agent_routing_update(user=agent, capacity=-1)
     with pytest.raises(ValidationFailed, match="No skill"):
         agent_routing_update(user=agent, skill_ids=[424242])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_routers_at_once_never_assign_a_ticket_twice() -> None:
+    import threading
+
+    from django.db import connections
+
+    from caredesk.routing.models import TeamRouting
+
+    a, b = UserFactory(), UserFactory()
+    team = team_of(a, b, strategy="manual")  # the queue fills while nobody routes
+    waiting = [ticket_make(team=team) for _ in range(12)]
+    for agent in (a, b):
+        agent_routing_update(user=agent, capacity=50)
+        availability_set(user=agent, availability="online")
+    TeamRouting.objects.filter(team=team).update(strategy="least_loaded")
+    errors: list[Exception] = []
+
+    def drain() -> None:
+        try:
+            routing_drain(team=team)
+        except Exception as exc:  # the assertion below reports it
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=drain) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert all(Ticket.objects.get(pk=t.pk).assignee in (a, b) for t in waiting)
+    assignments = TicketEvent.objects.filter(field="assignee", ticket__in=waiting)
+    assert assignments.count() == len(waiting)  # each ticket assigned exactly once
