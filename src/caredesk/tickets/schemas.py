@@ -132,6 +132,7 @@ class EventOut(Schema):
     field: str
     old_value: str
     new_value: str
+    via: str = Field("", description="The automation rule or routing that made the change")
 
 
 class CommitmentIn(InputSchema):
