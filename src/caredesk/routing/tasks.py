@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from caredesk.automation.tasks import RETRY
 
-@shared_task(acks_late=True)
+
+@shared_task(acks_late=True, **RETRY)
 def routing_drain_task(team_id: int | None = None) -> int:
     """Route queued tickets to agents with room (one team, or every routed team)."""
     from caredesk.accounts.models import Team

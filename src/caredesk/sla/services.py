@@ -381,12 +381,15 @@ UPSERT_ROWS = 1000  # rows per statement: 12,000 parameters, within SQLite's lim
 
 
 def _upsert(rows: list[tuple[Any, ...]]) -> None:
-    """Insert or update TicketSla rows, a thousand per INSERT … ON CONFLICT statement
-    (SQLite and PostgreSQL); what was met, breached or warned is never cleared. (The
-    ORM's bulk_create spent four fifths of the sweep preparing values.)"""
+    """Insert or update TicketSla rows; what was met, breached or warned is never
+    cleared. PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON
+    CONFLICT; SQLite: a thousand rows per INSERT … ON CONFLICT statement. (The ORM's
+    bulk_create spent four fifths of the sweep preparing values; on PostgreSQL, binding
+    12,000 parameters per statement cost more than computing the clocks.)"""
+    if not rows:
+        return
     table = connection.ops.quote_name(TicketSla._meta.db_table)
     cols = ", ".join(UPSERT_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"
     updates = ", ".join(
         f"{c} = excluded.{c}"
         if c not in KEEP_FIRST
@@ -394,6 +397,11 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
         for c in UPSERT_COLUMNS[1:]
         if c != "paused_minutes"
     )
+    conflict = f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql":
+        _upsert_copy(rows, table=table, cols=cols, conflict=conflict)
+        return
+    one = "(" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         for i in range(0, len(rows), UPSERT_ROWS):
@@ -402,9 +410,29 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
             # only constant column names and the model's own table name go into the text
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} "  # noqa: S608
-                f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
+                f"{conflict}",
                 params,
             )
+
+
+_COPY_TYPES = {"ticket_id": "bigint", "policy_id": "bigint", "paused_minutes": "double precision"}
+
+
+def _upsert_copy(rows: list[tuple[Any, ...]], *, table: str, cols: str, conflict: str) -> None:
+    staging = "caredesk_sla_sweep_rows"
+    columns = ", ".join(f"{c} {_COPY_TYPES.get(c, 'timestamptz')}" for c in UPSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        raw.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({columns}) ON COMMIT DELETE ROWS"
+        )
+        raw.execute(f"TRUNCATE {staging}")
+        with raw.copy(f"COPY {staging} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        raw.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} {conflict}"  # noqa: S608
+        )
 
 
 def _segment_members(policies: list[SlaPolicy]) -> dict[int, set[int]]:
