@@ -218,3 +218,35 @@ def test_a_segment_condition_picks_the_policy_one_by_one_and_in_the_sweep() -> N
     sla_sweep(now=MONDAY_9)
     assert TicketSla.objects.get(ticket=fast).first_response_due == at(minutes=15)
     assert TicketSla.objects.get(ticket=slow).first_response_due == at(minutes=600)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_on_its_own_writes_through_its_writer_thread_the_same_clocks(
+    office: BusinessCalendar,
+) -> None:
+    from django.db import connection
+
+    from caredesk.sla.services import sla_apply, sla_sweep
+
+    assert not connection.in_atomic_block  # as in `caredesk sla sweep`: the threaded path
+    kinds = ((0, "urgent"), (1, "low"), (2, "high"), (3, "urgent"), (4, "low"))
+    tickets = [ticket_make(created_at=at(hours=h), priority=p) for h, p in kinds]
+    urgent = policy(position=0, conditions={"priority": ["urgent"]}, calendar=office,
+                    first_response_minutes=30, resolution_minutes=240)  # fmt: skip
+    policy(position=1, conditions={"priority": ["high"]}, calendar=office,
+           first_response_minutes=240, resolution_minutes=2400)  # fmt: skip
+    stats = sla_sweep(now=at(hours=2), batch=2)  # three batches
+    assert (stats.tickets, stats.with_policy) == (5, 3)
+    swept = {s.ticket_id: s for s in TicketSla.objects.all()}
+    assert set(swept) == {tickets[0].pk, tickets[2].pk, tickets[3].pk}
+    for t in (tickets[0], tickets[2], tickets[3]):
+        one = sla_apply(ticket=t)
+        assert one is not None
+        assert (one.first_response_due, one.resolution_due) == (
+            swept[t.pk].first_response_due,
+            swept[t.pk].resolution_due,
+        )
+    urgent.active = False
+    urgent.save()
+    sla_sweep(now=at(hours=2), batch=2)  # the urgent tickets have no policy any more
+    assert set(TicketSla.objects.values_list("ticket_id", flat=True)) == {tickets[2].pk}
