@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+
+from caredesk.core.testing import caredesk_process
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_DB = 14  # the job tests' own database on the machine's Redis, emptied first
@@ -40,37 +40,17 @@ def redis_url() -> Iterator[str]:
     client.flushdb()
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    user = s.get("USER") or "postgres"
-    return f"postgres://{user}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
-
-
 def _start_worker(redis_url: str, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "caredesk.config.settings",
-        "SECRET_KEY": "job-test-secret",
-        "DEBUG": "false",
-        "CAREDESK_DATA_DIR": str(data_dir),
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_url,
-        "CAREDESK_JOB_VISIBILITY_TIMEOUT": "3",
-        "CAREDESK_WEBHOOK_TIMEOUT": "2",
-    }
-    command = [
-        str(Path(sys.executable).with_name("caredesk")),
-        "worker",
-        "--concurrency=1",
-        "--no-beat",
-        "--loglevel=info",
-    ]
-    with log.open("ab") as out:
-        return subprocess.Popen(  # noqa: S603  # our own command
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    return caredesk_process(  # type: ignore[no-any-return]
+        ["worker", "--concurrency=1", "--no-beat", "--loglevel=info"],
+        env={
+            "CAREDESK_DATA_DIR": str(data_dir),
+            "REDIS_URL": redis_url,
+            "CAREDESK_JOB_VISIBILITY_TIMEOUT": "3",
+            "CAREDESK_WEBHOOK_TIMEOUT": "2",
+        },
+        log=log,
+    )
 
 
 def _kill(worker: subprocess.Popen[bytes]) -> None:

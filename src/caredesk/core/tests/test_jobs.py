@@ -48,3 +48,43 @@ def test_a_failing_periodic_job_does_not_stop_the_others(
     scheduler = EmbeddedScheduler(lock_path=tmp_path / "scheduler.lock")
     assert scheduler.run_due(now=0.0) == list(PERIODIC_JOBS)
     assert ran == [n for n in PERIODIC_JOBS if n != "timers"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_caredesk_serve_runs_the_periodic_jobs_itself_without_a_broker(tmp_path: Path) -> None:
+    import datetime as dt
+    import os
+    import signal
+    import socket
+    import time
+
+    from django.utils import timezone
+
+    from caredesk.core.testing import caredesk_process
+    from caredesk.sla.models import SlaPolicy, TicketSla
+    from caredesk.tickets.factories import ticket_make
+
+    SlaPolicy.objects.create(name="Fast", first_response_minutes=1)
+    ticket = ticket_make(created_at=timezone.now() - dt.timedelta(minutes=5))
+    clock = TicketSla.objects.get(ticket=ticket)
+    assert clock.first_response_breached is None  # due 4 minutes ago, not yet recorded
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    server = caredesk_process(
+        ["serve", "--port", str(port), "--workers", "2"],
+        env={"CAREDESK_DATA_DIR": str(tmp_path), "REDIS_URL": "", "CAREDESK_BROKER_URL": ""},
+        log=log,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            clock.refresh_from_db()
+            if clock.first_response_breached is not None:
+                break
+            time.sleep(0.5)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(20)
+    assert clock.first_response_breached == clock.first_response_due, log.read_text()[-3000:]
