@@ -43,20 +43,21 @@ def _cache_key(trigger: str) -> str:
 
 def rules_for(trigger: str) -> list[ActiveRule]:
     """The active rules of a trigger in their order, from the cache when it has them."""
-    key = _cache_key(trigger)
-    found: list[ActiveRule] | None = cache.get(key)
-    if found is None:
-        found = [
+
+    def load() -> list[ActiveRule]:
+        rules = Rule.objects.filter(trigger=trigger, active=True).order_by("position", "id")
+        return [
             ActiveRule(
                 r.pk,
                 r.name,
                 conditions_parse(r.conditions),
                 tuple(actions_parse(r.actions, set_fields=SET_FIELDS)),
             )
-            for r in Rule.objects.filter(trigger=trigger, active=True).order_by("position", "id")
+            for r in rules
         ]
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+
+    found: list[ActiveRule] | None = cache.get_or_set(_cache_key(trigger), load, CACHE_SECONDS)
+    return found if found is not None else load()
 
 
 def rules_cache_clear() -> None:

@@ -58,16 +58,13 @@ def _cache_key(event: str) -> str:
 
 def webhooks_for(event: str) -> list[int]:
     """Ids of the active subscriptions to an event (cached)."""
-    key = _cache_key(event)
-    found: list[int] | None = cache.get(key)
-    if found is None:
-        found = [
-            s.pk
-            for s in WebhookSubscription.objects.filter(active=True).only("pk", "events")
-            if event in (s.events or [])
-        ]
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+
+    def load() -> list[int]:
+        active = WebhookSubscription.objects.filter(active=True).only("pk", "events")
+        return [s.pk for s in active if event in (s.events or [])]
+
+    found: list[int] | None = cache.get_or_set(_cache_key(event), load, CACHE_SECONDS)
+    return found if found is not None else load()
 
 
 def webhooks_cache_clear() -> None:
