@@ -86,6 +86,14 @@ def main() -> None:
             planner.get_by_role("button", name="Forecast, requirement and schedule").click()
             planner.wait_for_load_state("networkidle")
             shoot(planner, "staffing-plan")
+            planner.goto(BASE + "/manage/routing/")
+            shoot(planner, "routing")
+            planner.goto(BASE + "/manage/rules/")
+            planner.get_by_role(
+                "link", name="Customers who mention cancelling are escalated"
+            ).click()
+            planner.wait_for_load_state("networkidle")
+            shoot(planner, "rule")
             agent_phone = browser.new_page(viewport={"width": 390, "height": 844})
             sign_in(agent_phone, "agent@demo.caredesk.example")
             agent_phone.goto(BASE + "/inbox/?view=open")

@@ -108,6 +108,12 @@ class DomainErrorMiddleware:
         return back(request, "/")
 
 
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
 def model_screen(
     request: HttpRequest,
     *,
@@ -141,7 +147,7 @@ def model_screen(
             else:
                 messages.success(request, getattr(form, "saved_message", f"Saved {saved}."))
                 return redirect(url_name)
-    rows = [(obj, [getattr(obj, c) for c in columns]) for obj in objects]
+    rows = [(obj, [_cell(getattr(obj, c)) for c in columns]) for obj in objects]
     context = {
         "nav": "manage",
         "title": title,

@@ -279,9 +279,9 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
     happened: times met, breached, warned and paused. Next-response clocks move with
     the conversation and are left as they are.
 
-    Run on its own (the CLI), a writer thread with its own connection writes each batch
-    while the next is computed, so the database and Python work at the same time; inside
-    a caller's transaction everything is written in it."""
+    Run on its own (the CLI) on PostgreSQL, a writer thread with its own connection
+    writes each batch while the next is computed, so the database and Python work at
+    the same time; inside a caller's transaction everything is written in it."""
     import time
 
     started = time.perf_counter()
@@ -289,7 +289,10 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
     policies = list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
     members = _segment_members(policies)
     total, matched, breaches, warnings = 0, 0, 0, 0
-    writer = _BatchWriter() if not connection.in_atomic_block else None
+    # PostgreSQL writes on its own core while Python computes; SQLite's writes are
+    # mostly Python work on this process's GIL, and measured slower on a thread.
+    threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+    writer = _BatchWriter() if threaded else None
     try:
         for rows, kept in _open_ticket_batches(batch):
             total += len(rows)

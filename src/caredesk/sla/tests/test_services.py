@@ -228,7 +228,7 @@ def test_the_sweep_on_its_own_writes_through_its_writer_thread_the_same_clocks(
 
     from caredesk.sla.services import sla_apply, sla_sweep
 
-    assert not connection.in_atomic_block  # as in `caredesk sla sweep`: the threaded path
+    assert not connection.in_atomic_block  # as in `caredesk sla sweep` (PostgreSQL: threaded)
     kinds = ((0, "urgent"), (1, "low"), (2, "high"), (3, "urgent"), (4, "low"))
     tickets = [ticket_make(created_at=at(hours=h), priority=p) for h, p in kinds]
     urgent = policy(position=0, conditions={"priority": ["urgent"]}, calendar=office,
