@@ -47,3 +47,123 @@ class OutboundMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.channel} message {self.message_id} ({self.status})"
+
+
+class Security(models.TextChoices):
+    SSL = "ssl", "TLS from the start (IMAPS 993 / SMTPS 465)"
+    STARTTLS = "starttls", "STARTTLS"
+    NONE = "none", "None (only on a trusted network)"
+
+
+class Mailbox(BaseModel):
+    """An address customers write to: where caredesk fetches its mail (IMAP) and how it
+    answers (SMTP). Passwords are never stored: each setting names the environment
+    variable that holds it."""
+
+    name = models.CharField(max_length=100)
+    address = models.EmailField(unique=True)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    imap_host = models.CharField(max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_security = models.CharField(max_length=8, choices=Security.choices, default="ssl")
+    imap_user = models.CharField(max_length=255, blank=True)
+    imap_password_env = models.CharField(
+        max_length=100, blank=True, help_text="Name of the environment variable with the password."
+    )
+    imap_folder = models.CharField(max_length=200, default="INBOX")
+    processed_folder = models.CharField(
+        max_length=200, blank=True, help_text="Move fetched mail here; empty: flag it seen."
+    )
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    smtp_host = models.CharField(
+        max_length=255, blank=True, help_text="Empty: send through EMAIL_URL."
+    )
+    smtp_port = models.PositiveIntegerField(default=587)
+    smtp_security = models.CharField(max_length=8, choices=Security.choices, default="starttls")
+    smtp_user = models.CharField(max_length=255, blank=True)
+    smtp_password_env = models.CharField(max_length=100, blank=True)
+    signature = models.TextField(blank=True)
+    auto_acknowledge = models.BooleanField(
+        default=False, help_text="Answer each new request with a short acknowledgement."
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+
+class MailSource(models.TextChoices):
+    IMAP = "imap", "IMAP"
+    SMTP = "smtp", "SMTP/LMTP"
+    IMPORT = "import", "Import"
+
+
+class MailOutcome(models.TextChoices):
+    CREATED = "created", "New ticket"
+    APPENDED = "appended", "Added to a ticket"
+    DUPLICATE = "duplicate", "Duplicate"
+    IGNORED = "ignored", "Ignored"
+    BOUNCE = "bounce", "Bounce"
+    HELD = "held", "Held for an agent"
+    REJECTED = "rejected", "Rejected"
+
+
+class InboundMail(BaseModel):
+    """A raw message as received, stored before anything else happens to it (its bytes
+    in content-addressed storage); processed once, with its outcome."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    msgid = models.CharField("Message-ID", max_length=500, db_index=True)
+    storage_path = models.CharField(max_length=300)
+    size = models.PositiveBigIntegerField()
+    source = models.CharField(max_length=6, choices=MailSource.choices)
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
+    )
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=1000, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=9, choices=MailOutcome.choices, blank=True)
+    reason = models.TextField(blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["id"], name="inbound_pending_idx", condition=Q(processed_at__isnull=True)
+            ),
+            models.Index(fields=["sender", "created_at"], name="inbound_sender_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msgid} ({self.outcome or 'pending'})"
+
+
+class MailThread(models.Model):
+    """Every Message-ID caredesk has received or sent, and the ticket it belongs to."""
+
+    msgid = models.CharField("Message-ID", max_length=500, unique=True)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outbound = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at"], name="mailthread_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.msgid} -> ticket {self.ticket_id}"

@@ -1,0 +1,425 @@
+"""Inbound mail, one pipeline for IMAP, SMTP/LMTP and imports.
+
+1. The raw bytes are stored first, under their SHA-256, with an InboundMail row
+   (committed on its own): from then on nothing can lose the message.
+2. Processing happens once, in one transaction with everything it creates; the
+   Message-ID is claimed in MailThread (unique) inside that transaction, so the same
+   message delivered twice, or by two processes at once, is recorded once. A process
+   killed in between leaves the row unprocessed; `mail_process_pending` finishes it.
+
+Threading: In-Reply-To and References against every Message-ID caredesk has seen or
+sent, then the ticket reference in the subject ([#123]), then the per-ticket reply
+address (local+t123-<signature>@domain). A reply joins a ticket only when its sender is
+the requester, a CC on the ticket or a member of staff; anyone else gets a new ticket
+of their own, with the reason recorded, and learns nothing about the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from caredesk.accounts.models import User
+from caredesk.channels.mail.parsing import NotAnEmail, ParsedMail, parse
+from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailSource, MailThread
+from caredesk.core.storage import blob_open, blob_store
+from caredesk.customers.enums import ContactKind
+from caredesk.customers.models import ContactPoint, Customer
+from caredesk.tickets.enums import AuthorRole, Channel, EventKind, TicketStatus
+from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.messages import MAX_TEXT, AttachmentData
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_REF = re.compile(r"\[#(\d{1,18})\]")
+REPLY_TOKEN = re.compile(
+    r"^(?P<local>[^+@]+)\+t(?P<id>\d{1,18})-(?P<sig>[0-9a-f]{12})@(?P<domain>.+)$"
+)
+RATE_WINDOW = dt.timedelta(minutes=10)
+RATE_LIMIT = 30  # messages per sender and window before mail from them is ignored
+
+
+@dataclass(frozen=True)
+class MailResult:
+    outcome: str
+    ticket: int | None = None
+    message: int | None = None
+    reason: str | None = None
+
+
+def reply_signature(ticket_id: int) -> str:
+    return salted_hmac("caredesk.mail.reply-address", str(ticket_id)).hexdigest()[:12]
+
+
+def reply_address(address: str, ticket_id: int) -> str:
+    """The ticket's own reply address on a mailbox: support+t42-<signature>@example.com."""
+    local, _, domain = address.partition("@")
+    return f"{local}+t{ticket_id}-{reply_signature(ticket_id)}@{domain}"
+
+
+def ticket_of_reply_address(address: str) -> int | None:
+    match = REPLY_TOKEN.match(address.lower())
+    if match is None:
+        return None
+    ticket_id = int(match.group("id"))
+    if not constant_time_compare(match.group("sig"), reply_signature(ticket_id)):
+        return None
+    return ticket_id
+
+
+def mail_ingest(
+    *, raw: bytes, source: str = MailSource.IMPORT, mailbox: Mailbox | None = None
+) -> MailResult:
+    """Store a raw message and process it; the result says what became of it."""
+    try:
+        parsed = parse(raw)
+    except NotAnEmail as exc:
+        return MailResult(MailOutcome.REJECTED, reason=str(exc))
+    inbound = inbound_store(raw=raw, parsed=parsed, source=source, mailbox=mailbox)
+    return mail_process(inbound=inbound, parsed=parsed)
+
+
+def inbound_store(
+    *, raw: bytes, parsed: ParsedMail, source: str, mailbox: Mailbox | None
+) -> InboundMail:
+    """Keep the bytes and a row for them (committed at once); the same bytes twice make
+    one row."""
+    blob = blob_store(data=raw, namespace="mail")
+    try:
+        with transaction.atomic():
+            return InboundMail.objects.create(
+                sha256=blob.sha256,
+                msgid=parsed.message_id[:500],
+                storage_path=blob.path,
+                size=blob.size,
+                source=source,
+                mailbox=mailbox,
+                sender=parsed.sender[:254],
+                subject=parsed.subject[:1000],
+            )
+    except IntegrityError:
+        return InboundMail.objects.get(sha256=blob.sha256)
+
+
+def mail_process_pending(*, limit: int = 1000) -> int:
+    """Process stored messages that a crash left unprocessed; returns how many."""
+    done = 0
+    for inbound in InboundMail.objects.filter(processed_at__isnull=True).order_by("id")[:limit]:
+        mail_process(inbound=inbound, parsed=parse(blob_open(inbound.storage_path)))
+        done += 1
+    return done
+
+
+def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:
+    if inbound.processed_at is not None:
+        return _duplicate_of(inbound, reason="The same message was received before.")
+    try:
+        with transaction.atomic():
+            row = InboundMail.objects.select_for_update().get(pk=inbound.pk)
+            if row.processed_at is not None:
+                return _duplicate_of(row, reason="The same message was received before.")
+            result = _process(row, parsed)
+            row.processed_at = timezone.now()
+            row.outcome = result.outcome
+            row.reason = result.reason or ""
+            row.ticket_id = result.ticket
+            row.message_id = result.message
+            row.save(update_fields=["processed_at", "outcome", "reason", "ticket", "message",
+                                    "updated_at"])  # fmt: skip
+            return result
+    except IntegrityError:  # another process claimed this Message-ID first
+        with transaction.atomic():
+            InboundMail.objects.filter(pk=inbound.pk, processed_at__isnull=True).update(
+                processed_at=timezone.now(),
+                outcome=MailOutcome.DUPLICATE,
+                reason="A message with this Message-ID was received before.",
+            )
+        inbound.refresh_from_db()
+        return _duplicate_of(inbound, reason=inbound.reason)
+
+
+def _duplicate_of(inbound: InboundMail, *, reason: str) -> MailResult:
+    first = MailThread.objects.filter(msgid=inbound.msgid).first()
+    return MailResult(
+        MailOutcome.DUPLICATE,
+        ticket=first.ticket_id if first else inbound.ticket_id,
+        message=first.message_id if first else inbound.message_id,
+        reason=reason,
+    )
+
+
+def _process(row: InboundMail, parsed: ParsedMail) -> MailResult:
+    seen = MailThread.objects.filter(msgid=parsed.message_id[:500]).first()
+    if seen is not None:
+        return MailResult(
+            MailOutcome.DUPLICATE,
+            seen.ticket_id,
+            seen.message_id,
+            "A message with this Message-ID was received before.",
+        )
+    if parsed.bounce is not None:
+        return _bounce(parsed)
+    if not parsed.sender:
+        return MailResult(MailOutcome.IGNORED, reason="No sender address.")
+    if _own_address(parsed.sender):
+        return MailResult(MailOutcome.IGNORED, reason="Sent from caredesk's own address (a loop).")
+    recent = InboundMail.objects.filter(
+        sender=parsed.sender, created_at__gte=timezone.now() - RATE_WINDOW
+    ).count()
+    if recent > RATE_LIMIT:
+        return MailResult(
+            MailOutcome.IGNORED,
+            reason=f"More than {RATE_LIMIT} messages from {parsed.sender} in 10 minutes "
+            "(a mail loop?).",
+        )
+    ticket, why_not = _thread(parsed)
+    if parsed.auto_reply:
+        return MailResult(
+            MailOutcome.IGNORED,
+            ticket.pk if ticket else None,
+            reason="An automatic reply (out of office, autoresponder): no ticket, no answer.",
+        )
+    if ticket is not None and ticket.status == TicketStatus.CLOSED:
+        return _new_ticket(
+            row, parsed, follow_up_of=ticket, reason=f"Follow-up of closed #{ticket.pk}."
+        )
+    if ticket is not None:
+        return _append(ticket, parsed)
+    return _new_ticket(row, parsed, reason=why_not)
+
+
+def _own_address(address: str) -> bool:
+    local_base = re.sub(r"\+[^@]*@", "@", address)
+    return Mailbox.objects.filter(address__iexact=local_base).exists()
+
+
+def _thread(parsed: ParsedMail) -> tuple[Ticket | None, str | None]:
+    """The ticket the message answers, if its sender may write to it; otherwise None and
+    why it was not joined (for the record)."""
+    candidates: list[tuple[int, str]] = []
+    ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)]
+    if ids:
+        found = dict(MailThread.objects.filter(msgid__in=ids).values_list("msgid", "ticket_id"))
+        candidates += [(found[i], "its In-Reply-To/References") for i in ids if i in found]
+    match = SUBJECT_REF.search(parsed.subject)
+    if match:
+        candidates.append((int(match.group(1)), "the ticket reference in its subject"))
+    for address in parsed.addresses:
+        ticket_id = ticket_of_reply_address(address)
+        if ticket_id is not None:
+            candidates.append((ticket_id, "the ticket's reply address"))
+    for ticket_id, how in candidates:
+        ticket = _final(Ticket.objects.filter(pk=ticket_id).first())
+        if ticket is None:
+            continue
+        if _may_write(parsed.sender, ticket):
+            return ticket, None
+        return None, (
+            f"Matched ticket #{ticket.pk} by {how}, but {parsed.sender} is not its requester, "
+            "a CC or a member of staff: opened as a new ticket."
+        )
+    return None, None
+
+
+def _final(ticket: Ticket | None) -> Ticket | None:
+    """Follow merges to the ticket that lives on."""
+    hops = 0
+    while ticket is not None and ticket.merged_into_id is not None and hops < 10:
+        ticket = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+        hops += 1
+    return ticket
+
+
+def _emails_of(customer_ids: list[int]) -> set[str]:
+    return set(
+        ContactPoint.objects.filter(
+            customer_id__in=customer_ids, kind=ContactKind.EMAIL
+        ).values_list("value", flat=True)
+    )
+
+
+def _may_write(sender: str, ticket: Ticket) -> bool:
+    people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
+    if sender in _emails_of(people):
+        return True
+    return _staff(sender) is not None
+
+
+def _staff(address: str) -> User | None:
+    user = User.objects.filter(email__iexact=address, is_active=True).first()
+    return user if user is not None and user.is_staff_member else None
+
+
+def _content(parsed: ParsedMail) -> tuple[str, str, list[AttachmentData], str]:
+    """(visible text, html, attachments, note): attachments beyond the size limit are
+    dropped, with a note saying so."""
+    text = parsed.visible_text[:MAX_TEXT]
+    files = [AttachmentData(a.filename, a.content_type, a.data) for a in parsed.attachments]
+    limit: int = settings.CAREDESK_MAX_ATTACHMENT_BYTES
+    total = sum(len(f.data) for f in files)
+    note = ""
+    if total > limit:
+        names = ", ".join(f.filename for f in files)[:500]
+        note = (
+            f"The attachments ({names}; {total:,} bytes) were larger than the limit of "
+            f"{limit:,} bytes and were not kept; the original message is available as .eml."
+        )
+        files = []
+    if not text.strip() and not files:
+        text = "(no text)"
+    return text, parsed.html, files, note
+
+
+def _append(ticket: Ticket, parsed: ParsedMail) -> MailResult:
+    from caredesk.tickets.services.messages import message_add
+
+    text, html, files, note = _content(parsed)
+    agent = _staff(parsed.sender)
+    customer = None if agent else _customer_of(parsed.sender, ticket)
+    message = message_add(
+        ticket=ticket,
+        author=agent,
+        author_customer=customer,
+        author_role=AuthorRole.AGENT if agent else AuthorRole.CUSTOMER,
+        text=text,
+        html=html,
+        channel=Channel.EMAIL,
+        attachments=files,
+        external_id=parsed.message_id[:255],
+    )
+    MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
+    if note:
+        _too_large(ticket, parsed, note)
+    return MailResult(MailOutcome.APPENDED, ticket.pk, message.pk, note or None)
+
+
+def _customer_of(sender: str, ticket: Ticket) -> Customer:
+    contact = (
+        ContactPoint.objects.select_related("customer")
+        .filter(kind=ContactKind.EMAIL, value=sender)
+        .first()
+    )
+    return contact.customer if contact is not None else ticket.requester
+
+
+def _new_ticket(
+    row: InboundMail,
+    parsed: ParsedMail,
+    *,
+    reason: str | None,
+    follow_up_of: Ticket | None = None,
+) -> MailResult:
+    from caredesk.customers.services import customer_get_or_create_by_email
+    from caredesk.tickets.services.tickets import ticket_create
+
+    text, html, files, note = _content(parsed)
+    requester = customer_get_or_create_by_email(email=parsed.sender, name=parsed.sender_name)
+    own = {m.lower() for m in Mailbox.objects.values_list("address", flat=True)}
+    ccs = [
+        a for a in parsed.cc
+        if a != parsed.sender and a not in own and ticket_of_reply_address(a) is None
+        and not _own_address(a)
+    ]  # fmt: skip
+    mailbox = row.mailbox
+    ticket = ticket_create(
+        requester=requester,
+        subject=SUBJECT_REF.sub("", parsed.subject).strip() or "(no subject)",
+        text=text,
+        html=html,
+        channel=Channel.EMAIL,
+        team=mailbox.team if mailbox else None,
+        cc_emails=ccs[:50],
+        attachments=files,
+        created_at=timezone.now(),
+    )
+    if follow_up_of is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(follow_up_of=follow_up_of)
+    message = ticket.messages.order_by("id").first()
+    MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
+    if note:
+        _too_large(ticket, parsed, note)
+    if mailbox is not None and mailbox.auto_acknowledge and not parsed.bulk:
+        _acknowledge(ticket, mailbox)
+    return MailResult(
+        MailOutcome.CREATED, ticket.pk, message.pk if message else None, reason or note or None
+    )
+
+
+def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
+    """Tell the agents (a note) and the sender (a message through the outbox)."""
+    from caredesk.channels.services import outbox_enqueue
+    from caredesk.tickets.services.messages import message_add
+
+    message_add(ticket=ticket, author=None, author_role=AuthorRole.AGENT, is_public=False,
+                text=note)  # fmt: skip
+    notice = message_add(
+        ticket=ticket,
+        author=None,
+        author_role=AuthorRole.SYSTEM,
+        text="Your attachments were larger than we can accept "
+        f"({settings.CAREDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB in all) and did not "
+        "reach us. Please send them again as a link or in smaller parts.",
+    )
+    outbox_enqueue(message=notice)
+
+
+def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
+    from caredesk.channels.services import outbox_enqueue
+    from caredesk.tickets.services.messages import message_add
+
+    text = (
+        f'We received your request "{ticket.subject}" (#{ticket.pk}) and will answer soon. '
+        "To add anything, just reply to this message."
+    )
+    if mailbox.signature:
+        text += "\n\n" + mailbox.signature
+    notice = message_add(ticket=ticket, author=None, author_role=AuthorRole.SYSTEM, text=text)
+    outbox_enqueue(message=notice)
+
+
+def _bounce(parsed: ParsedMail) -> MailResult:
+    """Mark the addresses undeliverable; record the failure on the ticket it was for."""
+    from caredesk.tickets.services.events import event_record
+
+    assert parsed.bounce is not None
+    marked = ContactPoint.objects.filter(
+        kind=ContactKind.EMAIL, value__in=list(parsed.bounce.recipients)
+    )
+    if parsed.bounce.permanent:
+        marked.update(undeliverable=True)
+    ids = list(parsed.in_reply_to + parsed.references) + _ids_in_bounce(parsed)
+    thread = MailThread.objects.filter(msgid__in=ids).first() if ids else None
+    if thread is not None:
+        event_record(
+            ticket=Ticket.objects.get(pk=thread.ticket_id),
+            actor=None,
+            kind=EventKind.CHANGED,
+            field="email_delivery",
+            new=f"failed for {', '.join(parsed.bounce.recipients)}: "
+            f"{parsed.bounce.status} {parsed.bounce.diagnostic}".strip(),
+        )
+    what = "permanently" if parsed.bounce.permanent else "temporarily"
+    return MailResult(
+        MailOutcome.BOUNCE,
+        thread.ticket_id if thread else None,
+        reason=f"Delivery to {', '.join(parsed.bounce.recipients)} failed {what} "
+        f"({parsed.bounce.status}).",
+    )
+
+
+def _ids_in_bounce(parsed: ParsedMail) -> list[str]:
+    """Message-IDs quoted inside the bounce (the returned headers)."""
+    from caredesk.channels.mail.parsing import MESSAGE_ID
+
+    found: list[str] = []
+    for part in parsed.attachments:
+        if part.content_type in ("message/rfc822", "text/rfc822-headers"):
+            found += MESSAGE_ID.findall(part.data.decode("utf-8", "replace"))
+    return found[:20]

@@ -1,0 +1,378 @@
+"""Read a raw email: headers, text and HTML bodies, attachments, and what kind of mail
+it is (a person's, an automatic reply, bulk, a bounce). Framework-free: the standard
+library's modern email API (policy.default: RFC 2047/2231 headers and file names) and
+mail-parser-reply for quoted history and signatures.
+
+Nothing here raises on a hostile or broken message except NotAnEmail for input that is
+not a message at all; unknown charsets are decoded with replacement characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
+
+from mailparser_reply import EmailReplyParser
+
+REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "ja", "cs", "da"]
+MAILER_DAEMONS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.I)
+OUT_OF_OFFICE_SUBJECT = re.compile(
+    r"^\s*(auto(matic)?[ -]?(reply|response)|out of (the )?office|abwesenheitsnotiz|"
+    r"automatische antwort|r[ée]ponse automatique|absence)\b",
+    re.I,
+)
+MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
+_MAX_PARTS = 500
+
+
+class NotAnEmail(ValueError):
+    """The input has no headers of an email (no From, no Message-ID, no Subject…)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str = ""  # without the angle brackets
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Bounce:
+    recipients: tuple[str, ...]  # the addresses that could not be delivered
+    permanent: bool
+    status: str  # e.g. 5.1.1
+    diagnostic: str
+
+
+@dataclass
+class ParsedMail:
+    message_id: str  # with angle brackets; synthesised from the content when missing
+    has_message_id: bool
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    subject: str
+    sender: str  # the From address, lower-case
+    sender_name: str
+    reply_to: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    delivered_to: tuple[str, ...]
+    date: dt.datetime | None
+    text: str  # the whole text body (from HTML when there is no text part)
+    html: str  # the HTML body as sent (sanitise before showing it)
+    attachments: list[Part] = field(default_factory=list)
+    auto_reply: bool = False  # an automatic answer: out of office, vacation, autoresponder
+    bulk: bool = False  # lists, newsletters, Precedence bulk/junk/list
+    bounce: Bounce | None = None
+    size: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def visible_text(self) -> str:
+        """The new part of the message: without quoted history and signature."""
+        return reply_text(self.text)
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return self.to + self.cc + self.delivered_to
+
+
+def content_sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def parse(raw: bytes) -> ParsedMail:
+    """Parse a message; NotAnEmail when ``raw`` is not one."""
+    if not raw or not raw.strip():
+        raise NotAnEmail("The file is empty.")
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:  # the parser is lenient; this is a last resort
+        raise NotAnEmail(f"Cannot be read as an email: {exc}") from None
+    if not any(msg.get(h) for h in ("From", "Message-ID", "Subject", "To", "Date")):
+        raise NotAnEmail("No email headers (From, To, Subject, Message-ID or Date) found.")
+    if msg.defects and not msg.keys():
+        raise NotAnEmail("No email headers found.")
+    sender_name, sender = _first_address(msg, "From")
+    _, reply_to = _first_address(msg, "Reply-To")
+    raw_id = _header(msg, "Message-ID")
+    ids = MESSAGE_ID.findall(raw_id)
+    message_id = ids[0] if ids else f"<{content_sha256(raw)}@caredesk.generated>"
+    text, html, parts = _bodies(msg)
+    parsed = ParsedMail(
+        message_id=message_id,
+        has_message_id=bool(ids),
+        in_reply_to=tuple(MESSAGE_ID.findall(_header(msg, "In-Reply-To"))),
+        references=tuple(MESSAGE_ID.findall(_header(msg, "References"))),
+        subject=" ".join(_header(msg, "Subject").split())[:1000],
+        sender=sender,
+        sender_name=sender_name,
+        reply_to=reply_to,
+        to=_addresses(msg, "To"),
+        cc=_addresses(msg, "Cc"),
+        delivered_to=_addresses(msg, "Delivered-To") + _addresses(msg, "X-Original-To"),
+        date=_date(_header(msg, "Date")),
+        text=text,
+        html=html,
+        attachments=parts,
+        size=len(raw),
+        headers={k.lower(): _header(msg, k) for k in set(msg.keys())},
+    )
+    parsed.bounce = _bounce(msg, parsed)
+    parsed.auto_reply = parsed.bounce is None and _is_auto_reply(msg, parsed)
+    parsed.bulk = _is_bulk(msg)
+    return parsed
+
+
+def _header(msg: Message, name: str) -> str:
+    """A header's decoded text; a malformed one is read as raw text, never an error."""
+    try:
+        value = msg.get(name)
+    except Exception:  # a header the registry cannot parse
+        value = msg.get_all(name, [""])[0] if hasattr(msg, "get_all") else ""
+    if value is None:
+        return ""
+    try:
+        return str(value)
+    except Exception:
+        return repr(value)
+
+
+def _addresses(msg: Message, name: str) -> tuple[str, ...]:
+    found: list[str] = []
+    try:
+        values = msg.get_all(name) or []
+    except Exception:
+        return ()
+    for value in values:
+        header_addresses = getattr(value, "addresses", None)
+        if header_addresses is not None:
+            pairs = [(a.display_name, a.addr_spec) for a in header_addresses]
+        else:
+            pairs = getaddresses([str(value)])
+        for _, addr in pairs:
+            clean = addr.strip().lower()
+            if "@" in clean and clean not in found:
+                found.append(clean)
+    return tuple(found)
+
+
+def _first_address(msg: Message, name: str) -> tuple[str, str]:
+    try:
+        value = msg.get(name)
+    except Exception:
+        value = None
+    addresses: tuple[Address, ...] = getattr(value, "addresses", ()) if value else ()
+    for a in addresses:
+        if a.addr_spec and "@" in a.addr_spec:
+            return a.display_name or "", a.addr_spec.strip().lower()
+    if value:
+        pairs = getaddresses([str(value)])
+        for display, addr in pairs:
+            if "@" in addr:
+                return display, addr.strip().lower()
+    return "", ""
+
+
+def _date(value: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _decoded(part: Message) -> str:
+    """A text part's content in any charset; unknown ones with replacement characters."""
+    try:
+        content = part.get_content() if isinstance(part, EmailMessage) else None
+        if isinstance(content, str):
+            return content
+    except (LookupError, UnicodeError, KeyError, ValueError, AssertionError):
+        pass
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return str(part.get_payload() or "")
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:
+        return payload.decode("utf-8", errors="replace")
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    if not name:
+        return ""
+    name = str(name).replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
+    return name[:255]
+
+
+def _bodies(msg: Message) -> tuple[str, str, list[Part]]:
+    """(text, html, attachments): the first text/plain and text/html that are not
+    attachments are the bodies; every other leaf is an attachment (inline ones too)."""
+    text, html = "", ""
+    parts: list[Part] = []
+    leaves = [p for p in msg.walk() if not p.is_multipart()][:_MAX_PARTS]
+    for part in leaves:
+        kind = part.get_content_type()
+        disposition = (part.get_content_disposition() or "").lower()
+        name = _filename(part)
+        if kind == "message/delivery-status":
+            continue
+        if disposition != "attachment" and not name and kind in ("text/plain", "text/html"):
+            if kind == "text/plain" and not text:
+                text = _decoded(part)
+                continue
+            if kind == "text/html" and not html:
+                html = _decoded(part)
+                continue
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            data = str(part.get_payload() or "").encode()
+        cid = (part.get("Content-ID") or "").strip().strip("<>")
+        parts.append(
+            Part(
+                filename=name or _default_name(kind, len(parts) + 1),
+                content_type=kind,
+                data=data,
+                content_id=cid[:250],
+                inline=disposition == "inline" or (bool(cid) and disposition != "attachment"),
+            )
+        )
+    for part in msg.walk():  # a forwarded or bounced message travels whole
+        inner = part.get_payload() if part.get_content_type() == "message/rfc822" else None
+        if isinstance(inner, list) and inner and hasattr(inner[0], "as_bytes"):
+            try:
+                parts.append(Part("message.eml", "message/rfc822", inner[0].as_bytes()))
+            except Exception:  # noqa: S112  # an unprintable inner message: skip it
+                continue
+    if not text and html:
+        from html import unescape
+
+        text = unescape(re.sub(r"(?s)<(script|style).*?</\1>|<[^>]+>", " ", html))
+        text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    return text.replace("\x00", ""), html.replace("\x00", ""), parts
+
+
+def _default_name(kind: str, number: int) -> str:
+    return f"attachment-{number}.{_EXTENSIONS.get(kind, 'bin')}"
+
+
+_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "text/plain": "txt",
+    "application/pdf": "pdf",
+    "text/html": "html",
+    "text/calendar": "ics",
+}
+
+
+def reply_text(text: str) -> str:
+    """The text without quoted history ("On … wrote:", "> …", "-----Original
+    Message-----", in several languages) and without the signature."""
+    if not text.strip():
+        return ""
+    try:
+        visible = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(text=text)
+    except Exception:  # the reply parser is heuristic; fall back to the whole text
+        visible = text
+    visible = (visible or "").strip() or text.strip()
+    lines = visible.splitlines()
+    for i, line in enumerate(lines):  # the signature separator "-- " (RFC 3676)
+        if line.rstrip() == "--" and i > 0:
+            return "\n".join(lines[:i]).strip()
+    return visible
+
+
+def _is_auto_reply(msg: Message, parsed: ParsedMail) -> bool:
+    auto = _header(msg, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return True
+    if _header(msg, "X-Autoreply") or _header(msg, "X-Autorespond"):
+        return True
+    if _header(msg, "Precedence").lower() == "auto_reply":
+        return True
+    if MAILER_DAEMONS.match(parsed.sender or ""):
+        return True
+    return bool(OUT_OF_OFFICE_SUBJECT.match(parsed.subject))
+
+
+def _is_bulk(msg: Message) -> bool:
+    if _header(msg, "Precedence").lower() in ("bulk", "list", "junk"):
+        return True
+    return bool(_header(msg, "List-Id") or _header(msg, "List-Unsubscribe"))
+
+
+_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+def _bounce(msg: Message, parsed: ParsedMail) -> Bounce | None:
+    """A delivery status notification (multipart/report; report-type=delivery-status)
+    with the failed recipients, or None."""
+    if msg.get_content_type() != "multipart/report":
+        return None
+    if str(msg.get_param("report-type") or "").lower() != "delivery-status":
+        return None
+    recipients: list[str] = []
+    status, diagnostic, failed = "", "", False
+    for part in msg.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        for block in _status_blocks(part):
+            action = block.get("action", "").lower()
+            if action not in ("failed", "delayed"):
+                continue
+            failed = failed or action == "failed"
+            addr = block.get("final-recipient") or block.get("original-recipient") or ""
+            addr = addr.split(";", 1)[-1].strip().strip("<>").lower()
+            if "@" in addr and addr not in recipients:
+                recipients.append(addr)
+            status = status or block.get("status", "")
+            diagnostic = diagnostic or block.get("diagnostic-code", "")
+    if not recipients:
+        return None
+    match = _STATUS.search(status)
+    permanent = failed and (match is None or match.group(1) == "5")
+    return Bounce(tuple(recipients), permanent, status, diagnostic[:500])
+
+
+def _status_blocks(part: Message) -> list[dict[str, str]]:
+    """The per-recipient fields of a message/delivery-status part."""
+    payload: Any = part.get_payload()
+    texts: list[str] = []
+    if isinstance(payload, list):
+        texts = [m.as_string() if hasattr(m, "as_string") else str(m) for m in payload]
+    else:
+        raw = part.get_payload(decode=True)
+        texts = [raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)]
+    blocks: list[dict[str, str]] = []
+    for text in texts:
+        for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+            fields: dict[str, str] = {}
+            for line in chunk.splitlines():
+                if ":" in line and not line.startswith((" ", "\t")):
+                    key, _, value = line.partition(":")
+                    fields[key.strip().lower()] = value.strip()
+            if fields:
+                blocks.append(fields)
+    return blocks

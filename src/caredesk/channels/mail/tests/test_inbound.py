@@ -1,0 +1,259 @@
+"""The inbound pipeline on the real database: threading, safety, loops, bounces."""
+
+from __future__ import annotations
+
+import json
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from django.test import override_settings
+
+from caredesk.accounts.factories import TeamFactory, UserFactory
+from caredesk.channels.mail.inbound import (
+    RATE_LIMIT,
+    inbound_store,
+    mail_ingest,
+    mail_process_pending,
+    reply_address,
+)
+from caredesk.channels.mail.parsing import parse
+from caredesk.channels.models import InboundMail, Mailbox, MailThread, OutboundMessage
+from caredesk.customers.models import ContactPoint
+from caredesk.tickets.models import Ticket
+from caredesk.tickets.services import ticket_update
+
+pytestmark = pytest.mark.django_db
+
+SUPPORT = "support@desk.example"
+
+
+def mail(
+    *,
+    sender: str = "Anna Smith <anna@example.org>",
+    subject: str = "Router keeps dropping",
+    body: str = "Hello,\nmy router drops the connection every hour.\n",
+    msgid: str = "<m1@example.org>",
+    **headers: str,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = headers.pop("To", SUPPORT)
+    msg["Subject"] = subject
+    msg["Message-ID"] = msgid
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+@pytest.fixture
+def box() -> Mailbox:
+    return Mailbox.objects.create(name="Support", address=SUPPORT, team=TeamFactory(name="Mail"))
+
+
+def test_a_new_request_opens_a_ticket_with_its_ccs_attachments_and_safe_html(box: Mailbox) -> None:
+    msg = EmailMessage()
+    msg["From"] = "Anna Smith <Anna@Example.org>"
+    msg["To"] = SUPPORT
+    msg["Cc"] = f"Bob <bob@example.org>, {SUPPORT}, support+t1-000000000000@desk.example"
+    msg["Subject"] = "Invoice wrong"
+    msg["Message-ID"] = "<new1@example.org>"
+    msg.set_content("The invoice is wrong.\n\n-- \nAnna Smith\nACME")
+    msg.add_alternative(
+        '<p onclick="x()">The invoice is <b>wrong</b>.<script>alert(1)</script>'
+        '<img src="https://tracker.example/p.gif"></p>',
+        subtype="html",
+    )
+    msg.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="inv.pdf")
+    result = mail_ingest(raw=msg.as_bytes(), source="imap", mailbox=box)
+    assert result.outcome == "created"
+    ticket = Ticket.objects.get(pk=result.ticket)
+    assert (ticket.channel, ticket.team, ticket.subject) == ("email", box.team, "Invoice wrong")
+    assert ContactPoint.objects.get(customer=ticket.requester).value == "anna@example.org"
+    ccs = [c.contacts.get().value for c in ticket.ccs.all()]
+    assert ccs == ["bob@example.org"]  # caredesk's own addresses are not CCs
+    message = ticket.messages.get()
+    assert message.text == "The invoice is wrong."  # the signature is not the message
+    assert "<b>wrong</b>" in message.html
+    for bad in ("script", "onclick", "tracker.example"):
+        assert bad not in message.html
+    assert [a.filename for a in message.attachments.all()] == ["inv.pdf"]
+    stored = InboundMail.objects.get()
+    assert (stored.outcome, stored.ticket_id, stored.source) == ("created", ticket.pk, "imap")
+
+
+def test_the_same_message_twice_is_recorded_once(box: Mailbox) -> None:
+    first = mail_ingest(raw=mail(), mailbox=box)
+    again = mail_ingest(raw=mail(), mailbox=box)  # the same bytes
+    resent = mail_ingest(raw=mail(body="Hello again, same id\n"), mailbox=box)  # same id
+    assert first.outcome == "created"
+    assert (again.outcome, again.ticket) == ("duplicate", first.ticket)
+    assert (resent.outcome, resent.ticket) == ("duplicate", first.ticket)
+    assert Ticket.objects.count() == 1
+    assert InboundMail.objects.count() == 2  # both raw messages are kept
+
+
+def test_a_reply_threads_by_references_and_reopens_a_solved_ticket(box: Mailbox) -> None:
+    first = mail_ingest(raw=mail(), mailbox=box)
+    ticket = Ticket.objects.get(pk=first.ticket)
+    ticket_update(ticket=ticket, actor=UserFactory(), changes={"status": "solved"})
+    reply = mail(
+        subject="Re: Router keeps dropping",
+        body="Still broken.\n\nOn Mon, Support wrote:\n> Try again\n",
+        msgid="<m2@example.org>",
+        In_Reply_To="<unknown@elsewhere>",
+        References="<m1@example.org> <unknown@elsewhere>",
+    )
+    result = mail_ingest(raw=reply, mailbox=box)
+    assert (result.outcome, result.ticket) == ("appended", ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
+    assert ticket.messages.order_by("id").last().text == "Still broken."
+
+
+def test_a_stranger_replying_to_a_ticket_gets_a_ticket_of_their_own(box: Mailbox) -> None:
+    first = mail_ingest(raw=mail(), mailbox=box)
+    forged = mail(
+        sender="mallory@evil.example",
+        subject=f"Re: Router keeps dropping [#{first.ticket}]",
+        msgid="<f1@evil.example>",
+        References="<m1@example.org>",
+    )
+    result = mail_ingest(raw=forged, mailbox=box)
+    assert result.outcome == "created"
+    assert result.ticket != first.ticket
+    assert result.reason is not None
+    assert "not its requester" in result.reason
+    assert Ticket.objects.get(pk=first.ticket).messages.count() == 1
+    theirs = Ticket.objects.get(pk=result.ticket)
+    assert theirs.requester.contacts.get().value == "mallory@evil.example"
+
+
+def test_a_subject_reference_or_reply_address_threads_only_for_people_on_the_ticket(
+    box: Mailbox,
+) -> None:
+    first = mail_ingest(raw=mail(), mailbox=box)
+    by_subject = mail(subject=f"More [#{first.ticket}]", msgid="<s1@example.org>")
+    assert mail_ingest(raw=by_subject, mailbox=box).ticket == first.ticket
+    to = reply_address(SUPPORT, first.ticket or 0)
+    by_address = mail(subject="No reference", msgid="<s2@example.org>", To=to)
+    assert mail_ingest(raw=by_address, mailbox=box).ticket == first.ticket
+    forged_to = to[:-20] + "000000000000@desk.example"
+    wrong = mail(subject="No reference", msgid="<s3@example.org>", To=forged_to)
+    assert mail_ingest(raw=wrong, mailbox=box).outcome == "created"  # bad signature
+
+
+def test_an_agent_answering_by_email_writes_as_the_agent(box: Mailbox) -> None:
+    agent = UserFactory(email="lena@desk.example")
+    first = mail_ingest(raw=mail(), mailbox=box)
+    answer = mail(sender=agent.email, msgid="<a1@desk.example>", References="<m1@example.org>")
+    result = mail_ingest(raw=answer, mailbox=box)
+    message = Ticket.objects.get(pk=first.ticket).messages.get(pk=result.message)
+    assert (message.author_role, message.author_user) == ("agent", agent)
+
+
+def test_out_of_office_makes_no_ticket_and_bulk_mail_no_acknowledgement(box: Mailbox) -> None:
+    box.auto_acknowledge = True
+    box.save()
+    away = mail(msgid="<ooo@example.org>", Auto_Submitted="auto-replied", subject="Out of office")
+    assert mail_ingest(raw=away, mailbox=box).outcome == "ignored"
+    assert Ticket.objects.count() == 0
+    news = mail(msgid="<news@example.org>", List_Id="<news.example.org>", subject="Newsletter")
+    created = mail_ingest(raw=news, mailbox=box)
+    assert created.outcome == "created"
+    assert OutboundMessage.objects.count() == 0
+    person = mail_ingest(raw=mail(msgid="<p@example.org>"), mailbox=box)
+    acknowledgement = OutboundMessage.objects.get()
+    assert acknowledgement.message.ticket_id == person.ticket
+    assert f"#{person.ticket}" in acknowledgement.message.text
+
+
+def test_a_mail_loop_is_cut_by_the_rate_limit(box: Mailbox) -> None:
+    outcomes = [
+        mail_ingest(raw=mail(msgid=f"<loop{i}@example.org>", subject=f"Loop {i}"), mailbox=box)
+        .outcome for i in range(RATE_LIMIT + 3)
+    ]  # fmt: skip
+    assert outcomes.count("created") == RATE_LIMIT
+    assert outcomes[-1] == "ignored"
+
+
+def test_a_bounce_marks_the_address_and_makes_no_ticket(box: Mailbox) -> None:
+    from caredesk.channels.mail.tests.test_parsing import BOUNCE
+    from caredesk.customers.services import customer_get_or_create_by_email
+
+    customer = customer_get_or_create_by_email(email="gone@example.org")
+    result = mail_ingest(raw=BOUNCE, mailbox=box)
+    assert result.outcome == "bounce"
+    assert ContactPoint.objects.get(customer=customer).undeliverable
+    assert Ticket.objects.count() == 0
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_linked_follow_up(box: Mailbox) -> None:
+    first = mail_ingest(raw=mail(), mailbox=box)
+    closed = Ticket.objects.get(pk=first.ticket)
+    ticket_update(ticket=closed, actor=UserFactory(), changes={"status": "closed"})
+    result = mail_ingest(raw=mail(msgid="<late@example.org>", References="<m1@example.org>"))
+    follow_up = Ticket.objects.get(pk=result.ticket)
+    assert result.outcome == "created"
+    assert follow_up.follow_up_of == closed
+
+
+@override_settings(CAREDESK_MAX_ATTACHMENT_BYTES=100)
+def test_attachments_over_the_limit_are_dropped_and_the_sender_told(box: Mailbox) -> None:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "anna@example.org", SUPPORT, "Big"
+    msg["Message-ID"] = "<big@example.org>"
+    msg.set_content("See the photo.")
+    msg.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="photo.jpg")
+    result = mail_ingest(raw=msg.as_bytes(), mailbox=box)
+    ticket = Ticket.objects.get(pk=result.ticket)
+    first = ticket.messages.order_by("id").first()
+    assert first is not None
+    assert first.text == "See the photo."
+    assert first.attachments.count() == 0
+    note = ticket.messages.get(is_public=False)
+    assert "photo.jpg" in note.text
+    assert OutboundMessage.objects.filter(message__ticket=ticket).count() == 1
+
+
+def test_a_message_stored_before_a_crash_is_processed_once_afterwards(box: Mailbox) -> None:
+    raw = mail(msgid="<crash@example.org>")
+    inbound_store(raw=raw, parsed=parse(raw), source="imap", mailbox=box)  # then the crash
+    assert Ticket.objects.count() == 0
+    assert mail_process_pending() == 1
+    assert mail_process_pending() == 0
+    assert mail_ingest(raw=raw, mailbox=box).outcome == "duplicate"
+    assert Ticket.objects.count() == 1
+    assert MailThread.objects.filter(msgid="<crash@example.org>").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_caredesk_mail_import_prints_one_json_object_per_file(tmp_path: Path) -> None:
+    from caredesk.cli import main
+
+    files = []
+    for name, raw in (
+        ("new.eml", mail()),
+        ("again.eml", mail()),
+        ("auto.eml", mail(msgid="<auto@x>", Auto_Submitted="auto-replied")),
+        ("notes.txt", b"shopping list: milk, eggs\n"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(raw)
+        files.append(str(path))
+    result = CliRunner().invoke(main, ["mail", "import", "--json", *files])
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, Any]] = json.loads(result.output)
+    assert [(Path(r["file"]).name, r["outcome"]) for r in rows] == [
+        ("new.eml", "created"),
+        ("again.eml", "duplicate"),
+        ("auto.eml", "ignored"),
+        ("notes.txt", "rejected"),
+    ]
+    assert rows[0]["ticket"] == rows[1]["ticket"]
+    assert isinstance(rows[0]["message"], int)
+    assert rows[3]["reason"]
+    assert set(rows[0]) == {"file", "outcome", "ticket", "message", "reason"}

@@ -1,0 +1,164 @@
+"""The pure mail parser: no database, no server."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from caredesk.channels.mail.parsing import NotAnEmail, parse, reply_text
+
+
+def build(**headers: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = headers.pop("From", "Anna Smith <Anna@Example.org>")
+    msg["To"] = headers.pop("To", "support@desk.example")
+    msg["Subject"] = headers.pop("Subject", "Router keeps dropping")
+    msg["Message-ID"] = headers.pop("Message_ID", "<m1@example.org>")
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content("Hello,\nmy router drops the connection.\n")
+    return msg
+
+
+def test_headers_addresses_and_body() -> None:
+    msg = build(Cc="Bob <bob@example.org>, carol@example.org", In_Reply_To="<a@x> <b@x>")
+    parsed = parse(msg.as_bytes())
+    assert parsed.sender == "anna@example.org"
+    assert parsed.sender_name == "Anna Smith"
+    assert parsed.cc == ("bob@example.org", "carol@example.org")
+    assert parsed.in_reply_to == ("<a@x>", "<b@x>")
+    assert parsed.message_id == "<m1@example.org>"
+    assert parsed.text.startswith("Hello,")
+    assert (parsed.auto_reply, parsed.bulk, parsed.bounce) == (False, False, None)
+
+
+def test_rfc2047_subject_and_rfc2231_filename() -> None:
+    raw = (
+        b"From: =?utf-8?q?J=C3=BCrgen_M=C3=BCller?= <juergen@example.de>\r\n"
+        b"To: support@desk.example\r\n"
+        b"Subject: =?iso-8859-1?q?Gr=FC=DFe_aus_K=F6ln?=\r\n"
+        b"Message-ID: <x1@example.de>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\nStra=DFe kaputt\r\n"
+        b"--b\r\nContent-Type: application/pdf\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''Rechnung%20M%C3%A4rz.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+    )
+    parsed = parse(raw)
+    assert parsed.subject == "Grüße aus Köln"
+    assert parsed.sender_name == "Jürgen Müller"
+    assert parsed.text.strip() == "Straße kaputt"
+    assert [(a.filename, a.data) for a in parsed.attachments] == [
+        ("Rechnung März.pdf", b"%PDF-1.4\n")
+    ]
+
+
+@pytest.mark.parametrize("charset", ["x-unknown-charset", "utf-7-bogus", "klingon"])
+def test_an_unknown_charset_is_decoded_with_replacement_not_an_error(charset: str) -> None:
+    raw = (
+        b"From: a@example.org\r\nSubject: hi\r\nMessage-ID: <u@x>\r\n"
+        b"Content-Type: text/plain; charset=" + charset.encode() + b"\r\n\r\nCaf\xe9 \xff ok\r\n"
+    )
+    parsed = parse(raw)
+    assert "ok" in parsed.text
+    assert "\ufffd" in parsed.text
+
+
+def test_alternatives_and_inline_images() -> None:
+    msg = build()
+    msg.add_alternative('<p>Hello <img src="cid:logo@x"> <b>there</b></p>', subtype="html")
+    html_part = list(msg.iter_parts())[1]
+    html_part.add_related(b"\x89PNG...", "image", "png", cid="<logo@x>")
+    parsed = parse(msg.as_bytes())
+    assert "<b>there</b>" in parsed.html
+    assert parsed.text.startswith("Hello,")
+    inline = [a for a in parsed.attachments if a.inline]
+    assert [(a.content_id, a.content_type) for a in inline] == [("logo@x", "image/png")]
+
+
+def test_html_only_mail_gets_a_text_body() -> None:
+    msg = EmailMessage()
+    msg["From"], msg["Subject"], msg["Message-ID"] = "a@x.org", "html", "<h@x>"
+    msg.set_content(
+        "<html><style>p{}</style><p>Line one</p><p>Line&nbsp;two</p></html>", subtype="html"
+    )
+    assert parse(msg.as_bytes()).text.split() == ["Line", "one", "Line", "two"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "auto", "bulk"),
+    [
+        ({"Auto_Submitted": "auto-replied"}, True, False),
+        ({"Auto_Submitted": "no"}, False, False),
+        ({"X_Autoreply": "yes"}, True, False),
+        ({"X_Autorespond": "vacation"}, True, False),
+        ({"Precedence": "auto_reply"}, True, False),
+        ({"Subject": "Out of Office: back Monday"}, True, False),
+        ({"Subject": "Automatische Antwort: Urlaub"}, True, False),
+        ({"From": "MAILER-DAEMON@mx.example.org"}, True, False),
+        ({"Precedence": "bulk"}, False, True),
+        ({"List_Id": "<news.example.org>"}, False, True),
+    ],
+)
+def test_automatic_and_bulk_mail_is_recognised(
+    headers: dict[str, str], auto: bool, bulk: bool
+) -> None:
+    parsed = parse(build(**headers).as_bytes())
+    assert (parsed.auto_reply, parsed.bulk) == (auto, bulk)
+
+
+BOUNCE = (
+    b"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n"
+    b"To: support@desk.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+    b"Message-ID: <bounce1@mx.example.org>\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n'
+    b"--r\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
+    b"--r\r\nContent-Type: message/delivery-status\r\n\r\n"
+    b"Reporting-MTA: dns; mx.example.org\r\n\r\n"
+    b"Final-Recipient: rfc822; Gone@Example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+    b"Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n"
+    b"--r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <out1@desk.example>\r\n"
+    b"--r--\r\n"
+)
+
+
+def test_a_delivery_status_notification_is_a_bounce() -> None:
+    parsed = parse(BOUNCE)
+    assert parsed.bounce is not None
+    assert parsed.bounce.recipients == ("gone@example.org",)
+    assert parsed.bounce.permanent
+    assert parsed.bounce.status == "5.1.1"
+    assert "user unknown" in parsed.bounce.diagnostic
+    assert not parsed.auto_reply  # a bounce, not an out-of-office
+
+
+def test_a_message_without_message_id_gets_one_from_its_content() -> None:
+    raw = b"From: a@x.org\r\nSubject: no id\r\n\r\nbody\r\n"
+    first, again = parse(raw), parse(raw)
+    assert not first.has_message_id
+    assert first.message_id == again.message_id
+    assert first.message_id != parse(raw + b"more").message_id
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"   \n", b"just some text without headers\n", b"\x00\x01\x02"]
+)
+def test_what_is_not_an_email_is_refused(raw: bytes) -> None:
+    with pytest.raises(NotAnEmail):
+        parse(raw)
+
+
+def test_quoted_history_and_signature_are_not_the_visible_text() -> None:
+    english = (
+        "Thanks, that fixed it!\n\nAnna\n\n"
+        "On Mon, 23 Nov 2026 at 10:00, Support <s@x> wrote:\n> Restart it.\n"
+    )
+    german = "Danke!\n\nAm 23.11.2026 um 10:00 schrieb Support <s@x>:\n> Bitte neu starten.\n"
+    outlook = "Yes please.\n\n-----Original Message-----\nFrom: Support\nSent: Monday\n\nOld text\n"
+    assert reply_text(english).startswith("Thanks, that fixed it!")
+    assert "Restart it" not in reply_text(english)
+    assert reply_text(german) == "Danke!"
+    assert reply_text(outlook) == "Yes please."
