@@ -17,5 +17,12 @@ def outbox_enqueue(*, message: Message) -> OutboundMessage | None:
     channel = message.ticket.channel
     if not message.is_public or channel not in DELIVERED_CHANNELS:
         return None
-    row, _ = OutboundMessage.objects.get_or_create(message=message, defaults={"channel": channel})
+    row, created = OutboundMessage.objects.get_or_create(
+        message=message, defaults={"channel": channel}
+    )
+    if created:
+        from caredesk.channels.tasks import outbox_deliver_task
+        from caredesk.core.jobs import job_enqueue
+
+        job_enqueue(outbox_deliver_task, row.pk)
     return row

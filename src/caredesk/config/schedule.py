@@ -32,6 +32,16 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         30,
         "webhook deliveries due (first tries that were missed, and retries)",
     ),
+    "outbox": PeriodicJob(
+        "caredesk.channels.tasks.outbox_due_task",
+        30,
+        "outgoing email due (first tries that were missed, and retries)",
+    ),
+    "mail-fetch": PeriodicJob(
+        "caredesk.channels.tasks.mail_fetch_task",
+        60,
+        "fetch new mail from every IMAP mailbox",
+    ),
     "routing": PeriodicJob(
         "caredesk.routing.tasks.routing_drain_task",
         60,

@@ -19,7 +19,13 @@ def test_the_embedded_scheduler_runs_each_job_on_its_interval(
     scheduler = EmbeddedScheduler(lock_path=tmp_path / "scheduler.lock")
     assert scheduler.run_due(now=1000.0) == list(PERIODIC_JOBS)  # everything at start
     assert scheduler.run_due(now=1001.0) == []
-    assert scheduler.run_due(now=1000.0 + 60) == ["timers", "webhooks", "routing"]
+    assert scheduler.run_due(now=1000.0 + 60) == [
+        "timers",
+        "webhooks",
+        "outbox",
+        "mail-fetch",
+        "routing",
+    ]
     assert scheduler.run_due(now=1000.0 + 300) == list(PERIODIC_JOBS)
     assert ran.count("timers") == 3
 

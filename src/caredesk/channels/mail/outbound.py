@@ -1,0 +1,224 @@
+"""Deliver the outbox over SMTP: agents' replies, automatic messages and notices.
+
+Each OutboundMessage row was written in the transaction of its message. A job sends it
+after the commit; the row is claimed first (its next attempt pushed past the send's
+timeout), so two workers never send it at once, and a worker that dies mid-send leaves
+a claim that runs out. The Message-ID is derived from the row, so a repeat after a
+crash carries the same id and the customer's mail program shows it once. Failures are
+retried with backoff; the last one is recorded on the ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import smtplib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from caredesk.channels.mail.inbound import SUBJECT_REF, reply_address
+from caredesk.channels.models import (
+    InboundMail,
+    Mailbox,
+    MailThread,
+    OutboundMessage,
+    OutboundStatus,
+)
+from caredesk.core.storage import blob_open
+from caredesk.customers.enums import ContactKind
+from caredesk.customers.models import ContactPoint
+from caredesk.tickets.enums import EventKind
+from caredesk.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600, 12 * 3600)
+MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
+SEND_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Sent:
+    outcome: str  # sent, retry, failed, busy, done
+    detail: str = ""
+
+
+def mailbox_of(ticket: Ticket) -> Mailbox | None:
+    """The mailbox the ticket's mail came to, else the first active one."""
+    first = (
+        InboundMail.objects.filter(ticket=ticket, mailbox__isnull=False)
+        .select_related("mailbox")
+        .order_by("id")
+        .first()
+    )
+    if first is not None and first.mailbox is not None:
+        return first.mailbox
+    return Mailbox.objects.filter(active=True).order_by("id").first()
+
+
+def outbox_deliver(*, row_id: int, now: dt.datetime | None = None) -> Sent:
+    now = now or timezone.now()
+    claim_until = now + dt.timedelta(seconds=SEND_TIMEOUT * 2)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = OutboundMessage.objects.filter(due, pk=row_id, status=OutboundStatus.QUEUED).update(
+        next_attempt_at=claim_until, attempts=F("attempts") + 1, updated_at=now
+    )
+    row = (
+        OutboundMessage.objects.select_related("message__ticket__requester")
+        .filter(pk=row_id)
+        .first()
+    )
+    if row is None or row.status != OutboundStatus.QUEUED:
+        return Sent("done")
+    if not claimed:
+        return Sent("busy")
+    try:
+        email = message_build(row)
+        _connection_for(mailbox_of(row.message.ticket)).send_messages([email])
+    except NoRecipient as exc:
+        return _finish(row, OutboundStatus.FAILED, str(exc))
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            return _finish(row, OutboundStatus.FAILED, error)
+        wait = BACKOFF_SECONDS[min(row.attempts, len(BACKOFF_SECONDS)) - 1]
+        OutboundMessage.objects.filter(pk=row.pk).update(
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=wait), last_error=error
+        )
+        return Sent("retry", error)
+    return _finish(row, OutboundStatus.SENT, "", msgid=str(email.extra_headers["Message-ID"]))
+
+
+def _finish(row: OutboundMessage, status: str, error: str, msgid: str = "") -> Sent:
+    from caredesk.tickets.services.events import event_record
+
+    now = timezone.now()
+    with transaction.atomic():
+        OutboundMessage.objects.filter(pk=row.pk).update(
+            status=status,
+            sent_at=now if status == OutboundStatus.SENT else None,
+            last_error=error,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        ticket = row.message.ticket
+        if msgid:
+            MailThread.objects.get_or_create(
+                msgid=msgid[:500],
+                defaults={"ticket": ticket, "message": row.message, "outbound": True},
+            )
+        if status == OutboundStatus.FAILED:
+            event_record(
+                ticket=ticket,
+                actor=None,
+                kind=EventKind.CHANGED,
+                field="email_delivery",
+                new=f"message {row.message_id} could not be sent: {error}"[:2000],
+            )
+    return Sent(status, error)
+
+
+class NoRecipient(Exception):
+    """Nobody to send to: the requester has no deliverable address."""
+
+
+def _addresses(customer_ids: list[int]) -> dict[int, str]:
+    rows = (
+        ContactPoint.objects.filter(
+            customer_id__in=customer_ids, kind=ContactKind.EMAIL, undeliverable=False
+        )
+        .order_by("-is_primary", "id")
+        .values_list("customer_id", "value")
+    )
+    found: dict[int, str] = {}
+    for customer_id, value in rows:
+        found.setdefault(customer_id, value)
+    return found
+
+
+def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
+    """The email of an outbox row, with the headers that make the answer thread."""
+    message = row.message
+    ticket = message.ticket
+    box = mailbox_of(ticket)
+    sender = box.address if box else settings.DEFAULT_FROM_EMAIL
+    domain = sender.rsplit("@", 1)[-1].strip(">") or "caredesk.invalid"
+    cc_ids = list(ticket.ccs.values_list("pk", flat=True))
+    emails = _addresses([ticket.requester_id, *cc_ids])
+    to = emails.get(ticket.requester_id)
+    if not to:
+        raise NoRecipient(
+            "The requester has no email address that can receive mail (missing or bounced)."
+        )
+    thread = list(
+        MailThread.objects.filter(ticket=ticket).order_by("created_at", "id")
+        .values_list("msgid", "outbound")
+    )  # fmt: skip
+    inbound = [m for m, outbound in thread if not outbound]
+    subject = (
+        ticket.subject if SUBJECT_REF.search(ticket.subject) else f"{ticket.subject} [#{ticket.pk}]"
+    )
+    headers = {
+        "Message-ID": f"<caredesk.{ticket.pk}.{message.pk}.{row.pk}@{domain}>",
+        "Auto-Submitted": "auto-generated" if message.author_role == "system" else "no",
+        "X-Caredesk-Ticket": str(ticket.pk),
+    }
+    if inbound:
+        headers["In-Reply-To"] = inbound[-1]
+    if thread:
+        headers["References"] = " ".join(m for m, _ in thread[-20:])
+    text = message.text
+    if box and box.signature and message.author_role != "system":
+        text += "\n\n-- \n" + box.signature
+    email = EmailMultiAlternatives(
+        subject=f"Re: {subject}" if inbound else subject,
+        body=text,
+        from_email=f"{box.name} <{sender}>" if box else sender,
+        to=[to],
+        cc=[emails[c] for c in cc_ids if c in emails],
+        reply_to=[reply_address(sender, ticket.pk)] if box else None,
+        headers=headers,
+    )
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(
+            attachment.filename, blob_open(attachment.storage_path), attachment.content_type
+        )
+    return email
+
+
+def _connection_for(box: Mailbox | None):  # type: ignore[no-untyped-def]  # Django's backend
+    if box is None or not box.smtp_host:
+        return get_connection(timeout=SEND_TIMEOUT)
+    password = os.environ.get(box.smtp_password_env, "") if box.smtp_password_env else ""
+    return get_connection(
+        backend="django.core.mail.backends.smtp.EmailBackend",
+        host=box.smtp_host,
+        port=box.smtp_port,
+        username=box.smtp_user or None,
+        password=password or None,
+        use_tls=box.smtp_security == "starttls",
+        use_ssl=box.smtp_security == "ssl",
+        timeout=SEND_TIMEOUT,
+    )
+
+
+def outbox_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send what is due: first tries whose job was lost, and retries."""
+    now = now or timezone.now()
+    due = list(
+        OutboundMessage.objects.filter(status=OutboundStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(
+        outbox_deliver(row_id=pk, now=now).outcome in ("sent", "retry", "failed") for pk in due
+    )

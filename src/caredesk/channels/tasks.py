@@ -1,0 +1,33 @@
+"""Jobs of the channels domain: sending the outbox and fetching mailboxes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from caredesk.automation.tasks import RETRY
+
+
+@shared_task(acks_late=True, bind=True, **RETRY)
+def outbox_deliver_task(self: Any, row_id: int) -> str:
+    """Send one outbox row; if another worker holds it, the periodic job follows up."""
+    from caredesk.channels.mail.outbound import outbox_deliver
+
+    return outbox_deliver(row_id=row_id).outcome
+
+
+@shared_task(acks_late=True)
+def outbox_due_task() -> int:
+    from caredesk.channels.mail.outbound import outbox_due
+
+    return outbox_due()
+
+
+@shared_task(acks_late=True)
+def mail_fetch_task() -> int:
+    """Fetch every active mailbox with an IMAP server, and finish anything a crash left."""
+    from caredesk.channels.mail.fetch import mail_fetch_all
+    from caredesk.channels.mail.inbound import mail_process_pending
+
+    return mail_fetch_all() + mail_process_pending()
