@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from caredesk.accounts import views as account_views
 from caredesk.automation import views as automation_views
+from caredesk.channels.mail import views as mail_views
 from caredesk.config.api import api
 from caredesk.core import views as core_views
 from caredesk.routing import views as routing_views
@@ -48,6 +49,8 @@ manage_patterns = (
         path("routing/", routing_views.routing_page, name="routing"),
         path("routing/teams/<int:team_id>", routing_views.team_save, name="routing_team"),
         path("routing/agents/<int:user_id>", routing_views.agent_save, name="routing_agent"),
+        path("mailboxes/", mail_views.mailboxes, name="mailboxes"),
+        path("mailboxes/<int:object_id>/", mail_views.mailboxes, name="mailbox"),
         path("skills/", routing_views.skills, name="skills"),
         path("skills/<int:object_id>/", routing_views.skills, name="skill"),
     ],
@@ -60,6 +63,7 @@ urlpatterns = [
     path("shortcuts/", account_views.shortcuts, name="shortcuts"),
     path("me/status", routing_views.my_status, name="my_status"),
     path("notifications/", include("caredesk.notifications.urls")),
+    path("mail/messages/<int:message_id>/original", mail_views.original, name="mail_original"),
     path("accounts/", include("allauth.urls")),
     path("", include("caredesk.tickets.urls")),
     path("customers/", include("caredesk.customers.urls")),

@@ -73,3 +73,54 @@ def import_cmd(files: tuple[Path, ...], mboxes: tuple[Path, ...], address: str |
         click.echo(json.dumps(results, indent=1))
     if unreadable:
         raise SystemExit(1)
+
+
+@mail.command("fetch")
+@click.option("--mailbox", "address", default=None, help="Only this mailbox.")
+def fetch_cmd(address: str | None) -> None:
+    """Fetch new mail from the mailboxes' IMAP servers once (the periodic job does this
+    every minute)."""
+    from caredesk.cli import _setup
+
+    _setup()
+    from caredesk.channels.mail.fetch import FetchError, mail_fetch
+    from caredesk.channels.models import Mailbox
+
+    boxes = Mailbox.objects.filter(active=True).exclude(imap_host="")
+    if address:
+        boxes = boxes.filter(address__iexact=address)
+    if not boxes.exists():
+        raise click.ClickException("No active mailbox with an IMAP server" + (
+            f" has the address {address}." if address else "."))  # fmt: skip
+    failed = False
+    for box in boxes:
+        try:
+            click.echo(f"{box.address}: {mail_fetch(mailbox=box)} new message(s)")
+        except FetchError as exc:
+            failed = True
+            click.echo(f"{box.address}: {exc}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+@mail.command("receive")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--lmtp", is_flag=True, help="Speak LMTP (for Postfix's lmtp: transport).")
+def receive_cmd(host: str, port: int, lmtp: bool) -> None:
+    """Receive mail from an MTA over SMTP or LMTP until stopped."""
+    import time
+
+    from caredesk.cli import _setup
+
+    _setup()
+    from caredesk.channels.mail.receive import smtp_controller
+
+    controller = smtp_controller(host=host, port=port, lmtp=lmtp)
+    controller.start()
+    click.echo(f"Receiving {'LMTP' if lmtp else 'SMTP'} on {host}:{port}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()

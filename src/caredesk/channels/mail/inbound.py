@@ -195,9 +195,22 @@ def _process(row: InboundMail, parsed: ParsedMail) -> MailResult:
     return _new_ticket(row, parsed, reason=why_not)
 
 
-def _own_address(address: str) -> bool:
-    local_base = re.sub(r"\+[^@]*@", "@", address)
-    return Mailbox.objects.filter(address__iexact=local_base).exists()
+def _own_addresses() -> frozenset[str]:
+    """caredesk's own addresses (every mailbox), cached for a minute."""
+    from django.core.cache import cache
+
+    def load() -> frozenset[str]:
+        return frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+
+    found: frozenset[str] | None = cache.get_or_set("caredesk:mail:own-addresses", load, 60)
+    return found if found is not None else load()
+
+
+def _own_address(address: str, own: frozenset[str] | None = None) -> bool:
+    """Whether the address is one of caredesk's, plus-addressed or not."""
+    return re.sub(r"\+[^@]*@", "@", address.lower()) in (
+        own if own is not None else _own_addresses()
+    )
 
 
 def _thread(parsed: ParsedMail) -> tuple[Ticket | None, str | None]:
@@ -321,12 +334,8 @@ def _new_ticket(
 
     text, html, files, note = _content(parsed)
     requester = customer_get_or_create_by_email(email=parsed.sender, name=parsed.sender_name)
-    own = {m.lower() for m in Mailbox.objects.values_list("address", flat=True)}
-    ccs = [
-        a for a in parsed.cc
-        if a != parsed.sender and a not in own and ticket_of_reply_address(a) is None
-        and not _own_address(a)
-    ]  # fmt: skip
+    own = _own_addresses()
+    ccs = [a for a in parsed.cc if a != parsed.sender and not _own_address(a, own)]
     mailbox = row.mailbox
     ticket = ticket_create(
         requester=requester,

@@ -75,7 +75,6 @@ class ParsedMail:
     bulk: bool = False  # lists, newsletters, Precedence bulk/junk/list
     bounce: Bounce | None = None
     size: int = 0
-    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def visible_text(self) -> str:
@@ -126,7 +125,6 @@ def parse(raw: bytes) -> ParsedMail:
         html=html,
         attachments=parts,
         size=len(raw),
-        headers={k.lower(): _header(msg, k) for k in set(msg.keys())},
     )
     parsed.bounce = _bounce(msg, parsed)
     parsed.auto_reply = parsed.bounce is None and _is_auto_reply(msg, parsed)

@@ -257,3 +257,26 @@ def test_caredesk_mail_import_prints_one_json_object_per_file(tmp_path: Path) ->
     assert isinstance(rows[0]["message"], int)
     assert rows[3]["reason"]
     assert set(rows[0]) == {"file", "outcome", "ticket", "message", "reason"}
+
+
+def test_staff_download_the_original_email_and_admins_manage_mailboxes(box: Mailbox) -> None:
+    from caredesk.accounts.enums import Role
+    from caredesk.accounts.factories import customer_user
+    from caredesk.core.testing import signed_in
+
+    raw = mail(msgid="<orig@example.org>")
+    result = mail_ingest(raw=raw, mailbox=box)
+    agent = signed_in(UserFactory())
+    page = agent.get(f"/tickets/{result.ticket}/")
+    assert f"/mail/messages/{result.message}/original".encode() in page.content
+    download = agent.get(f"/mail/messages/{result.message}/original")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == raw
+    assert download["Content-Disposition"].startswith("attachment")
+    assert (
+        signed_in(customer_user()).get(f"/mail/messages/{result.message}/original").status_code
+        == 403
+    )
+    assert agent.get("/manage/mailboxes/").status_code == 403
+    admin = signed_in(UserFactory(role=Role.ADMIN))
+    assert b"support@desk.example" in admin.get("/manage/mailboxes/").content

@@ -205,3 +205,29 @@ def test_a_delivery_that_keeps_failing_is_shown_on_the_ticket(
     assert (row.status, row.attempts) == ("failed", MAX_ATTEMPTS)
     event = ticket.events.get(field="email_delivery")
     assert "could not be sent" in event.new_value
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lmtp", [False, True])
+def test_an_mta_delivers_over_smtp_or_lmtp_and_strangers_are_refused(lmtp: bool) -> None:
+    import smtplib
+
+    from caredesk.channels.mail.receive import smtp_controller
+    from caredesk.channels.mail.tests.conftest import free_port
+
+    box = Mailbox.objects.create(name="Support", address="support@desk.example")
+    port = free_port()
+    controller = smtp_controller(host="127.0.0.1", port=port, lmtp=lmtp)
+    controller.start()
+    try:
+        client = smtplib.LMTP("127.0.0.1", port) if lmtp else smtplib.SMTP("127.0.0.1", port)
+        with client:
+            raw = eml("<smtp1@example.org>", "Over SMTP", "Delivered by the MTA.")
+            client.sendmail("anna@example.org", ["support@desk.example"], raw)
+            with pytest.raises(smtplib.SMTPRecipientsRefused):
+                client.sendmail("anna@example.org", ["nobody@desk.example"], raw)
+    finally:
+        controller.stop()
+    stored = InboundMail.objects.get()
+    assert (stored.source, stored.mailbox, stored.outcome) == ("smtp", box, "created")
+    assert Ticket.objects.get().messages.get().text == "Delivered by the MTA."
