@@ -29,6 +29,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from caredesk.accounts.models import User
 from caredesk.channels.mail.parsing import NotAnEmail, ParsedMail, parse
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailSource, MailThread
+from caredesk.core.errors import DomainError
 from caredesk.core.storage import blob_open, blob_store
 from caredesk.customers.enums import ContactKind
 from caredesk.customers.models import ContactPoint, Customer
@@ -134,8 +135,12 @@ def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:
             row.save(update_fields=["processed_at", "outcome", "reason", "ticket", "message",
                                     "updated_at"])  # fmt: skip
             return result
-    except IntegrityError:  # another process claimed this Message-ID first
-        with transaction.atomic():
+    except DomainError as exc:  # the message cannot be filed: keep it for an agent
+        return _hold(inbound, f"Could not be filed automatically: {exc.message}")
+    except IntegrityError:
+        if not MailThread.objects.filter(msgid=inbound.msgid).exists():
+            raise  # not a duplicate: leave it unprocessed, to be tried again
+        with transaction.atomic():  # another process claimed this Message-ID first
             InboundMail.objects.filter(pk=inbound.pk, processed_at__isnull=True).update(
                 processed_at=timezone.now(),
                 outcome=MailOutcome.DUPLICATE,
@@ -143,6 +148,13 @@ def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:
             )
         inbound.refresh_from_db()
         return _duplicate_of(inbound, reason=inbound.reason)
+
+
+def _hold(inbound: InboundMail, reason: str) -> MailResult:
+    InboundMail.objects.filter(pk=inbound.pk, processed_at__isnull=True).update(
+        processed_at=timezone.now(), outcome=MailOutcome.HELD, reason=reason[:2000]
+    )
+    return MailResult(MailOutcome.HELD, reason=reason)
 
 
 def _duplicate_of(inbound: InboundMail, *, reason: str) -> MailResult:
@@ -339,7 +351,7 @@ def _new_ticket(
     mailbox = row.mailbox
     ticket = ticket_create(
         requester=requester,
-        subject=SUBJECT_REF.sub("", parsed.subject).strip() or "(no subject)",
+        subject=(SUBJECT_REF.sub("", parsed.subject).strip() or "(no subject)")[:250],
         text=text,
         html=html,
         channel=Channel.EMAIL,

@@ -280,3 +280,34 @@ def test_staff_download_the_original_email_and_admins_manage_mailboxes(box: Mail
     assert agent.get("/manage/mailboxes/").status_code == 403
     admin = signed_in(UserFactory(role=Role.ADMIN))
     assert b"support@desk.example" in admin.get("/manage/mailboxes/").content
+
+
+def test_a_huge_subject_is_cut_and_an_unfileable_message_is_held_not_lost(box: Mailbox) -> None:
+    long = mail(msgid="<long@example.org>", subject="Help " * 150)
+    result = mail_ingest(raw=long, mailbox=box)
+    assert result.outcome == "created"
+    assert len(Ticket.objects.get(pk=result.ticket).subject) <= 250
+    from caredesk.tickets.services import ticket_merge
+
+    into = Ticket.objects.get(pk=result.ticket)
+    other = Ticket.objects.get(pk=mail_ingest(raw=mail(msgid="<other@example.org>")).ticket)
+    ticket_merge(source=other, target=into, actor=UserFactory())
+    # a reply to the merged ticket lands on the one it was merged into
+    reply = mail(msgid="<late2@example.org>", References="<other@example.org>")
+    assert mail_ingest(raw=reply, mailbox=box).ticket == into.pk
+
+
+def test_a_message_the_desk_refuses_is_held_with_the_reason(
+    box: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caredesk.core.errors import ValidationFailed
+
+    def refuse(**kwargs: Any) -> None:
+        raise ValidationFailed("invalid_subject", "A ticket needs a subject.")
+
+    monkeypatch.setattr("caredesk.tickets.services.tickets.ticket_create", refuse)
+    result = mail_ingest(raw=mail(msgid="<held@example.org>"), mailbox=box)
+    assert result.outcome == "held"
+    assert "needs a subject" in (result.reason or "")
+    stored = InboundMail.objects.get(msgid="<held@example.org>")
+    assert (stored.outcome, stored.processed_at is not None) == ("held", True)
