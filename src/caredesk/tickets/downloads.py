@@ -9,12 +9,18 @@ from caredesk.tickets.models import Attachment
 
 
 def attachment_response(attachment: Attachment) -> FileResponse:
-    """The file as application/octet-stream with Content-Disposition: attachment, nosniff
-    and a sandboxing CSP, so an uploaded HTML or SVG file can never run as caredesk."""
+    """An attachment, as download_response serves any stored file."""
+    return download_response(path=attachment.storage_path, filename=attachment.filename)
+
+
+def download_response(*, path: str, filename: str) -> FileResponse:
+    """A stored file as application/octet-stream with Content-Disposition: attachment,
+    nosniff and a sandboxing CSP, so an uploaded HTML or SVG file (or a raw email) can
+    never run as caredesk."""
     response = FileResponse(
-        default_storage.open(attachment.storage_path, "rb"),
+        default_storage.open(path, "rb"),
         as_attachment=True,
-        filename=attachment.filename,
+        filename=filename,
         content_type="application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

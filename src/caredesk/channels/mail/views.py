@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.channels.models import InboundMail, Mailbox
 from caredesk.core.web import admin_required, model_screen, staff_required
+from caredesk.tickets.downloads import download_response
 
 
 class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
@@ -44,12 +44,4 @@ def original(request: HttpRequest, message_id: int) -> FileResponse:
     inbound = InboundMail.objects.filter(message_id=message_id).order_by("id").first()
     if inbound is None:
         raise Http404
-    response = FileResponse(
-        default_storage.open(inbound.storage_path, "rb"),
-        as_attachment=True,
-        filename=f"message-{message_id}.eml",
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(path=inbound.storage_path, filename=f"message-{message_id}.eml")
