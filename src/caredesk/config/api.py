@@ -17,6 +17,7 @@ from caredesk.accounts.api import router as accounts_router
 from caredesk.accounts.models import User
 from caredesk.accounts.services import token_authenticate
 from caredesk.automation.api import router as automation_router
+from caredesk.channels.mail.api import router as mail_router
 from caredesk.core.errors import DomainError
 from caredesk.customers import api as customers_api
 from caredesk.notifications.api import router as notifications_router
@@ -232,3 +233,4 @@ api.add_router("/sla", sla_router)
 api.add_router("/automation", automation_router)
 api.add_router("/routing", routing_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/mail", mail_router)

@@ -1,0 +1,156 @@
+"""Mailboxes and the inbound mail log over JSON (admins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from caredesk.channels.models import InboundMail, Mailbox
+from caredesk.core.api import admin_actor
+from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.schemas import InputSchema
+
+router = Router(tags=["mail"])
+
+SECURITY = ("ssl", "starttls", "none")
+
+
+class MailboxIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    address: str = Field(..., min_length=3, max_length=254, examples=["support@example.com"])
+    team_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    active: bool = True
+    imap_host: str = Field("", max_length=255)
+    imap_port: int = Field(993, ge=1, le=65535)
+    imap_security: str = Field("ssl", examples=["ssl"])
+    imap_user: str = Field("", max_length=255)
+    imap_password_env: str = Field("", max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$|^$")
+    imap_folder: str = Field("INBOX", min_length=1, max_length=200)
+    processed_folder: str = Field("", max_length=200)
+    smtp_host: str = Field("", max_length=255)
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: str = Field("starttls", examples=["starttls"])
+    smtp_user: str = Field("", max_length=255)
+    smtp_password_env: str = Field("", max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$|^$")
+    signature: str = Field("", max_length=5000)
+    auto_acknowledge: bool = False
+
+
+class MailboxOut(Schema):
+    id: int
+    name: str
+    address: str
+    team_id: int | None
+    active: bool
+    imap_host: str
+    imap_port: int
+    imap_security: str
+    imap_user: str
+    imap_password_env: str
+    imap_folder: str
+    processed_folder: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_user: str
+    smtp_password_env: str
+    signature: str
+    auto_acknowledge: bool
+    last_uid: int
+
+
+class InboundOut(Schema):
+    id: int
+    msgid: str
+    sender: str
+    subject: str
+    source: str
+    mailbox_id: int | None
+    size: int
+    created_at: dt.datetime
+    processed_at: dt.datetime | None
+    outcome: str
+    reason: str
+    ticket_id: int | None
+    message_id: int | None
+
+
+def _save(box: Mailbox, body: MailboxIn) -> Mailbox:
+    from django.core.validators import validate_email
+    from django.db import IntegrityError, transaction
+
+    from caredesk.accounts.models import Team
+
+    data = body.model_dump()
+    address = data["address"].strip().lower()
+    try:
+        validate_email(address)
+    except Exception:
+        raise ValidationFailed(
+            "invalid_address", "Not a valid email address.", field="address"
+        ) from None
+    for key in ("imap_security", "smtp_security"):
+        if data[key] not in SECURITY:
+            raise ValidationFailed(
+                "invalid_security", f"{key} must be ssl, starttls or none.", field=key
+            )
+    team_id = data.pop("team_id")
+    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationFailed("unknown_team", f"No team with id {team_id}.", field="team_id")
+    for key, value in data.items():
+        setattr(box, key, value)
+    box.address, box.team_id = address, team_id
+    try:
+        with transaction.atomic():
+            box.save()
+    except IntegrityError:
+        raise ValidationFailed(
+            "address_taken", f"A mailbox for {address} exists.", field="address"
+        ) from None
+    return box
+
+
+def _box(mailbox_id: int) -> Mailbox:
+    box = Mailbox.objects.filter(pk=mailbox_id).first()
+    if box is None:
+        raise NotFound("mailbox", mailbox_id)
+    return box
+
+
+@router.get("/mailboxes", response=list[MailboxOut])
+def mailboxes(request: HttpRequest) -> list[Mailbox]:
+    admin_actor(request)
+    return list(Mailbox.objects.order_by("name", "id"))
+
+
+@router.post("/mailboxes", response={201: MailboxOut})
+def mailbox_create(request: HttpRequest, body: MailboxIn) -> Status[Mailbox]:
+    admin_actor(request)
+    return Status(201, _save(Mailbox(), body))
+
+
+@router.put("/mailboxes/{mailbox_id}", response=MailboxOut)
+def mailbox_replace(request: HttpRequest, mailbox_id: int, body: MailboxIn) -> Mailbox:
+    admin_actor(request)
+    return _save(_box(mailbox_id), body)
+
+
+@router.delete("/mailboxes/{mailbox_id}", response={204: None})
+def mailbox_remove(request: HttpRequest, mailbox_id: int) -> Status[None]:
+    admin_actor(request)
+    _box(mailbox_id).delete()
+    return Status(204, None)
+
+
+@router.get("/inbound", response=list[InboundOut])
+def inbound(
+    request: HttpRequest, outcome: str | None = None, limit: int = 100
+) -> list[InboundMail]:
+    """Received mail, newest first, with what became of each message and why."""
+    admin_actor(request)
+    rows = InboundMail.objects.order_by("-id")
+    if outcome:
+        rows = rows.filter(outcome=outcome)
+    return list(rows[: max(1, min(limit, 500))])
