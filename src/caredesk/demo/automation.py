@@ -51,8 +51,17 @@ def demo_service_levels() -> None:
 
 
 def demo_automation(agents: list[User]) -> None:
-    """Skills, a routing strategy per team, agents online, and a handful of rules."""
+    """Skills, a routing strategy per team, agents online, a mailbox (no server: mail is
+    imported with `caredesk mail import`), and a handful of rules."""
+    from caredesk.channels.models import Mailbox
+
     first_line = Team.objects.get(name="First line")
+    Mailbox.objects.create(
+        name="Support",
+        address="support@demo.caredesk.example",
+        team=first_line,
+        signature="The caredesk demo support team",
+    )
     billing = Team.objects.get(name="Billing")
     technical = Team.objects.get(name="Technical")
     english = skill_get_or_create(kind="language", name="English")

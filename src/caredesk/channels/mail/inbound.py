@@ -123,7 +123,11 @@ def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:
         return _duplicate_of(inbound, reason="The same message was received before.")
     try:
         with transaction.atomic():
-            row = InboundMail.objects.select_for_update().get(pk=inbound.pk)
+            row = (
+                InboundMail.objects.select_for_update(of=("self",))
+                .select_related("mailbox")
+                .get(pk=inbound.pk)
+            )
             if row.processed_at is not None:
                 return _duplicate_of(row, reason="The same message was received before.")
             result = _process(row, parsed)
