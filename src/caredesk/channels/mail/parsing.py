@@ -132,8 +132,27 @@ def parse(raw: bytes) -> ParsedMail:
     return parsed
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_surrogates(text: str) -> str:
+    """Undecodable bytes (kept by the parser as lone surrogates) as replacement
+    characters: the text can then be encoded and stored anywhere."""
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _clean(text: str) -> str:
+    """A header value fit to store: no control characters (PostgreSQL cannot store NUL),
+    no lone surrogates."""
+    return _CONTROL_CHARS.sub("", _without_surrogates(text))
+
+
 def _header(msg: Message, name: str) -> str:
-    """A header's decoded text; a malformed one is read as raw text, never an error."""
+    """A header's decoded text without control characters (PostgreSQL cannot store NUL);
+    a malformed one is read as raw text, never an error."""
     try:
         value = msg.get(name)
     except Exception:  # a header the registry cannot parse
@@ -141,9 +160,10 @@ def _header(msg: Message, name: str) -> str:
     if value is None:
         return ""
     try:
-        return str(value)
+        text = str(value)
     except Exception:
-        return repr(value)
+        text = repr(value)
+    return _clean(text)
 
 
 def _addresses(msg: Message, name: str) -> tuple[str, ...]:
@@ -159,7 +179,7 @@ def _addresses(msg: Message, name: str) -> tuple[str, ...]:
         else:
             pairs = getaddresses([str(value)])
         for _, addr in pairs:
-            clean = addr.strip().lower()
+            clean = _clean(addr).strip().lower()[:254]
             if "@" in clean and clean not in found:
                 found.append(clean)
     return tuple(found)
@@ -173,13 +193,17 @@ def _first_address(msg: Message, name: str) -> tuple[str, str]:
     addresses: tuple[Address, ...] = getattr(value, "addresses", ()) if value else ()
     for a in addresses:
         if a.addr_spec and "@" in a.addr_spec:
-            return a.display_name or "", a.addr_spec.strip().lower()
+            return _clean(a.display_name or "")[:200], _address(a.addr_spec)
     if value:
         pairs = getaddresses([str(value)])
         for display, addr in pairs:
             if "@" in addr:
-                return display, addr.strip().lower()
+                return _clean(display)[:200], _address(addr)
     return "", ""
+
+
+def _address(addr: str) -> str:
+    return _clean(addr).strip().lower()[:254]
 
 
 def _date(value: str) -> dt.datetime | None:
@@ -219,7 +243,7 @@ def _filename(part: Message) -> str:
         name = None
     if not name:
         return ""
-    name = str(name).replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
+    name = _clean(str(name).replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return name[:255]
 
 
@@ -267,7 +291,12 @@ def _bodies(msg: Message) -> tuple[str, str, list[Part]]:
 
         text = unescape(re.sub(r"(?s)<(script|style).*?</\1>|<[^>]+>", " ", html))
         text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
-    return text.replace("\x00", ""), html.replace("\x00", ""), parts
+    return _clean_body(text), _clean_body(html), parts
+
+
+def _clean_body(text: str) -> str:
+    """A body keeps its tabs and newlines; NUL and lone surrogates go."""
+    return _without_surrogates(text).replace("\x00", "")
 
 
 def _default_name(kind: str, number: int) -> str:

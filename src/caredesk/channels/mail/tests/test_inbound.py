@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.channels.mail.inbound import (
@@ -311,3 +313,14 @@ def test_a_message_the_desk_refuses_is_held_with_the_reason(
     assert "needs a subject" in (result.reason or "")
     stored = InboundMail.objects.get(msgid="<held@example.org>")
     assert (stored.outcome, stored.processed_at is not None) == ("held", True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=400), st.integers(min_value=0, max_value=600))
+def test_hostile_mail_is_filed_or_refused_never_an_error(noise: bytes, at: int) -> None:
+    """Random bytes (NUL and control characters included) spliced into a message, on
+    SQLite and PostgreSQL: every outcome is one of the documented ones."""
+    raw = mail(msgid="<fuzz@example.org>")
+    result = mail_ingest(raw=raw[:at] + noise + raw[at:])
+    assert result.outcome in {"created", "appended", "duplicate", "ignored", "bounce", "held",
+                              "rejected"}  # fmt: skip

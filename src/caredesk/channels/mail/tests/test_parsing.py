@@ -5,6 +5,8 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from caredesk.channels.mail.parsing import NotAnEmail, parse, reply_text
 
@@ -162,3 +164,34 @@ def test_quoted_history_and_signature_are_not_the_visible_text() -> None:
     assert "Restart it" not in reply_text(english)
     assert reply_text(german) == "Danke!"
     assert reply_text(outlook) == "Yes please."
+
+
+SAMPLE = build(Cc="Bob <bob@example.org>", In_Reply_To="<a@x>").as_bytes()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000), st.integers(min_value=0, max_value=len(SAMPLE)))
+def test_hostile_bytes_never_crash_the_parser(noise: bytes, at: int) -> None:
+    """Random bytes spliced into a real message: parsed, or refused as not an email."""
+    raw = SAMPLE[:at] + noise + SAMPLE[at:]
+    try:
+        parsed = parse(raw)
+    except NotAnEmail:
+        return
+    assert isinstance(parsed.text, str)
+    assert parsed.message_id.startswith("<")
+    parsed.visible_text  # noqa: B018  # must not raise either
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=300))
+def test_any_unicode_in_headers_and_body_is_read(subject: str, body: str) -> None:
+    raw = (
+        b"From: a@x.org\r\nSubject: " + subject.encode("utf-8", "surrogatepass")
+        + b"\r\nMessage-ID: <u@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        + body.encode("utf-8", "surrogatepass")
+    )  # fmt: skip
+    parsed = parse(raw)  # the From line comes first, so this is always an email
+    assert parsed.sender == "a@x.org"
+    assert isinstance(parsed.subject, str)
+    assert isinstance(parsed.text, str)
