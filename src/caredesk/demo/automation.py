@@ -131,6 +131,25 @@ def demo_automation(agents: list[User]) -> None:
         position=50,
     )
     rule_save(
+        name="Tell email customers their request is solved",
+        trigger="ticket.updated",
+        conditions={
+            "conditions": [
+                {"field": "status", "op": "changed_to", "value": "solved"},
+                {"field": "channel", "op": "is", "value": "email"},
+            ]
+        },
+        actions=[
+            {
+                "type": "reply",
+                "text": 'Hello {{customer.first_name}}, we consider "{{ticket.subject}}" '
+                "(#{{ticket.id}}) solved. If anything is still wrong, just reply and it opens "
+                "again.",
+            }
+        ],
+        position=55,
+    )
+    rule_save(
         name="Solve after three quiet days",
         trigger="time",
         conditions={

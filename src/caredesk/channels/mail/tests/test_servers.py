@@ -231,3 +231,29 @@ def test_an_mta_delivers_over_smtp_or_lmtp_and_strangers_are_refused(lmtp: bool)
     stored = InboundMail.objects.get()
     assert (stored.source, stored.mailbox, stored.outcome) == ("smtp", box, "created")
     assert Ticket.objects.get().messages.get().text == "Delivered by the MTA."
+
+
+def test_a_solved_notice_from_a_rule_goes_out_as_email(
+    smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from caredesk.automation.services.rules import rule_save
+    from caredesk.channels.mail.inbound import mail_ingest
+    from caredesk.tickets.services import ticket_update
+
+    box = smtp_box(smtp_server)
+    rule_save(
+        name="Solved notice",
+        trigger="ticket.updated",
+        conditions={"conditions": [{"field": "status", "op": "changed_to", "value": "solved"}]},
+        actions=[{"type": "reply", "text": "We consider #{{ticket.id}} solved."}],
+    )
+    ticket = Ticket.objects.get(
+        pk=mail_ingest(raw=eml("<s1@x.org>", "Hi", "x"), mailbox=box).ticket
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_update(ticket=ticket, actor=UserFactory(), changes={"status": "solved"})
+    sent = message_from_bytes(smtp_server.received[0].content, policy=policy.default)
+    body = sent.get_body(("plain",))
+    assert body is not None
+    assert f"We consider #{ticket.pk} solved." in body.get_content()
+    assert sent["Auto-Submitted"] == "auto-generated"
