@@ -24,17 +24,13 @@ from caredesk.automation.services.webhooks import (
     subscription_rotate_secret,
     subscription_save,
 )
-from caredesk.core.api import admin_actor, supervisor_actor
-from caredesk.core.errors import NotFound
+from caredesk.core.api import admin_actor, found_or_404, supervisor_actor
 
 router = Router(tags=["automation"])
 
 
 def _rule(rule_id: int) -> Rule:
-    rule = Rule.objects.filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFound("rule", rule_id)
-    return rule
+    return found_or_404(Rule.objects.all(), rule_id, "rule")
 
 
 @router.get("/rules", response=list[RuleOut])
@@ -91,10 +87,7 @@ def webhook_out(s: WebhookSubscription, *, with_secret: bool = False) -> dict[st
 
 
 def _webhook(webhook_id: int) -> WebhookSubscription:
-    s = WebhookSubscription.objects.filter(pk=webhook_id).first()
-    if s is None:
-        raise NotFound("webhook", webhook_id)
-    return s
+    return found_or_404(WebhookSubscription.objects.all(), webhook_id, "webhook")
 
 
 @router.get("/webhooks", response=list[WebhookOut])
@@ -152,7 +145,6 @@ def webhook_deliveries(
 def redeliver(request: HttpRequest, delivery_id: int) -> Status[WebhookDelivery]:
     """Send a delivery's payload again, as a new delivery."""
     admin_actor(request)
-    found = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
-    if found is None:
-        raise NotFound("delivery", delivery_id)
+    objects = WebhookDelivery.objects.select_related("subscription")
+    found = found_or_404(objects, delivery_id, "delivery")
     return Status(202, delivery_redeliver(delivery=found))

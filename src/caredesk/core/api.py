@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.errors import AuthenticationError
@@ -51,6 +52,19 @@ def admin_actor(request: HttpRequest) -> User:
     if user.role != Role.ADMIN:
         raise PermissionDenied("This is for admins.")
     return user
+
+
+M = TypeVar("M", bound=Model)
+
+
+def found_or_404(objects: QuerySet[M], pk: int, entity: str) -> M:
+    """The row with this id, or NotFound (a 404 problem body) naming the entity."""
+    from caredesk.core.errors import NotFound
+
+    row = objects.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(entity, pk)
+    return row
 
 
 class PageOut(Schema, Generic[T]):

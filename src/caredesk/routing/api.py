@@ -9,7 +9,7 @@ from ninja import Router, Status
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import Team, User
-from caredesk.core.api import staff_actor, supervisor_actor
+from caredesk.core.api import found_or_404, staff_actor, supervisor_actor
 from caredesk.core.errors import NotFound, PermissionDenied
 from caredesk.routing.models import Skill
 from caredesk.routing.schemas import (
@@ -103,9 +103,7 @@ def teams(request: HttpRequest) -> list[dict[str, Any]]:
 @router.patch("/teams/{team_id}", response=TeamRoutingOut)
 def team_update(request: HttpRequest, team_id: int, body: TeamRoutingIn) -> dict[str, Any]:
     supervisor_actor(request)
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise NotFound("team", team_id)
+    team = found_or_404(Team.objects.all(), team_id, "team")
     team_routing_update(
         team=team, strategy=body.strategy, rebalance_on_offline=body.rebalance_on_offline
     )

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from caredesk.channels.models import InboundMail, Mailbox
-from caredesk.core.api import admin_actor
-from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.api import admin_actor, found_or_404
+from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
 
 router = Router(tags=["mail"])
@@ -113,10 +113,7 @@ def _save(box: Mailbox, body: MailboxIn) -> Mailbox:
 
 
 def _box(mailbox_id: int) -> Mailbox:
-    box = Mailbox.objects.filter(pk=mailbox_id).first()
-    if box is None:
-        raise NotFound("mailbox", mailbox_id)
-    return box
+    return found_or_404(Mailbox.objects.all(), mailbox_id, "mailbox")
 
 
 @router.get("/mailboxes", response=list[MailboxOut])
