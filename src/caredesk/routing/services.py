@@ -83,7 +83,7 @@ def agent_routing_update(
                 "unknown_skill", f"No skill with id {missing[0]}.", field="skill_ids"
             )
         profile.skills.set(skills)
-    transaction.on_commit(lambda: _drain_later(user))
+    routing_drain_later(user=user)
     return profile
 
 
@@ -128,16 +128,19 @@ def availability_set(*, user: User, availability: str) -> AgentProfile:
     if availability == Availability.OFFLINE:
         routing_rebalance(user=user)
     elif availability == Availability.ONLINE:
-        transaction.on_commit(lambda: _drain_later(user))
+        routing_drain_later(user=user)
     return profile
 
 
-def _drain_later(user: User) -> None:
-    from caredesk.core.jobs import job_dispatch
+def routing_drain_later(*, user: User) -> None:
+    """After the commit, route the queues of the agent's routed teams (they may have
+    room now: they came online, got capacity, or finished a ticket)."""
+    from caredesk.core.jobs import job_enqueue
     from caredesk.routing.tasks import routing_drain_task
 
-    for team_id in user.teams.values_list("pk", flat=True):
-        job_dispatch(routing_drain_task, (team_id,))
+    routed = user.teams.exclude(routing__strategy=Strategy.MANUAL).filter(routing__isnull=False)
+    for team_id in routed.values_list("pk", flat=True):
+        job_enqueue(routing_drain_task, team_id)
 
 
 def loads(user_ids: Iterable[int]) -> dict[int, int]:

@@ -81,15 +81,16 @@ def rules_run(*, event: Event, ticket: Ticket, rules: list[ActiveRule]) -> list[
         )
         return []
     ran = []
+    facts = TicketFacts(ticket, event)  # computed lazily, again only after a rule acted
     for rule in rules:
         if rule.id in chain:
             continue  # a rule does not trigger itself, however indirectly
-        facts = TicketFacts(ticket, event)
         if not conditions_match(rule.conditions, facts):
             continue
         if _rule_apply(rule=rule, ticket=ticket, event=event, chain=chain):
             ran.append(rule.id)
             ticket.refresh_from_db()
+            facts = TicketFacts(ticket, event)
     return ran
 
 

@@ -236,18 +236,12 @@ def _automate_updated(
     if "status" in changed and changed["status"][0] in _QUEUED and ticket.status not in _QUEUED:
         old_assignee = changed.get("assignee", (ticket.assignee, None))[0]
         if isinstance(old_assignee, User):
-            _drain_teams_of(old_assignee)
+            from caredesk.routing.services import routing_drain_later
+
+            routing_drain_later(user=old_assignee)
 
 
 _QUEUED = (TicketStatus.NEW, TicketStatus.OPEN)
-
-
-def _drain_teams_of(agent: User) -> None:
-    from caredesk.core.jobs import job_enqueue
-    from caredesk.routing.tasks import routing_drain_task
-
-    for team_id in agent.teams.filter(routing__isnull=False).values_list("pk", flat=True):
-        job_enqueue(routing_drain_task, team_id)
 
 
 def _plain(value: object) -> object:
