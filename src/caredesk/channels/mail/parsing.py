@@ -98,7 +98,7 @@ def parse(raw: bytes) -> ParsedMail:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; this is a last resort
         raise NotAnEmail(f"Cannot be read as an email: {exc}") from None
-    if not any(msg.get(h) for h in ("From", "Message-ID", "Subject", "To", "Date")):
+    if not any(_header(msg, h) for h in ("From", "Message-ID", "Subject", "To", "Date")):
         raise NotAnEmail("No email headers (From, To, Subject, Message-ID or Date) found.")
     if msg.defects and not msg.keys():
         raise NotAnEmail("No email headers found.")
@@ -107,7 +107,11 @@ def parse(raw: bytes) -> ParsedMail:
     raw_id = _header(msg, "Message-ID")
     ids = MESSAGE_ID.findall(raw_id)
     message_id = ids[0] if ids else f"<{content_sha256(raw)}@caredesk.generated>"
-    text, html, parts = _bodies(msg)
+    try:
+        text, html, parts = _bodies(msg)
+    except Exception:  # a structure the library cannot walk: keep the raw body as text
+        body = raw.split(b"\r\n\r\n", 1)[-1] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[-1]
+        text, html, parts = _clean_body(body.decode("utf-8", "replace")), "", []
     parsed = ParsedMail(
         message_id=message_id,
         has_message_id=bool(ids),
@@ -156,7 +160,8 @@ def _header(msg: Message, name: str) -> str:
     try:
         value = msg.get(name)
     except Exception:  # a header the registry cannot parse
-        value = msg.get_all(name, [""])[0] if hasattr(msg, "get_all") else ""
+        wanted = name.lower()  # its raw text, which nothing parses
+        value = next((v for k, v in msg.raw_items() if k.lower() == wanted), "")
     if value is None:
         return ""
     try:
@@ -269,7 +274,7 @@ def _bodies(msg: Message) -> tuple[str, str, list[Part]]:
         data = part.get_payload(decode=True)
         if not isinstance(data, bytes):
             data = str(part.get_payload() or "").encode()
-        cid = (part.get("Content-ID") or "").strip().strip("<>")
+        cid = _header(part, "Content-ID").strip().strip("<>")
         parts.append(
             Part(
                 filename=name or _default_name(kind, len(parts) + 1),
@@ -358,7 +363,11 @@ def _bounce(msg: Message, parsed: ParsedMail) -> Bounce | None:
     with the failed recipients, or None."""
     if msg.get_content_type() != "multipart/report":
         return None
-    if str(msg.get_param("report-type") or "").lower() != "delivery-status":
+    try:
+        report_type = str(msg.get_param("report-type") or "").lower()
+    except Exception:  # a malformed Content-Type: not a report we can read
+        return None
+    if report_type != "delivery-status":
         return None
     recipients: list[str] = []
     status, diagnostic, failed = "", "", False
