@@ -7,3 +7,10 @@ class ChannelsConfig(AppConfig):
     name = "caredesk.channels"
     label = "caredesk_channels"  # Django Channels owns the label "channels"
     verbose_name = "Channels"
+
+    def ready(self) -> None:
+        from caredesk.channels.mail.inbound import OWN_ADDRESSES_CACHE_KEY
+        from caredesk.channels.models import Mailbox
+        from caredesk.core.cache import clear_when_changed
+
+        clear_when_changed(Mailbox, keys=lambda: [OWN_ADDRESSES_CACHE_KEY])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from caredesk.core.cache import cached
 from caredesk.core.errors import ValidationFailed
-from caredesk.core.models import CustomField, CustomFieldType
+from caredesk.core.models import CustomField, CustomFieldEntity, CustomFieldType
 
 MAX_KEY_LENGTH = 64
 MAX_TEXT_LENGTH = 10_000
@@ -22,7 +23,7 @@ def custom_fields_clean(
     """
     if not isinstance(values, dict):
         raise ValidationFailed("invalid_custom_fields", "custom_fields must be an object.")
-    definitions = {f.key: f for f in CustomField.objects.filter(entity=entity)}
+    definitions = _definitions(entity)
     result = dict(current or {})
     for key, value in values.items():
         if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
@@ -40,6 +41,22 @@ def custom_fields_clean(
                 field=f"custom_fields.{key}",
             )
     return result
+
+
+def _cache_key(entity: str) -> str:
+    return f"caredesk:custom-fields:{entity}"
+
+
+def definitions_cache_keys() -> list[str]:
+    return [_cache_key(e) for e in CustomFieldEntity.values]
+
+
+def _definitions(entity: str) -> dict[str, CustomField]:
+    """The definitions of an entity's fields by key; cached, and dropped when one
+    changes (see CoreConfig.ready)."""
+    return cached(
+        _cache_key(entity), lambda: {f.key: f for f in CustomField.objects.filter(entity=entity)}
+    )
 
 
 def _check(key: str, value: Any, definition: CustomField | None) -> Any:

@@ -199,6 +199,27 @@ def customer_create(
             CustomerErrorCode.EXTERNAL_ID_TAKEN,
             f"A customer with external_id {external_id!r} exists.",
         )
+    return _customer_insert(
+        name=name,
+        pairs=pairs,
+        organization=organization,
+        custom_fields=custom_fields,
+        external_id=external_id,
+        created_at=created_at,
+    )
+
+
+def _customer_insert(
+    *,
+    name: str,
+    pairs: list[tuple[str, str]],
+    organization: Organization | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    external_id: str | None = None,
+    created_at: dt.datetime | None = None,
+) -> Customer:
+    """Write a new customer and its contact points (checked by the caller; a contact
+    point taken meanwhile is a Conflict)."""
     if organization is None:
         organization = _organization_for_emails([v for k, v in pairs if k == ContactKind.EMAIL])
     customer = Customer(
@@ -212,7 +233,7 @@ def customer_create(
     if created_at is not None:
         customer.created_at = created_at
     customer.save()
-    _contacts_add(customer, pairs)
+    _contacts_add(customer, pairs, new=True)
     return customer
 
 
@@ -226,21 +247,27 @@ def _organization_for_emails(emails: list[str]) -> Organization | None:
     return None
 
 
-def _contacts_add(customer: Customer, pairs: list[tuple[str, str]]) -> None:
-    has_primary = {
-        k
-        for k in ContactPoint.objects.filter(customer=customer, is_primary=True).values_list(
-            "kind", flat=True
+def _contacts_add(customer: Customer, pairs: list[tuple[str, str]], *, new: bool = False) -> None:
+    """Add contact points the customer lacks; the first of a kind is the primary one.
+    Called inside a transaction that a Conflict rolls back (``new``: the customer has
+    none yet)."""
+    has_primary: set[str] = set()
+    if not new:
+        has_primary = set(
+            ContactPoint.objects.filter(customer=customer, is_primary=True).values_list(
+                "kind", flat=True
+            )
         )
-    }
     for kind, value in pairs:
-        if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
+        if (
+            not new
+            and ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists()
+        ):
             continue
         try:
-            with transaction.atomic():
-                ContactPoint.objects.create(
-                    customer=customer, kind=kind, value=value, is_primary=kind not in has_primary
-                )
+            ContactPoint.objects.create(
+                customer=customer, kind=kind, value=value, is_primary=kind not in has_primary
+            )
         except IntegrityError:
             raise Conflict(
                 CustomerErrorCode.CONTACT_TAKEN, f"The {kind} {value} belongs to another customer."
@@ -283,8 +310,8 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> Customer:
     if contact is not None:
         return contact.customer
     try:
-        with transaction.atomic():
-            return customer_create(name=name, emails=[value])
+        with transaction.atomic():  # nobody has the address: a savepoint, then the insert
+            return _customer_insert(name=name, pairs=[(str(ContactKind.EMAIL), value)])
     except Conflict:  # created concurrently: take theirs
         return (
             ContactPoint.objects.select_related("customer")

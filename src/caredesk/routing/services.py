@@ -198,15 +198,19 @@ def routing_pick(*, ticket: Ticket, routing: TeamRouting) -> User | None:
     return best[0].user
 
 
-@transaction.atomic
 def routing_route(*, ticket: Ticket) -> User | None:
     """Assign an unassigned ticket in a routed team's queue, if someone can take it.
     The ticket is read again under a row lock, so two routers running at once (two
     workers, or a drain and a new ticket) never both assign it."""
+    if ticket.assignee_id is not None or ticket.team_id is None:
+        return None  # nothing to route: no transaction, no query
+    with transaction.atomic():
+        return _route(ticket)
+
+
+def _route(ticket: Ticket) -> User | None:
     from caredesk.tickets.services.tickets import ticket_update
 
-    if ticket.assignee_id is not None or ticket.team_id is None:
-        return None
     routing = TeamRouting.objects.select_related("team").filter(team_id=ticket.team_id).first()
     if routing is None or routing.strategy == Strategy.MANUAL:
         return None

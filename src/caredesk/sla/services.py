@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from caredesk.core.cache import cached
 from caredesk.core.errors import ValidationFailed
 from caredesk.sla.business_hours import (
     Calendar,
@@ -87,9 +88,21 @@ def _matches(policy: SlaPolicy, ticket: Ticket) -> bool:
     return _matches_facts(policy, facts, ticket.organization_id, ticket.requester_id, members)
 
 
+POLICIES_CACHE_KEY = "caredesk:sla:active-policies"
+
+
+def active_policies() -> list[SlaPolicy]:
+    """The active policies by position, with their calendars; cached, and dropped when a
+    policy or calendar changes (see SlaConfig.ready)."""
+    return cached(
+        POLICIES_CACHE_KEY,
+        lambda: list(SlaPolicy.objects.filter(active=True).select_related("calendar")),
+    )
+
+
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
     """The first active policy (by position) whose conditions the ticket meets."""
-    for policy in SlaPolicy.objects.filter(active=True).select_related("calendar"):
+    for policy in active_policies():
         if _matches(policy, ticket):
             return policy
     return None

@@ -72,6 +72,8 @@ class Ticket(BaseModel):
     follow_up_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
+    # The ticket's first message, kept on the instance ticket_create returns (not a column).
+    first_message: Message | None = None
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from caredesk.accounts.models import Team, User
 from caredesk.automation.actions import Action, ActionError, actions_parse
 from caredesk.automation.conditions import ConditionError, Conditions, conditions_parse
 from caredesk.automation.models import Rule, Trigger, WebhookSubscription
+from caredesk.core.cache import cache_clear_now_and_on_commit, cached
 from caredesk.core.errors import ValidationFailed
 from caredesk.routing.models import Skill
 from caredesk.tickets.enums import Priority, TicketStatus, TicketType
@@ -56,8 +56,7 @@ def rules_for(trigger: str) -> list[ActiveRule]:
             for r in rules
         ]
 
-    found: list[ActiveRule] | None = cache.get_or_set(_cache_key(trigger), load, CACHE_SECONDS)
-    return found if found is not None else load()
+    return cached(_cache_key(trigger), load, CACHE_SECONDS)
 
 
 def rules_cache_clear() -> None:
@@ -142,10 +141,3 @@ def rule_save(*, rule: Rule | None = None, **fields: Any) -> Rule:
 def rule_delete(*, rule: Rule) -> None:
     rule.delete()
     cache_clear_now_and_on_commit(rules_cache_clear)
-
-
-def cache_clear_now_and_on_commit(clear: Callable[[], None]) -> None:
-    """This transaction sees the change at once; other processes, which might cache the
-    old state before the commit, are cleared again after it."""
-    clear()
-    transaction.on_commit(clear)

@@ -39,7 +39,7 @@ from caredesk.automation.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from caredesk.automation.services.rules import cache_clear_now_and_on_commit
+from caredesk.core.cache import cache_clear_now_and_on_commit, cached
 from caredesk.core.errors import ValidationFailed
 from caredesk.tickets.models import Ticket
 
@@ -63,8 +63,7 @@ def webhooks_for(event: str) -> list[int]:
         active = WebhookSubscription.objects.filter(active=True).only("pk", "events")
         return [s.pk for s in active if event in (s.events or [])]
 
-    found: list[int] | None = cache.get_or_set(_cache_key(event), load, CACHE_SECONDS)
-    return found if found is not None else load()
+    return cached(_cache_key(event), load, CACHE_SECONDS)
 
 
 def webhooks_cache_clear() -> None:

@@ -29,6 +29,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from caredesk.accounts.models import User
 from caredesk.channels.mail.parsing import NotAnEmail, ParsedMail, parse
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailSource, MailThread
+from caredesk.core.cache import cached
 from caredesk.core.errors import DomainError
 from caredesk.core.storage import blob_open, blob_store
 from caredesk.customers.enums import ContactKind
@@ -211,15 +212,16 @@ def _process(row: InboundMail, parsed: ParsedMail) -> MailResult:
     return _new_ticket(row, parsed, reason=why_not)
 
 
+OWN_ADDRESSES_CACHE_KEY = "caredesk:mail:own-addresses"
+
+
 def _own_addresses() -> frozenset[str]:
-    """caredesk's own addresses (every mailbox), cached for a minute."""
-    from django.core.cache import cache
-
-    def load() -> frozenset[str]:
-        return frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
-
-    found: frozenset[str] | None = cache.get_or_set("caredesk:mail:own-addresses", load, 60)
-    return found if found is not None else load()
+    """caredesk's own addresses (every mailbox); cached, and dropped when a mailbox
+    changes (see ChannelsConfig.ready)."""
+    return cached(
+        OWN_ADDRESSES_CACHE_KEY,
+        lambda: frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True)),
+    )
 
 
 def _own_address(address: str, own: frozenset[str] | None = None) -> bool:
@@ -366,7 +368,7 @@ def _new_ticket(
     )
     if follow_up_of is not None:
         Ticket.objects.filter(pk=ticket.pk).update(follow_up_of=follow_up_of)
-    message = ticket.messages.order_by("id").first()
+    message = ticket.first_message
     MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
     if note:
         _too_large(ticket, parsed, note)

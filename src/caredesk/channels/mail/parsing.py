@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address
@@ -98,14 +99,18 @@ def parse(raw: bytes) -> ParsedMail:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; this is a last resort
         raise NotAnEmail(f"Cannot be read as an email: {exc}") from None
-    if not any(_header(msg, h) for h in ("From", "Message-ID", "Subject", "To", "Date")):
+    raw_headers = _raw_headers(msg)
+    if not any(raw_headers.get(h) for h in ("from", "message-id", "subject", "to", "date")):
         raise NotAnEmail("No email headers (From, To, Subject, Message-ID or Date) found.")
     if msg.defects and not msg.keys():
         raise NotAnEmail("No email headers found.")
+
+    def as_sent(name: str) -> str:  # a header nothing decodes (ids, dates, flags)
+        return _clean(raw_headers.get(name, [""])[0])
+
     sender_name, sender = _first_address(msg, "From")
-    _, reply_to = _first_address(msg, "Reply-To")
-    raw_id = _header(msg, "Message-ID")
-    ids = MESSAGE_ID.findall(raw_id)
+    _, reply_to = _first_address(msg, "Reply-To") if "reply-to" in raw_headers else ("", "")
+    ids = MESSAGE_ID.findall(as_sent("message-id"))
     message_id = ids[0] if ids else f"<{content_sha256(raw)}@caredesk.generated>"
     try:
         text, html, parts = _bodies(msg)
@@ -115,25 +120,37 @@ def parse(raw: bytes) -> ParsedMail:
     parsed = ParsedMail(
         message_id=message_id,
         has_message_id=bool(ids),
-        in_reply_to=tuple(MESSAGE_ID.findall(_header(msg, "In-Reply-To"))),
-        references=tuple(MESSAGE_ID.findall(_header(msg, "References"))),
+        in_reply_to=tuple(MESSAGE_ID.findall(as_sent("in-reply-to"))),
+        references=tuple(MESSAGE_ID.findall(as_sent("references"))),
         subject=" ".join(_header(msg, "Subject").split())[:1000],
         sender=sender,
         sender_name=sender_name,
         reply_to=reply_to,
         to=_addresses(msg, "To"),
-        cc=_addresses(msg, "Cc"),
-        delivered_to=_addresses(msg, "Delivered-To") + _addresses(msg, "X-Original-To"),
-        date=_date(_header(msg, "Date")),
+        cc=_addresses(msg, "Cc") if "cc" in raw_headers else (),
+        delivered_to=_plain_addresses(
+            raw_headers.get("delivered-to", []) + raw_headers.get("x-original-to", [])
+        ),
+        date=_date(as_sent("date")),
         text=text,
         html=html,
         attachments=parts,
         size=len(raw),
     )
     parsed.bounce = _bounce(msg, parsed)
-    parsed.auto_reply = parsed.bounce is None and _is_auto_reply(msg, parsed)
-    parsed.bulk = _is_bulk(msg)
+    parsed.auto_reply = parsed.bounce is None and _is_auto_reply(as_sent, parsed)
+    parsed.bulk = _is_bulk(as_sent)
     return parsed
+
+
+def _raw_headers(msg: Message) -> dict[str, list[str]]:
+    """Every header's raw values by lower-case name, read once: the header registry
+    parses a header each time it is asked for, which costs more than the rest of the
+    parse for the headers that need no decoding."""
+    found: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        found.setdefault(name.lower(), []).append(str(value))
+    return found
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -187,6 +204,16 @@ def _addresses(msg: Message, name: str) -> tuple[str, ...]:
             clean = _clean(addr).strip().lower()[:254]
             if "@" in clean and clean not in found:
                 found.append(clean)
+    return tuple(found)
+
+
+def _plain_addresses(values: list[str]) -> tuple[str, ...]:
+    """Addresses from headers that carry no display names (Delivered-To)."""
+    found: list[str] = []
+    for _, addr in getaddresses([_clean(v) for v in values]):
+        clean = _address(addr)
+        if "@" in clean and clean not in found:
+            found.append(clean)
     return tuple(found)
 
 
@@ -336,23 +363,23 @@ def reply_text(text: str) -> str:
     return visible
 
 
-def _is_auto_reply(msg: Message, parsed: ParsedMail) -> bool:
-    auto = _header(msg, "Auto-Submitted").lower()
+def _is_auto_reply(as_sent: Callable[[str], str], parsed: ParsedMail) -> bool:
+    auto = as_sent("auto-submitted").strip().lower()
     if auto and auto != "no":
         return True
-    if _header(msg, "X-Autoreply") or _header(msg, "X-Autorespond"):
+    if as_sent("x-autoreply").strip() or as_sent("x-autorespond").strip():
         return True
-    if _header(msg, "Precedence").lower() == "auto_reply":
+    if as_sent("precedence").strip().lower() == "auto_reply":
         return True
     if MAILER_DAEMONS.match(parsed.sender or ""):
         return True
     return bool(OUT_OF_OFFICE_SUBJECT.match(parsed.subject))
 
 
-def _is_bulk(msg: Message) -> bool:
-    if _header(msg, "Precedence").lower() in ("bulk", "list", "junk"):
+def _is_bulk(as_sent: Callable[[str], str]) -> bool:
+    if as_sent("precedence").strip().lower() in ("bulk", "list", "junk"):
         return True
-    return bool(_header(msg, "List-Id") or _header(msg, "List-Unsubscribe"))
+    return bool(as_sent("list-id").strip() or as_sent("list-unsubscribe").strip())
 
 
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")

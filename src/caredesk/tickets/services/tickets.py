@@ -284,6 +284,7 @@ def _ticket_write(
             at=now,
         )
         text_for_search = message.text
+        ticket.first_message = message
         events.append(
             event_row(
                 ticket=ticket,
