@@ -205,13 +205,13 @@ def routing_route(*, ticket: Ticket) -> User | None:
     if ticket.assignee_id is not None or ticket.team_id is None:
         return None  # nothing to route: no transaction, no query
     with transaction.atomic():
-        return _route(ticket)
+        return _route(ticket, ticket.team_id)
 
 
-def _route(ticket: Ticket) -> User | None:
+def _route(ticket: Ticket, team_id: int) -> User | None:
     from caredesk.tickets.services.tickets import ticket_update
 
-    routing = TeamRouting.objects.select_related("team").filter(team_id=ticket.team_id).first()
+    routing = TeamRouting.objects.select_related("team").filter(team_id=team_id).first()
     if routing is None or routing.strategy == Strategy.MANUAL:
         return None
     current = Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
