@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Sum
 
+from caredesk.core.cache import cached
 from caredesk.core.custom_fields import custom_fields_clean
 from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.core.models import CustomFieldEntity
@@ -237,13 +238,30 @@ def _customer_insert(
     return customer
 
 
+ORG_DOMAINS_CACHE_KEY = "caredesk:customers:organization-domains"
+
+
+def _organization_domains() -> dict[str, int]:
+    """Which organisation claims each email domain (the first by id); cached, and
+    dropped when an organisation changes (see CustomersConfig.ready)."""
+
+    def load() -> dict[str, int]:
+        claimed: dict[str, int] = {}
+        for pk, domains in Organization.objects.order_by("id").values_list("id", "domains"):
+            for domain in domains or []:
+                claimed.setdefault(str(domain).lower(), pk)
+        return claimed
+
+    return cached(ORG_DOMAINS_CACHE_KEY, load)
+
+
 def _organization_for_emails(emails: list[str]) -> Organization | None:
     """The organisation that claims the domain of one of these emails, if any."""
+    claimed = _organization_domains()
     for email in emails:
-        domain = email.rsplit("@", 1)[-1]
-        for org in Organization.objects.filter(domains__icontains=domain):
-            if domain in org.domains:
-                return org
+        pk = claimed.get(email.rsplit("@", 1)[-1].lower())
+        if pk is not None:
+            return Organization.objects.filter(pk=pk).first()
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mailbox as mailbox_lib
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -29,7 +30,7 @@ def import_cmd(files: tuple[Path, ...], mboxes: tuple[Path, ...], address: str |
     if not files and not mboxes:
         raise click.UsageError("Give .eml files or --mbox FILE.")
     _setup()
-    from caredesk.channels.mail.inbound import MailResult, mail_ingest
+    from caredesk.channels.mail.inbound import BATCH_SIZE, MailResult, mail_ingest_many
     from caredesk.channels.models import Mailbox, MailOutcome, MailSource
 
     box = None
@@ -49,26 +50,40 @@ def import_cmd(files: tuple[Path, ...], mboxes: tuple[Path, ...], address: str |
             why = f" ({result.reason})" if result.reason else ""
             click.echo(f"{name}: {result.outcome}{where}{why}")
 
-    for path in files:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
+    def readable() -> Iterator[tuple[str, bytes | None, str]]:
+        """(name, bytes, why not) for every file and every message of every mbox."""
+        for path in files:
+            try:
+                yield str(path), path.read_bytes(), ""
+            except OSError as exc:
+                yield str(path), None, f"Cannot read: {exc.strerror}"
+        for path in mboxes:
+            if not path.is_file():
+                yield str(path), None, "Cannot read the mbox file."
+                continue
+            for index, message in enumerate(mailbox_lib.mbox(str(path), create=False)):
+                yield f"{path}#{index + 1}", message.as_bytes(), ""
+
+    # Read in batches: each batch is stored, then filed, in a transaction of its own.
+    pending: list[tuple[str, bytes]] = []
+
+    def flush() -> None:
+        raws = [raw for _, raw in pending]
+        outcomes = mail_ingest_many(raws=raws, source=MailSource.IMPORT, mailbox=box)
+        for (name, _), result in zip(pending, outcomes, strict=True):
+            record(name, result)
+        pending.clear()
+
+    for name, raw, why_not in readable():
+        if raw is None:
+            flush()  # the results stay in the order of the files
             unreadable += 1
-            record(
-                str(path), MailResult(MailOutcome.REJECTED, reason=f"Cannot read: {exc.strerror}")
-            )
+            record(name, MailResult(MailOutcome.REJECTED, reason=why_not))
             continue
-        record(str(path), mail_ingest(raw=raw, source=MailSource.IMPORT, mailbox=box))
-    for path in mboxes:
-        if not path.is_file():
-            unreadable += 1
-            record(str(path), MailResult(MailOutcome.REJECTED, reason="Cannot read the mbox file."))
-            continue
-        for index, message in enumerate(mailbox_lib.mbox(str(path), create=False)):
-            raw = message.as_bytes()
-            record(
-                f"{path}#{index + 1}", mail_ingest(raw=raw, source=MailSource.IMPORT, mailbox=box)
-            )
+        pending.append((name, raw))
+        if len(pending) >= BATCH_SIZE:
+            flush()
+    flush()
     if as_json:
         click.echo(json.dumps(results, indent=1))
     if unreadable:

@@ -14,7 +14,7 @@ import ssl
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from caredesk.channels.mail.inbound import mail_ingest
+from caredesk.channels.mail.inbound import mail_ingest_many
 from caredesk.channels.models import Mailbox, MailSource
 
 logger = logging.getLogger(__name__)
@@ -70,16 +70,16 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, limit: int) -> int:
     for start in range(0, len(uids), BATCH):
         chunk = uids[start : start + BATCH]
         data = client.fetch(chunk, ["RFC822"])
-        for uid in chunk:
-            raw = data.get(uid, {}).get(b"RFC822")
-            if raw is not None:
-                mail_ingest(raw=bytes(raw), source=MailSource.IMAP, mailbox=mailbox)
-            if moves:
-                client.move([uid], mailbox.processed_folder)
-            else:
-                client.add_flags([uid], [b"\\Seen"])
-            Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
-            mailbox.last_uid = uid
+        raws = [data.get(uid, {}).get(b"RFC822") for uid in chunk]
+        # The chunk is stored and filed (one batch) before any of it is marked as done.
+        list(mail_ingest_many(raws=[bytes(r) for r in raws if r is not None],
+                              source=MailSource.IMAP, mailbox=mailbox, batch=BATCH))  # fmt: skip
+        if moves:
+            client.move(chunk, mailbox.processed_folder)
+        else:
+            client.add_flags(chunk, [b"\\Seen"])
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=chunk[-1])
+        mailbox.last_uid = chunk[-1]
     return len(uids)
 
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -31,7 +32,7 @@ from caredesk.channels.mail.parsing import NotAnEmail, ParsedMail, parse
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailSource, MailThread
 from caredesk.core.cache import cached
 from caredesk.core.errors import DomainError
-from caredesk.core.storage import blob_open, blob_store
+from caredesk.core.storage import StoredBlob, blob_open, blob_store
 from caredesk.customers.enums import ContactKind
 from caredesk.customers.models import ContactPoint, Customer
 from caredesk.tickets.enums import AuthorRole, Channel, EventKind, TicketStatus
@@ -46,6 +47,8 @@ REPLY_TOKEN = re.compile(
 )
 RATE_WINDOW = dt.timedelta(minutes=10)
 RATE_LIMIT = 30  # messages per sender and window before mail from them is ignored
+RECEIVED_BEFORE = "The same message was received before."
+BATCH_SIZE = 50  # messages stored, then processed, per transaction by mail_ingest_many
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,125 @@ def mail_ingest(
     return mail_process(inbound=inbound, parsed=parsed)
 
 
+def mail_ingest_many(
+    *,
+    raws: Iterable[bytes],
+    source: str = MailSource.IMPORT,
+    mailbox: Mailbox | None = None,
+    batch: int = BATCH_SIZE,
+) -> Iterator[MailResult]:
+    """Store and process many messages (an import, an IMAP fetch), one result per
+    message in order, ``batch`` at a time: the batch's raw messages are stored and
+    committed together, then processed in one transaction. When one of them cannot be
+    processed with the others, the batch is processed one message at a time instead:
+    a bad message costs speed, never another message."""
+    chunk: list[bytes] = []
+    for raw in raws:
+        chunk.append(raw)
+        if len(chunk) >= batch:
+            yield from _ingest_batch(chunk, source, mailbox)
+            chunk = []
+    if chunk:
+        yield from _ingest_batch(chunk, source, mailbox)
+
+
+def _ingest_batch(raws: list[bytes], source: str, mailbox: Mailbox | None) -> list[MailResult]:
+    results: dict[int, MailResult] = {}
+    work: list[tuple[int, ParsedMail, bytes]] = []
+    for i, raw in enumerate(raws):
+        try:
+            work.append((i, parse(raw), raw))
+        except NotAnEmail as exc:
+            results[i] = MailResult(MailOutcome.REJECTED, reason=str(exc))
+    rows = _store_many(work, source, mailbox)
+    try:
+        with transaction.atomic():
+            locked = {
+                r.pk: r
+                for r in InboundMail.objects.select_for_update(of=("self",))
+                .select_related("mailbox")
+                .filter(pk__in=[r.pk for r in rows])
+            }
+            done: list[InboundMail] = []
+            known = _Known([parsed for _, parsed, _ in work])
+            for (i, parsed, _), row in zip(work, rows, strict=True):
+                current = locked[row.pk]
+                if current.processed_at is not None:  # before, or earlier in this batch
+                    results[i] = _duplicate_of(current, reason=RECEIVED_BEFORE)
+                    continue
+                results[i] = _process(current, parsed, known)
+                _mark_processed(current, results[i])
+                done.append(current)
+            _processed_save(done)
+    except (DomainError, IntegrityError):  # one of them needs the careful path
+        logger.info("Inbound mail: a batch of %d is processed one message at a time", len(rows))
+        for (i, parsed, _), row in zip(work, rows, strict=True):
+            results[i] = mail_process(inbound=row, parsed=parsed)
+    return [results[i] for i in range(len(raws))]
+
+
+def _processed_save(rows: list[InboundMail]) -> None:
+    """Write the outcomes of a batch: one UPDATE per row, sent together (executemany).
+    bulk_update's CASE expressions cost more to build than the rest of the batch."""
+    if not rows:
+        return
+    meta, ops = InboundMail._meta, connection.ops
+    column = {f.name: ops.quote_name(f.column) for f in meta.concrete_fields}
+    assignments = ", ".join(f"{column[name]} = %s" for name in PROCESSED_FIELDS)
+    sql = (  # names from the model's own metadata, values as parameters
+        f"UPDATE {ops.quote_name(meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {column['id']} = %s"
+    )
+    at = ops.adapt_datetimefield_value
+    params = [
+        (at(r.processed_at), r.outcome, r.reason, r.ticket_id, r.message_id, at(r.updated_at), r.pk)
+        for r in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _store_many(
+    work: list[tuple[int, ParsedMail, bytes]], source: str, mailbox: Mailbox | None
+) -> list[InboundMail]:
+    """inbound_store for a batch, in one transaction (the same bytes twice, in the
+    batch or before it, make one row); one at a time if a concurrent writer interferes."""
+    blobs = [blob_store(data=raw, namespace="mail") for _, _, raw in work]
+    try:
+        with transaction.atomic():
+            found = {
+                r.sha256: r
+                for r in InboundMail.objects.filter(sha256__in={b.sha256 for b in blobs})
+            }
+            new: dict[str, InboundMail] = {}
+            for (_, parsed, _), blob in zip(work, blobs, strict=True):
+                if blob.sha256 not in found and blob.sha256 not in new:
+                    new[blob.sha256] = _inbound_row(blob, parsed, source, mailbox)
+            InboundMail.objects.bulk_create(list(new.values()))
+    except IntegrityError:  # stored meanwhile by another process
+        return [
+            inbound_store(raw=raw, parsed=parsed, source=source, mailbox=mailbox)
+            for _, parsed, raw in work
+        ]
+    found.update(new)
+    return [found[b.sha256] for b in blobs]
+
+
+def _inbound_row(
+    blob: StoredBlob, parsed: ParsedMail, source: str, mailbox: Mailbox | None
+) -> InboundMail:
+    return InboundMail(
+        sha256=blob.sha256,
+        msgid=parsed.message_id[:500],
+        storage_path=blob.path,
+        size=blob.size,
+        source=source,
+        mailbox=mailbox,
+        sender=parsed.sender[:254],
+        subject=parsed.subject[:1000],
+    )
+
+
 def inbound_store(
     *, raw: bytes, parsed: ParsedMail, source: str, mailbox: Mailbox | None
 ) -> InboundMail:
@@ -96,16 +218,9 @@ def inbound_store(
     blob = blob_store(data=raw, namespace="mail")
     try:
         with transaction.atomic():
-            return InboundMail.objects.create(
-                sha256=blob.sha256,
-                msgid=parsed.message_id[:500],
-                storage_path=blob.path,
-                size=blob.size,
-                source=source,
-                mailbox=mailbox,
-                sender=parsed.sender[:254],
-                subject=parsed.subject[:1000],
-            )
+            row = _inbound_row(blob, parsed, source, mailbox)
+            row.save()
+            return row
     except IntegrityError:
         return InboundMail.objects.get(sha256=blob.sha256)
 
@@ -121,7 +236,7 @@ def mail_process_pending(*, limit: int = 1000) -> int:
 
 def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:
     if inbound.processed_at is not None:
-        return _duplicate_of(inbound, reason="The same message was received before.")
+        return _duplicate_of(inbound, reason=RECEIVED_BEFORE)
     try:
         with transaction.atomic():
             row = (
@@ -130,15 +245,10 @@ def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:
                 .get(pk=inbound.pk)
             )
             if row.processed_at is not None:
-                return _duplicate_of(row, reason="The same message was received before.")
+                return _duplicate_of(row, reason=RECEIVED_BEFORE)
             result = _process(row, parsed)
-            row.processed_at = timezone.now()
-            row.outcome = result.outcome
-            row.reason = result.reason or ""
-            row.ticket_id = result.ticket
-            row.message_id = result.message
-            row.save(update_fields=["processed_at", "outcome", "reason", "ticket", "message",
-                                    "updated_at"])  # fmt: skip
+            _mark_processed(row, result)
+            row.save(update_fields=PROCESSED_FIELDS)
             return result
     except DomainError as exc:  # the message cannot be filed: keep it for an agent
         return _hold(inbound, f"Could not be filed automatically: {exc.message}")
@@ -153,6 +263,17 @@ def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:
             )
         inbound.refresh_from_db()
         return _duplicate_of(inbound, reason=inbound.reason)
+
+
+PROCESSED_FIELDS = ["processed_at", "outcome", "reason", "ticket", "message", "updated_at"]
+
+
+def _mark_processed(row: InboundMail, result: MailResult) -> None:
+    row.processed_at = row.updated_at = timezone.now()
+    row.outcome = result.outcome
+    row.reason = result.reason or ""
+    row.ticket_id = result.ticket
+    row.message_id = result.message
 
 
 def _hold(inbound: InboundMail, reason: str) -> MailResult:
@@ -172,24 +293,73 @@ def _duplicate_of(inbound: InboundMail, *, reason: str) -> MailResult:
     )
 
 
-def _process(row: InboundMail, parsed: ParsedMail) -> MailResult:
-    seen = MailThread.objects.filter(msgid=parsed.message_id[:500]).first()
+class _Known:
+    """What mail_process looks up for each message, looked up once for a batch (in
+    the batch's transaction) and kept up to date as the batch is filed: the threads of
+    the batch's Message-IDs, and each sender's recent messages for the rate limit."""
+
+    def __init__(self, parsed: list[ParsedMail]) -> None:
+        self.threads = {
+            t.msgid: (t.ticket_id, t.message_id)
+            for t in MailThread.objects.filter(msgid__in={p.message_id[:500] for p in parsed})
+        }
+        self.sent: dict[str, list[int]] = {}
+        recent = InboundMail.objects.filter(
+            sender__in={p.sender for p in parsed if p.sender},
+            created_at__gte=timezone.now() - RATE_WINDOW,
+        ).values_list("sender", "id")
+        for sender, pk in recent:
+            self.sent.setdefault(sender, []).append(pk)
+        self.customers = {
+            c.value: c.customer
+            for c in ContactPoint.objects.select_related("customer").filter(
+                kind=ContactKind.EMAIL, value__in={p.sender for p in parsed if p.sender}
+            )
+        }
+
+    def thread(self, msgid: str) -> tuple[int, int | None] | None:
+        return self.threads.get(msgid)
+
+    def filed(self, msgid: str, result: MailResult) -> None:
+        if result.outcome in (MailOutcome.CREATED, MailOutcome.APPENDED) and result.ticket:
+            self.threads[msgid] = (result.ticket, result.message)
+
+    def recent(self, sender: str, up_to: int) -> int:
+        return sum(1 for pk in self.sent.get(sender, ()) if pk <= up_to)
+
+
+def _process(row: InboundMail, parsed: ParsedMail, known: _Known | None = None) -> MailResult:
+    msgid = parsed.message_id[:500]
+    if known is not None:
+        seen = known.thread(msgid)
+    else:
+        seen = MailThread.objects.filter(msgid=msgid).values_list("ticket_id", "message_id").first()
     if seen is not None:
         return MailResult(
             MailOutcome.DUPLICATE,
-            seen.ticket_id,
-            seen.message_id,
+            seen[0],
+            seen[1],
             "A message with this Message-ID was received before.",
         )
+    result = _file(row, parsed, known)
+    if known is not None:
+        known.filed(msgid, result)
+    return result
+
+
+def _file(row: InboundMail, parsed: ParsedMail, known: _Known | None) -> MailResult:
     if parsed.bounce is not None:
         return _bounce(parsed)
     if not parsed.sender:
         return MailResult(MailOutcome.IGNORED, reason="No sender address.")
     if _own_address(parsed.sender):
         return MailResult(MailOutcome.IGNORED, reason="Sent from caredesk's own address (a loop).")
-    recent = InboundMail.objects.filter(
-        sender=parsed.sender, created_at__gte=timezone.now() - RATE_WINDOW
-    ).count()
+    if known is not None:
+        recent = known.recent(parsed.sender, row.pk)
+    else:  # this message and those before it
+        recent = InboundMail.objects.filter(
+            sender=parsed.sender, created_at__gte=timezone.now() - RATE_WINDOW, id__lte=row.pk
+        ).count()
     if recent > RATE_LIMIT:
         return MailResult(
             MailOutcome.IGNORED,
@@ -205,11 +375,11 @@ def _process(row: InboundMail, parsed: ParsedMail) -> MailResult:
         )
     if ticket is not None and ticket.status == TicketStatus.CLOSED:
         return _new_ticket(
-            row, parsed, follow_up_of=ticket, reason=f"Follow-up of closed #{ticket.pk}."
+            row, parsed, known, follow_up_of=ticket, reason=f"Follow-up of closed #{ticket.pk}."
         )
     if ticket is not None:
-        return _append(ticket, parsed)
-    return _new_ticket(row, parsed, reason=why_not)
+        return _append(ticket, parsed, known)
+    return _new_ticket(row, parsed, known, reason=why_not)
 
 
 OWN_ADDRESSES_CACHE_KEY = "caredesk:mail:own-addresses"
@@ -308,12 +478,15 @@ def _content(parsed: ParsedMail) -> tuple[str, str, list[AttachmentData], str]:
     return text, parsed.html, files, note
 
 
-def _append(ticket: Ticket, parsed: ParsedMail) -> MailResult:
+def _append(ticket: Ticket, parsed: ParsedMail, known: _Known | None) -> MailResult:
     from caredesk.tickets.services.messages import message_add
 
     text, html, files, note = _content(parsed)
     agent = _staff(parsed.sender)
-    customer = None if agent else _customer_of(parsed.sender, ticket)
+    customer = None
+    if agent is None:
+        customer = known.customers.get(parsed.sender) if known else None
+        customer = customer or _customer_of(parsed.sender, ticket)
     message = message_add(
         ticket=ticket,
         author=agent,
@@ -343,6 +516,7 @@ def _customer_of(sender: str, ticket: Ticket) -> Customer:
 def _new_ticket(
     row: InboundMail,
     parsed: ParsedMail,
+    known: _Known | None,
     *,
     reason: str | None,
     follow_up_of: Ticket | None = None,
@@ -351,7 +525,11 @@ def _new_ticket(
     from caredesk.tickets.services.tickets import ticket_create
 
     text, html, files, note = _content(parsed)
-    requester = customer_get_or_create_by_email(email=parsed.sender, name=parsed.sender_name)
+    requester = known.customers.get(parsed.sender) if known else None
+    if requester is None:
+        requester = customer_get_or_create_by_email(email=parsed.sender, name=parsed.sender_name)
+        if known is not None:
+            known.customers[parsed.sender] = requester
     own = _own_addresses()
     ccs = [a for a in parsed.cc if a != parsed.sender and not _own_address(a, own)]
     mailbox = row.mailbox

@@ -18,7 +18,9 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 from mailparser_reply import EmailReplyParser
@@ -87,6 +89,25 @@ class ParsedMail:
         return self.to + self.cc + self.delivered_to
 
 
+@lru_cache(maxsize=4096)
+def _parsed_header(name: str, value: str) -> Any:
+    return policy.default.header_fetch_parse(name, value)
+
+
+class _Policy(EmailPolicy):
+    """policy.default, remembering parsed headers. The header registry parses a header
+    on every access, and parts are asked for their Content-Type many times over; the
+    same raw header always parses to the same immutable header object."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name"):  # already a header object (set by a program)
+            return value
+        return _parsed_header(name, value)
+
+
+POLICY = _Policy()
+
+
 def content_sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -96,7 +117,7 @@ def parse(raw: bytes) -> ParsedMail:
     if not raw or not raw.strip():
         raise NotAnEmail("The file is empty.")
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        msg = BytesParser(policy=POLICY).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; this is a last resort
         raise NotAnEmail(f"Cannot be read as an email: {exc}") from None
     raw_headers = _raw_headers(msg)
