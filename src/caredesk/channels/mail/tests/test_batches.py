@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from caredesk.accounts.factories import TeamFactory
-from caredesk.channels.mail.inbound import RATE_LIMIT, mail_ingest, mail_ingest_many
+from caredesk.channels.mail.inbound import RATE_LIMIT, MailResult, mail_ingest, mail_ingest_many
 from caredesk.channels.mail.tests.test_inbound import SUPPORT, mail
 from caredesk.channels.mail.tests.test_parsing import BOUNCE
 from caredesk.channels.models import InboundMail, Mailbox, MailThread
@@ -40,7 +40,7 @@ def corpus() -> list[bytes]:
     ]
 
 
-def summary(results: list) -> list[tuple[str, str | None]]:  # type: ignore[type-arg]
+def summary(results: list[MailResult]) -> list[tuple[str, str | None]]:
     return [(r.outcome, None if r.ticket is None else "ticket") for r in results]
 
 
