@@ -1,11 +1,14 @@
 """Inbound mail: ingest rate, and a kill test that proves nothing is lost or doubled.
 
     python bench/mail_ingest.py --db sqlite|postgres [--messages 10000] [--kills 5]
+                                [--modes batch single]
 
 Generates a corpus of realistic messages (new requests, replies with quoted history,
 HTML mail, attachments, out-of-office replies, bounces, exact duplicates, strangers
 replying to someone else's thread, newsletters), then
-1. ingests it in one process on a fresh database and reports messages per second;
+1. ingests it in one process on a fresh database and reports messages per second, in
+   batches (as `caredesk mail import` and the IMAP fetch do) and one message at a time
+   (as an SMTP/LMTP delivery);
 2. on another fresh database, ingests it in a child process that is SIGKILLed at a
    random moment, restarted from the first file (as a re-delivering MTA would), killed
    again, five times, and then allowed to finish; and counts, for every Message-ID that
@@ -125,14 +128,17 @@ import json, resource, sys, time
 from pathlib import Path
 import django
 django.setup()
-from caredesk.channels.mail.inbound import mail_ingest, mail_process_pending
+from caredesk.channels.mail.inbound import mail_ingest, mail_ingest_many, mail_process_pending
 from caredesk.channels.models import Mailbox
 box, _ = Mailbox.objects.get_or_create(address="support@desk.example", defaults={"name": "Support"})
 files = sorted(Path(sys.argv[1]).glob("*.eml"))
 started = time.perf_counter()
 outcomes = {}
-for path in files:
-    result = mail_ingest(raw=path.read_bytes(), source="import", mailbox=box)
+if sys.argv[2] == "batch":  # as `caredesk mail import` and the IMAP fetch do
+    results = mail_ingest_many(raws=(p.read_bytes() for p in files), source="import", mailbox=box)
+else:  # one message per call and transaction, as an SMTP/LMTP delivery
+    results = (mail_ingest(raw=p.read_bytes(), source="import", mailbox=box) for p in files)
+for result in results:
     outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
 pending = mail_process_pending()
 seconds = time.perf_counter() - started
@@ -205,11 +211,13 @@ def run_json(code: str, env: dict[str, str], *args: str) -> dict[str, object]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def kill_test(env: dict[str, str], folder: Path, kills: int, seed: int) -> dict[str, object]:
+def kill_test(
+    env: dict[str, str], folder: Path, kills: int, seed: int, mode: str
+) -> dict[str, object]:
     rng = random.Random(seed)
     moments = []
     for _ in range(kills):
-        child = subprocess.Popen([sys.executable, "-c", INGEST, str(folder)], env=env,
+        child = subprocess.Popen([sys.executable, "-c", INGEST, str(folder), mode], env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         delay = rng.uniform(2.0, 12.0)
         time.sleep(delay)
@@ -217,7 +225,7 @@ def kill_test(env: dict[str, str], folder: Path, kills: int, seed: int) -> dict[
             child.send_signal(signal.SIGKILL)
         child.wait()
         moments.append(round(delay, 2))
-    final = run_json(INGEST, env, str(folder))
+    final = run_json(INGEST, env, str(folder), mode)
     counts = run_json(COUNT, env, str(folder))
     return {"killed_after_seconds": moments, "final_run": final, **counts}
 
@@ -228,16 +236,25 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--modes", nargs="+", choices=["batch", "single"], default=["batch", "single"],
+                    help="batch: mail_ingest_many (imports, IMAP); single: one call per message "
+                    "(SMTP/LMTP deliveries)")  # fmt: skip
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "caredesk-bench"))
     args = ap.parse_args()
     workdir = Path(args.workdir)
     folder = workdir / f"mail-corpus-{args.messages}-{args.seed}"
     kinds = corpus(args.messages, args.seed, folder) if not folder.exists() else None
-    rate = run_json(INGEST, fresh(args.db, f"caredesk_mail_rate_{args.db}", workdir), str(folder))
-    killed = kill_test(fresh(args.db, f"caredesk_mail_kill_{args.db}", workdir), folder,
-                       args.kills, args.seed)  # fmt: skip
-    print(json.dumps({"db": args.db, "corpus": str(folder), "kinds": kinds, "ingest": rate,
-                      "kill_test": killed, "target_per_second": 200}, indent=2))  # fmt: skip
+    report: dict[str, object] = {"db": args.db, "corpus": str(folder), "kinds": kinds,
+                                 "target_per_second": 200}  # fmt: skip
+    for mode in args.modes:
+        name = f"caredesk_mail_{mode}_{args.db}"
+        env = fresh(args.db, name, workdir)
+        report[f"ingest_{mode}"] = run_json(INGEST, env, str(folder), mode)
+        if args.kills:
+            report[f"kill_test_{mode}"] = kill_test(
+                fresh(args.db, f"{name}_kill", workdir), folder, args.kills, args.seed, mode
+            )
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

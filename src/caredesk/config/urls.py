@@ -51,6 +51,14 @@ manage_patterns = (
         path("routing/agents/<int:user_id>", routing_views.agent_save, name="routing_agent"),
         path("mailboxes/", mail_views.mailboxes, name="mailboxes"),
         path("mailboxes/<int:object_id>/", mail_views.mailboxes, name="mailbox"),
+        path("mail/", mail_views.inbound_log, name="inbound"),
+        path("mail/<int:inbound_id>/retry", mail_views.inbound_retry_view, name="inbound_retry"),
+        path(
+            "mail/<int:inbound_id>/dismiss", mail_views.inbound_dismiss_view, name="inbound_dismiss"
+        ),
+        path(
+            "mail/<int:inbound_id>/original", mail_views.inbound_original, name="inbound_original"
+        ),
         path("skills/", routing_views.skills, name="skills"),
         path("skills/<int:object_id>/", routing_views.skills, name="skill"),
     ],

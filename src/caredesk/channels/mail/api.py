@@ -1,4 +1,5 @@
-"""Mailboxes and the inbound mail log over JSON (admins)."""
+"""Mailboxes (admins) and the inbound mail log with held mail to retry or dismiss
+(supervisors and admins) over JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from caredesk.channels.models import InboundMail, Mailbox
-from caredesk.core.api import admin_actor, found_or_404
+from caredesk.core.api import admin_actor, found_or_404, supervisor_actor
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
 
@@ -145,9 +146,38 @@ def mailbox_remove(request: HttpRequest, mailbox_id: int) -> Status[None]:
 def inbound(
     request: HttpRequest, outcome: str | None = None, limit: int = 100
 ) -> list[InboundMail]:
-    """Received mail, newest first, with what became of each message and why."""
-    admin_actor(request)
+    """Received mail, newest first, with what became of each message and why
+    (supervisors and admins)."""
+    supervisor_actor(request)
     rows = InboundMail.objects.order_by("-id")
     if outcome:
         rows = rows.filter(outcome=outcome)
     return list(rows[: max(1, min(limit, 500))])
+
+
+class RetryOut(Schema):
+    outcome: str
+    ticket_id: int | None
+    message_id: int | None
+    reason: str | None
+
+
+@router.post("/inbound/{inbound_id}/retry", response=RetryOut)
+def inbound_retry(request: HttpRequest, inbound_id: int) -> dict[str, object]:
+    """File a held message again (409 if it is not held)."""
+    from caredesk.channels.mail.inbound import inbound_retry as retry
+
+    supervisor_actor(request)
+    result = retry(inbound=found_or_404(InboundMail.objects.all(), inbound_id, "message"))
+    return {"outcome": result.outcome, "ticket_id": result.ticket,
+            "message_id": result.message, "reason": result.reason}  # fmt: skip
+
+
+@router.post("/inbound/{inbound_id}/dismiss", response=InboundOut)
+def inbound_dismiss(request: HttpRequest, inbound_id: int) -> InboundMail:
+    """Set a held message aside, kept and marked ignored (409 if it is not held)."""
+    from caredesk.channels.mail.inbound import inbound_dismiss as dismiss
+
+    user = supervisor_actor(request)
+    row = found_or_404(InboundMail.objects.all(), inbound_id, "message")
+    return dismiss(inbound=row, actor=user)

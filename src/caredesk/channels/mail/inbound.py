@@ -31,7 +31,7 @@ from caredesk.accounts.models import User
 from caredesk.channels.mail.parsing import NotAnEmail, ParsedMail, parse
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailSource, MailThread
 from caredesk.core.cache import cached
-from caredesk.core.errors import DomainError
+from caredesk.core.errors import Conflict, DomainError
 from caredesk.core.storage import StoredBlob, blob_open, blob_store
 from caredesk.customers.enums import ContactKind
 from caredesk.customers.models import ContactPoint, Customer
@@ -232,6 +232,35 @@ def mail_process_pending(*, limit: int = 1000) -> int:
         mail_process(inbound=inbound, parsed=parse(blob_open(inbound.storage_path)))
         done += 1
     return done
+
+
+def inbound_retry(*, inbound: InboundMail) -> MailResult:
+    """File a held message again, once what held it is fixed (a required field that
+    no email carries, a refused subject…); held again, with the new reason, if it still
+    cannot be filed. Two people retrying at once file it once."""
+    with transaction.atomic():
+        claimed = InboundMail.objects.filter(pk=inbound.pk, outcome=MailOutcome.HELD).update(
+            processed_at=None, outcome="", reason=""
+        )
+    if not claimed:
+        raise Conflict("not_held", "This message is not held (any more): nothing to retry.")
+    inbound.refresh_from_db()
+    return mail_process(inbound=inbound, parsed=parse(blob_open(inbound.storage_path)))
+
+
+def inbound_dismiss(*, inbound: InboundMail, actor: User) -> InboundMail:
+    """Set a held message aside: it stays stored (and downloadable), marked ignored,
+    with who dismissed it and why it was held."""
+    was = inbound.reason
+    done = InboundMail.objects.filter(pk=inbound.pk, outcome=MailOutcome.HELD).update(
+        outcome=MailOutcome.IGNORED,
+        reason=f"Dismissed by {actor.get_full_name() or actor.email}. Held because: {was}"[:2000],
+        updated_at=timezone.now(),
+    )
+    if not done:
+        raise Conflict("not_held", "This message is not held (any more): nothing to dismiss.")
+    inbound.refresh_from_db()
+    return inbound
 
 
 def mail_process(*, inbound: InboundMail, parsed: ParsedMail) -> MailResult:

@@ -37,8 +37,51 @@ def test_an_admin_manages_mailboxes_and_reads_the_inbound_log(api_as: Any) -> No
     assert admin.delete(f"mail/mailboxes/{box['id']}").status_code == 204
 
 
-def test_only_admins_see_mailboxes(api_as: Any) -> None:
+def test_only_admins_see_mailboxes_and_supervisors_the_inbound_log(api_as: Any) -> None:
     for role in (Role.AGENT, Role.SUPERVISOR):
         client = api_as(UserFactory(role=role))
         assert client.get("mail/mailboxes").status_code == 403
-        assert client.get("mail/inbound").status_code == 403
+    assert api_as(UserFactory(role=Role.AGENT)).get("mail/inbound").status_code == 403
+    assert api_as(UserFactory(role=Role.SUPERVISOR)).get("mail/inbound").status_code == 200
+
+
+def held_message(msgid: str) -> int:
+    """A new request held because tickets need a field that no email carries."""
+    from caredesk.channels.models import InboundMail
+    from caredesk.core.models import CustomField
+
+    CustomField.objects.get_or_create(
+        entity="ticket", key="contract", defaults={"label": "Contract", "required": True}
+    )
+    raw = f"From: anna@example.org\r\nSubject: Hi\r\nMessage-ID: {msgid}\r\n\r\nHello\r\n"
+    assert mail_ingest(raw=raw.encode()).outcome == "held"
+    return InboundMail.objects.get(msgid=msgid).pk
+
+
+def test_a_supervisor_retries_held_mail_once_its_cause_is_fixed(api_as: Any) -> None:
+    from caredesk.core.models import CustomField
+
+    supervisor = api_as(UserFactory(role=Role.SUPERVISOR))
+    held = held_message("<held1@x>")
+    log = supervisor.get("mail/inbound?outcome=held").json()
+    assert [(r["id"], r["outcome"]) for r in log] == [(held, "held")]
+    assert "contract" in log[0]["reason"]
+    still = supervisor.post(f"mail/inbound/{held}/retry").json()
+    assert (still["outcome"], still["ticket_id"]) == ("held", None)
+    CustomField.objects.filter(key="contract").update(required=False)
+    CustomField.objects.get(key="contract").save()  # (a bulk update sends no signal)
+    filed = supervisor.post(f"mail/inbound/{held}/retry").json()
+    assert filed["outcome"] == "created" and filed["ticket_id"]
+    again = supervisor.post(f"mail/inbound/{held}/retry")
+    assert (again.status_code, again.json()["code"]) == (409, "not_held")
+    assert supervisor.post("mail/inbound/999999/retry").status_code == 404
+    assert api_as(UserFactory(role=Role.AGENT)).post(f"mail/inbound/{held}/retry").status_code == 403
+
+
+def test_a_supervisor_dismisses_held_mail_which_stays_stored(api_as: Any) -> None:
+    supervisor = api_as(UserFactory(role=Role.SUPERVISOR, first_name="Sam", last_name="Boss"))
+    held = held_message("<held2@x>")
+    dismissed = supervisor.post(f"mail/inbound/{held}/dismiss").json()
+    assert dismissed["outcome"] == "ignored"
+    assert dismissed["reason"].startswith("Dismissed by Sam Boss. Held because: ")
+    assert supervisor.post(f"mail/inbound/{held}/dismiss").status_code == 409
