@@ -71,11 +71,13 @@ def test_a_supervisor_retries_held_mail_once_its_cause_is_fixed(api_as: Any) -> 
     CustomField.objects.filter(key="contract").update(required=False)
     CustomField.objects.get(key="contract").save()  # (a bulk update sends no signal)
     filed = supervisor.post(f"mail/inbound/{held}/retry").json()
-    assert filed["outcome"] == "created" and filed["ticket_id"]
+    assert filed["outcome"] == "created"
+    assert filed["ticket_id"]
     again = supervisor.post(f"mail/inbound/{held}/retry")
     assert (again.status_code, again.json()["code"]) == (409, "not_held")
     assert supervisor.post("mail/inbound/999999/retry").status_code == 404
-    assert api_as(UserFactory(role=Role.AGENT)).post(f"mail/inbound/{held}/retry").status_code == 403
+    agent = api_as(UserFactory(role=Role.AGENT))
+    assert agent.post(f"mail/inbound/{held}/retry").status_code == 403
 
 
 def test_a_supervisor_dismisses_held_mail_which_stays_stored(api_as: Any) -> None:

@@ -300,7 +300,8 @@ def test_supervisors_review_held_mail_on_the_inbound_mail_screen(box: Mailbox) -
     assert signed_in(UserFactory()).get("/manage/mail/").status_code == 403
     supervisor = signed_in(UserFactory(role=Role.SUPERVISOR))
     page = supervisor.get("/manage/mail/").content.decode()
-    assert "Held for an agent (2)" in page and "Ignored (1)" in page
+    assert "Held for an agent (2)" in page
+    assert "Ignored (1)" in page
     assert "Custom field &#x27;contract&#x27; is required." in page  # why, on the row
     assert f"/manage/mail/{first.pk}/retry" in page
     assert "Out of office" not in page  # the held tab by default
@@ -314,11 +315,13 @@ def test_supervisors_review_held_mail_on_the_inbound_mail_screen(box: Mailbox) -
     required.save()
     response = supervisor.post(f"/manage/mail/{first.pk}/retry", follow=True)
     first.refresh_from_db()
-    assert first.outcome == "created" and first.ticket_id is not None
+    assert first.outcome == "created"
+    assert first.ticket_id is not None
     assert f"Filed: New ticket (#{first.ticket_id})".encode() in response.content
     supervisor.post(f"/manage/mail/{second.pk}/dismiss")
     second.refresh_from_db()
-    assert second.outcome == "ignored" and second.reason.startswith("Dismissed by ")
+    assert second.outcome == "ignored"
+    assert second.reason.startswith("Dismissed by ")
     response = supervisor.post(f"/manage/mail/{second.pk}/dismiss", follow=True)
     assert b"not held" in response.content
     assert supervisor.post("/manage/mail/999999/retry").status_code == 404
