@@ -284,6 +284,26 @@ def test_staff_download_the_original_email_and_admins_manage_mailboxes(box: Mail
     assert b"support@desk.example" in admin.get("/manage/mailboxes/").content
 
 
+def test_agents_read_what_was_written_this_time_and_can_open_the_whole_email(
+    box: Mailbox,
+) -> None:
+    from caredesk.core.testing import signed_in
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "anna@example.org", SUPPORT, "Still broken"
+    msg["Message-ID"] = "<quoted@example.org>"
+    msg.set_content("It happened again.\n\nOn Mon, Support wrote:\n> Please restart it.\n")
+    msg.add_alternative(
+        "<p>It happened again.</p><blockquote>Please restart it.</blockquote>", subtype="html"
+    )
+    ticket = mail_ingest(raw=msg.as_bytes(), mailbox=box).ticket
+    page = signed_in(UserFactory()).get(f"/tickets/{ticket}/").content.decode()
+    visible, _, whole = page.partition("The whole email as sent")
+    assert "It happened again." in visible
+    assert "Please restart it." not in visible  # the quoted history is folded away…
+    assert "<blockquote>Please restart it.</blockquote>" in whole  # …and one click away
+
+
 def test_supervisors_review_held_mail_on_the_inbound_mail_screen(box: Mailbox) -> None:
     from caredesk.accounts.enums import Role
     from caredesk.core.models import CustomField
