@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from caredesk.analytics.cli import report
 from caredesk.channels.mail.cli import mail
 from caredesk.sla.cli import sla
 from caredesk.staffing.cli import staffing
@@ -352,6 +353,7 @@ def import_cmd(path: str, as_json: bool) -> None:
 main.add_command(staffing)
 main.add_command(sla)
 main.add_command(mail)
+main.add_command(report)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

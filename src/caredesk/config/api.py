@@ -16,6 +16,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from caredesk.accounts.api import router as accounts_router
 from caredesk.accounts.models import User
 from caredesk.accounts.services import token_authenticate
+from caredesk.analytics.api import router as analytics_router
 from caredesk.automation.api import router as automation_router
 from caredesk.channels.mail.api import router as mail_router
 from caredesk.core.errors import DomainError
@@ -234,3 +235,4 @@ api.add_router("/automation", automation_router)
 api.add_router("/routing", routing_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/mail", mail_router)
+api.add_router("/analytics", analytics_router)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "caredesk.routing",
     "caredesk.automation",
     "caredesk.notifications",
+    "caredesk.analytics",
 ]
 
 MIDDLEWARE = [

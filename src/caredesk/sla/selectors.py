@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
+from caredesk.analytics.kpis import SlaClock
 from caredesk.sla.models import TARGETS, TicketSla
 
 LABELS = {
@@ -66,3 +68,17 @@ def sla_next(*, ticket_ids: Iterable[int], now: dt.datetime | None = None) -> di
             far = dt.datetime.max.replace(tzinfo=dt.UTC)
             out[sla.ticket_id] = min(clocks, key=lambda c: (c.state != "breached", c.due or far))
     return out
+
+
+def sla_clocks_settled(*, start: dt.datetime, end: dt.datetime) -> list[SlaClock]:
+    """Every clock whose outcome may fall in [start, end): met or breached in it (the
+    KPI module decides; see analytics.kpis.sla_outcome)."""
+    clocks: list[SlaClock] = []
+    for target in TARGETS:
+        due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
+        rows = TicketSla.objects.filter(
+            Q(**{f"{met}__gte": start, f"{met}__lt": end})
+            | Q(**{f"{breached}__gte": start, f"{breached}__lt": end})
+        ).values_list("policy__name", due, met, breached)
+        clocks += [SlaClock(policy, target, d, m, b) for policy, d, m, b in rows]
+    return clocks

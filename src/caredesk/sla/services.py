@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from caredesk.core.cache import cached
@@ -37,7 +36,8 @@ def calendar_check(*, timezone_name: str, hours: Any, holidays: Any) -> Calendar
         raise ValidationFailed("invalid_calendar", str(exc)) from None
 
 
-def _calendar(model: BusinessCalendar) -> Calendar:
+def calendar_of(model: BusinessCalendar) -> Calendar:
+    """The calendar of a business-hours row, parsed once per version."""
     key = (model.pk, model.updated_at)
     cal = _calendars.get(key)
     if cal is None:
@@ -53,13 +53,13 @@ def _calendar(model: BusinessCalendar) -> Calendar:
 def _add(policy: SlaPolicy, start: dt.datetime, minutes: float) -> dt.datetime:
     if policy.calendar is None:
         return start + dt.timedelta(minutes=minutes)
-    return add_business_minutes(_calendar(policy.calendar), start, minutes)
+    return add_business_minutes(calendar_of(policy.calendar), start, minutes)
 
 
 def _between(policy: SlaPolicy, a: dt.datetime, b: dt.datetime) -> float:
     if policy.calendar is None:
         return (b - a).total_seconds() / 60
-    return business_minutes_between(_calendar(policy.calendar), a, b)
+    return business_minutes_between(calendar_of(policy.calendar), a, b)
 
 
 def conditions_check(conditions: Any) -> dict[str, list[Any]]:
@@ -648,20 +648,14 @@ class Compliance:
 
 def sla_compliance(*, start: dt.datetime, end: dt.datetime) -> list[Compliance]:
     """Per policy and target, among the clocks whose outcome fell in [start, end): how
-    many were met by their due time and how many breached."""
+    many were met by their due time and how many breached (analytics.kpis.sla_outcome)."""
+    from caredesk.analytics.kpis import sla_tally
+    from caredesk.sla.selectors import sla_clocks_settled
+
+    tally = sla_tally(sla_clocks_settled(start=start, end=end), start=start, end=end)
     out = []
-    for policy in SlaPolicy.objects.order_by("position", "id"):
-        rows = TicketSla.objects.filter(policy=policy)
+    for name in SlaPolicy.objects.order_by("position", "id").values_list("name", flat=True):
         for target in TARGETS:
-            due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
-            in_time = rows.filter(
-                **{f"{met}__gte": start, f"{met}__lt": end, f"{met}__lte": F(due)},
-                **{f"{breached}__isnull": True},
-            ).count()
-            late = rows.filter(**{f"{breached}__gte": start, f"{breached}__lt": end}).count()
-            late += rows.filter(  # met after the due time before a check recorded the breach
-                **{f"{met}__gte": start, f"{met}__lt": end, f"{met}__gt": F(due)},
-                **{f"{breached}__isnull": True},
-            ).count()
-            out.append(Compliance(policy.name, target, in_time + late, in_time, late))
+            met, breached = tally.get((name, target), (0, 0))
+            out.append(Compliance(name, target, met + breached, met, breached))
     return out
