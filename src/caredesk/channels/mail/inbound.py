@@ -129,6 +129,7 @@ def _ingest_batch(raws: list[bytes], source: str, mailbox: Mailbox | None) -> li
                 for r in InboundMail.objects.select_for_update(of=("self",))
                 .select_related("mailbox")
                 .filter(pk__in=[r.pk for r in rows])
+                .order_by("id")  # locked in one order: two batches never deadlock
             }
             done: list[InboundMail] = []
             known = _Known([parsed for _, parsed, _ in work])
