@@ -37,6 +37,7 @@ class Env:
     email_url: str
     default_from_email: str
     signup_open: bool
+    base_url: str = "http://127.0.0.1:8000"
 
 
 def _bool(name: str, raw: str | None, default: bool = False) -> bool:
@@ -107,6 +108,8 @@ def read_env() -> Env:
         email_url=e.get("EMAIL_URL") or "consolemail://",
         default_from_email=e.get("DEFAULT_FROM_EMAIL") or "caredesk <caredesk@localhost>",
         signup_open=_bool("CAREDESK_SIGNUP_OPEN", e.get("CAREDESK_SIGNUP_OPEN"), default=True),
+        # Links in mail sent by background jobs (surveys) start with this.
+        base_url=(e.get("CAREDESK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
     )
 
 

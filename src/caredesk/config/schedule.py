@@ -37,6 +37,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         30,
         "outgoing email due (first tries that were missed, and retries)",
     ),
+    "surveys": PeriodicJob(
+        "caredesk.surveys.tasks.surveys_due_task",
+        60,
+        "survey invitations due (missed first tries and retries), NPS campaigns due",
+    ),
     "mail-fetch": PeriodicJob(
         "caredesk.channels.tasks.mail_fetch_task",
         60,

@@ -117,6 +117,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[caredesk] "
 CAREDESK_SIGNUP_OPEN = ENV.signup_open
+CAREDESK_BASE_URL = ENV.base_url  # links in mail that background jobs send (surveys)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "caredesk"
 # Magic sign-in links for the customer portal: one use, fifteen minutes.

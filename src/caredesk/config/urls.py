@@ -8,6 +8,7 @@ from caredesk.config.api import api
 from caredesk.core import views as core_views
 from caredesk.routing import views as routing_views
 from caredesk.sla import views as sla_views
+from caredesk.surveys import views as survey_views
 from caredesk.tickets import manage_views as ticket_manage
 
 admin.site.site_header = "caredesk administration"
@@ -72,6 +73,7 @@ urlpatterns = [
     path("me/status", routing_views.my_status, name="my_status"),
     path("notifications/", include("caredesk.notifications.urls")),
     path("mail/messages/<int:message_id>/original", mail_views.original, name="mail_original"),
+    path("s/<str:token>/", survey_views.answer, name="survey"),
     path("accounts/", include("allauth.urls")),
     path("", include("caredesk.tickets.urls")),
     path("customers/", include("caredesk.customers.urls")),

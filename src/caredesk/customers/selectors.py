@@ -145,6 +145,13 @@ def segment_get(*, segment_id: int) -> Segment:
     return segment
 
 
+def segment_members(*, segment: Segment) -> QuerySet[Customer]:
+    """The customers a segment's rules select now."""
+    window = crm_settings_get().recency_window_days
+    rules = rules_q(rules_parse(segment.rules), now=timezone.now(), window_days=window)
+    return Customer.objects.filter(rules).order_by("id")
+
+
 def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("name")
 

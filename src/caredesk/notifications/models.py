@@ -13,6 +13,7 @@ class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned to you"
     ESCALATED = "escalated", "Escalated"
     RULE = "rule", "Automation rule"
+    FOLLOW_UP = "follow_up", "Survey follow-up"
 
 
 class Notification(models.Model):

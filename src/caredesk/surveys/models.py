@@ -1,4 +1,5 @@
-"""Survey responses (CSAT, NPS, CES). Sending surveys comes with the feedback domain."""
+"""Survey responses (CSAT, NPS, CES), the invitations that ask for them, NPS campaigns,
+and the follow-ups that close the loop on low scores."""
 
 from __future__ import annotations
 
@@ -53,3 +54,146 @@ class SurveyResponse(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.score}"
+
+
+class SurveySettings(models.Model):
+    """How surveys go out; a single row (pk=1)."""
+
+    on_solve = models.CharField(
+        max_length=4,
+        choices=[("csat", "CSAT"), ("ces", "CES"), ("", "Nothing")],
+        default="csat",
+        blank=True,
+        help_text="The survey a requester gets when their ticket is solved.",
+    )
+    throttle_days = models.PositiveIntegerField(
+        default=7, help_text="At most one survey per customer within this many days."
+    )
+    follow_up_hours = models.PositiveIntegerField(
+        default=8,
+        help_text="A low score's follow-up is due within this many business hours.",
+    )
+
+    def __str__(self) -> str:
+        return "survey settings"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    PORTAL = "portal", "In the portal only (no email address)"
+
+
+class SurveyInvitation(BaseModel):
+    """A survey sent to a customer: by email (an outbox row of its own, delivered by a
+    job with retries) and in the portal. Answered at most once."""
+
+    kind = models.CharField(max_length=4, choices=SurveyKind.choices)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_invitations",
+    )
+    campaign = models.ForeignKey(
+        "surveys.NpsCampaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    email = models.CharField(max_length=254, blank=True, help_text="Where it was sent.")
+    status = models.CharField(
+        max_length=6, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    response = models.OneToOneField(
+        SurveyResponse,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitation",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["customer", "created_at"], name="invitation_customer_idx"),
+            models.Index(fields=["kind", "created_at"], name="invitation_kind_idx"),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="invitation_queued_idx",
+                condition=Q(status="queued"),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind"],
+                condition=Q(ticket__isnull=False),
+                name="invitation_once_per_ticket",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} survey to customer {self.customer_id}"
+
+
+class NpsCampaign(BaseModel):
+    """A relational NPS survey sent to a segment's customers every so many days."""
+
+    name = models.CharField(max_length=200)
+    segment = models.ForeignKey(
+        "customers.Segment", on_delete=models.PROTECT, related_name="nps_campaigns"
+    )
+    every_days = models.PositiveIntegerField(default=90)
+    next_run_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+class FollowUp(BaseModel):
+    """The closed loop: a low score (CSAT 1-2, NPS 0-6) becomes a task for the team of
+    the ticket it was about, due within the configured business hours."""
+
+    response = models.OneToOneField(
+        SurveyResponse, on_delete=models.CASCADE, related_name="follow_up"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="survey_follow_ups",
+    )  # fmt: skip
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="survey_follow_ups",
+    )  # fmt: skip
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=4, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    outcome = models.TextField(blank=True)
+    done_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="followup_status_idx")]
+
+    def __str__(self) -> str:
+        return f"follow-up of response {self.response_id}"

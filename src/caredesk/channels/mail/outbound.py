@@ -14,12 +14,14 @@ import datetime as dt
 import logging
 import os
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from caredesk.channels.mail.inbound import SUBJECT_REF, reply_address
@@ -64,35 +66,68 @@ def mailbox_of(ticket: Ticket) -> Mailbox | None:
 
 def outbox_deliver(*, row_id: int, now: dt.datetime | None = None) -> Sent:
     now = now or timezone.now()
+    row, sent = smtp_attempt(
+        model=OutboundMessage,
+        row_id=row_id,
+        now=now,
+        send=_send_message,
+        related=("message__ticket__requester",),
+    )
+    if row is None or sent.outcome not in ("sent", "failed"):
+        return sent
+    if sent.outcome == "sent":
+        return _finish(row, OutboundStatus.SENT, "", msgid=sent.detail)
+    return _finish(row, OutboundStatus.FAILED, sent.detail)
+
+
+def _send_message(row: OutboundMessage) -> str:
+    email = message_build(row)
+    smtp_connection_for(mailbox_of(row.message.ticket)).send_messages([email])
+    return str(email.extra_headers["Message-ID"])
+
+
+M = TypeVar("M", bound=Model)
+
+
+def smtp_attempt(
+    *,
+    model: type[M],
+    row_id: int,
+    now: dt.datetime,
+    send: Callable[[M], str],
+    related: tuple[str, ...] = (),
+) -> tuple[M | None, Sent]:
+    """One try at a queued row of an outbox (a model with status, attempts,
+    next_attempt_at and last_error): claimed first (its next attempt pushed past the
+    send's timeout), so two workers never send it at once; ``send`` returns the
+    Message-ID. An SMTP error schedules the next try with backoff; a NoRecipient, or
+    the last try failing, is "failed". The caller records "sent" and "failed"."""
+    rows = model._default_manager
     claim_until = now + dt.timedelta(seconds=SEND_TIMEOUT * 2)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = OutboundMessage.objects.filter(due, pk=row_id, status=OutboundStatus.QUEUED).update(
+    claimed = rows.filter(due, pk=row_id, status=OutboundStatus.QUEUED).update(
         next_attempt_at=claim_until, attempts=F("attempts") + 1, updated_at=now
     )
-    row = (
-        OutboundMessage.objects.select_related("message__ticket__requester")
-        .filter(pk=row_id)
-        .first()
-    )
-    if row is None or row.status != OutboundStatus.QUEUED:
-        return Sent("done")
+    row = rows.select_related(*related).filter(pk=row_id).first()
+    if row is None or getattr(row, "status", None) != OutboundStatus.QUEUED:
+        return row, Sent("done")
     if not claimed:
-        return Sent("busy")
+        return row, Sent("busy")
     try:
-        email = message_build(row)
-        _connection_for(mailbox_of(row.message.ticket)).send_messages([email])
+        msgid = send(row)
     except NoRecipient as exc:
-        return _finish(row, OutboundStatus.FAILED, str(exc))
+        return row, Sent("failed", str(exc))
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
-            return _finish(row, OutboundStatus.FAILED, error)
-        wait = BACKOFF_SECONDS[min(row.attempts, len(BACKOFF_SECONDS)) - 1]
-        OutboundMessage.objects.filter(pk=row.pk).update(
+        attempts: int = getattr(row, "attempts", MAX_ATTEMPTS)
+        if attempts >= MAX_ATTEMPTS:
+            return row, Sent("failed", error)
+        wait = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
+        rows.filter(pk=row_id).update(
             next_attempt_at=timezone.now() + dt.timedelta(seconds=wait), last_error=error
         )
-        return Sent("retry", error)
-    return _finish(row, OutboundStatus.SENT, "", msgid=str(email.extra_headers["Message-ID"]))
+        return row, Sent("retry", error)
+    return row, Sent("sent", msgid)
 
 
 def _finish(row: OutboundMessage, status: str, error: str, msgid: str = "") -> Sent:
@@ -126,6 +161,11 @@ def _finish(row: OutboundMessage, status: str, error: str, msgid: str = "") -> S
 
 class NoRecipient(Exception):
     """Nobody to send to: the requester has no deliverable address."""
+
+
+def deliverable_email(customer_id: int) -> str | None:
+    """The customer's address that can receive mail (the primary one first), if any."""
+    return _addresses([customer_id]).get(customer_id)
 
 
 def _addresses(customer_ids: list[int]) -> dict[int, str]:
@@ -194,7 +234,8 @@ def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
     return email
 
 
-def _connection_for(box: Mailbox | None):  # type: ignore[no-untyped-def]  # Django's backend
+def smtp_connection_for(box: Mailbox | None):  # type: ignore[no-untyped-def]  # Django's backend
+    """The mailbox's SMTP server, else the site's EMAIL_URL."""
     if box is None or not box.smtp_host:
         return get_connection(timeout=SEND_TIMEOUT)
     password = os.environ.get(box.smtp_password_env, "") if box.smtp_password_env else ""

@@ -104,5 +104,8 @@
     if (document.getElementById("bulk-form")) sessionStorage.setItem("caredesk-inbox", window.location.href);
     var first = rows()[0];
     if (first && !document.querySelector("[autofocus]")) select(first);
+    // A survey link carries the score chosen in the email: one click answers.
+    var survey = document.querySelector("form[data-autosubmit]");
+    if (survey) survey.requestSubmit();
   });
 })();

@@ -235,6 +235,10 @@ def _automate_updated(
     )
     if "team" in changed or ("assignee" in changed and ticket.assignee_id is None):
         routing_route(ticket=ticket)
+    if "status" in changed and ticket.status == TicketStatus.SOLVED:
+        from caredesk.surveys.services import survey_on_solved
+
+        survey_on_solved(ticket=ticket)  # once per ticket, throttled per customer
     if "status" in changed and changed["status"][0] in _QUEUED and ticket.status not in _QUEUED:
         old_assignee = changed.get("assignee", (ticket.assignee, None))[0]
         if isinstance(old_assignee, User):
