@@ -158,7 +158,19 @@ def resolution(solved: Sequence[SolvedTicket]) -> dict[str, Any]:
     }
 
 
-def csat(scores: Sequence[int]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Invitations:
+    """Surveys of one kind sent in the period (by email, or shown in the portal; failed
+    deliveries left out) and how many of them were answered."""
+
+    sent: int = 0
+    answered: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"invitations": self.sent, "response_rate": _round(share(self.answered, self.sent))}
+
+
+def csat(scores: Sequence[int], invitations: Invitations = Invitations()) -> dict[str, Any]:
     """CSAT (1-5): the percentage of 4 and 5 (satisfied), the mean, and the percentage
     of 5 alone (top box: "completely satisfied" is not "satisfied")."""
     n = len(scores)
@@ -169,10 +181,11 @@ def csat(scores: Sequence[int]) -> dict[str, Any]:
         "percent_satisfied": _percent(satisfied, n),
         "mean": _round(statistics.fmean(scores) if n else None),
         "top_box_percent": _percent(top, n),
+        **invitations.as_dict(),
     }
 
 
-def nps(scores: Sequence[int]) -> dict[str, Any]:
+def nps(scores: Sequence[int], invitations: Invitations = Invitations()) -> dict[str, Any]:
     """NPS (0-10): the percentage of promoters (9-10) minus that of detractors (0-6)."""
     n = len(scores)
     promoters = sum(1 for s in scores if s in NPS_PROMOTERS)
@@ -184,12 +197,14 @@ def nps(scores: Sequence[int]) -> dict[str, Any]:
         "promoters_percent": _percent(promoters, n),
         "passives_percent": _percent(n - promoters - detractors, n),
         "detractors_percent": _percent(detractors, n),
+        **invitations.as_dict(),
     }
 
 
-def ces(scores: Sequence[int]) -> dict[str, Any]:
+def ces(scores: Sequence[int], invitations: Invitations = Invitations()) -> dict[str, Any]:
     """CES (1-7): the mean effort score."""
-    return {"responses": len(scores), "mean": _round(statistics.fmean(scores) if scores else None)}
+    mean = _round(statistics.fmean(scores) if scores else None)
+    return {"responses": len(scores), "mean": mean, **invitations.as_dict()}
 
 
 SLA_TARGETS = ("first_response", "next_response", "resolution")
@@ -285,6 +300,7 @@ class KpiInput:
     csat_scores: list[int] = field(default_factory=list)
     nps_scores: list[int] = field(default_factory=list)
     ces_scores: list[int] = field(default_factory=list)
+    invitations: dict[str, Invitations] = field(default_factory=dict)  # by survey kind
     sla_clocks: list[SlaClock] = field(default_factory=list)
     backlog_ages_hours: list[float] = field(default_factory=list)
     purchases: list[Purchase] = field(default_factory=list)
@@ -303,9 +319,9 @@ def kpi_report(data: KpiInput) -> dict[str, Any]:
         **volume(data.created),
         **first_response(data.created),
         **resolution(data.solved),
-        "csat": csat(data.csat_scores),
-        "nps": nps(data.nps_scores),
-        "ces": ces(data.ces_scores),
+        "csat": csat(data.csat_scores, data.invitations.get("csat", Invitations())),
+        "nps": nps(data.nps_scores, data.invitations.get("nps", Invitations())),
+        "ces": ces(data.ces_scores, data.invitations.get("ces", Invitations())),
         "sla": sla_compliance(data.sla_clocks, start=period.start, end=period.end),
         **backlog(data.backlog_ages_hours),
         **retention(

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from caredesk.analytics.kpis import (
     SOLVED_STATUSES,
     CreatedTicket,
+    Invitations,
     KpiInput,
     Period,
     Purchase,
@@ -28,7 +29,7 @@ from caredesk.core.periods import report_period
 from caredesk.customers.models import Purchase as PurchaseRow
 from caredesk.sla.business_hours import business_minutes_between
 from caredesk.sla.services import calendar_of
-from caredesk.surveys.models import SurveyKind, SurveyResponse
+from caredesk.surveys.models import DeliveryStatus, SurveyInvitation, SurveyKind, SurveyResponse
 from caredesk.tickets.enums import AuthorRole, EventKind
 from caredesk.tickets.models import Message, Ticket, TicketEvent
 
@@ -60,6 +61,7 @@ def kpis_for(period: Period) -> dict[str, Any]:
             csat_scores=survey_scores(period, SurveyKind.CSAT),
             nps_scores=survey_scores(period, SurveyKind.NPS),
             ces_scores=survey_scores(period, SurveyKind.CES),
+            invitations=survey_invitations(period),
             sla_clocks=sla_clocks(period),
             backlog_ages_hours=backlog_ages(period),
             purchases=purchases_before(period.end),
@@ -172,6 +174,17 @@ def survey_scores(period: Period, kind: str) -> list[int]:
             kind=kind, responded_at__gte=period.start, responded_at__lt=period.end
         ).values_list("score", flat=True)
     )
+
+
+def survey_invitations(period: Period) -> dict[str, Invitations]:
+    """Per kind, the surveys sent in the period and how many were answered."""
+    rows = (
+        SurveyInvitation.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+        .exclude(status=DeliveryStatus.FAILED)
+        .values("kind")
+        .annotate(sent=Count("id"), answered=Count("response"))
+    )
+    return {r["kind"]: Invitations(r["sent"], r["answered"]) for r in rows}
 
 
 def sla_clocks(period: Period) -> list[SlaClock]:

@@ -27,6 +27,7 @@ from caredesk.search.api import router as search_router
 from caredesk.sla.api import router as sla_router
 from caredesk.staffing.api import router as staffing_router
 from caredesk.staffing.erlang import StaffingInputError
+from caredesk.surveys.api import router as surveys_router
 from caredesk.tickets import api as tickets_api
 
 log = logging.getLogger("caredesk.api")
@@ -236,3 +237,4 @@ api.add_router("/routing", routing_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/mail", mail_router)
 api.add_router("/analytics", analytics_router)
+api.add_router("/surveys", surveys_router)

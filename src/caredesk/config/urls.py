@@ -52,6 +52,10 @@ manage_patterns = (
         path("routing/agents/<int:user_id>", routing_views.agent_save, name="routing_agent"),
         path("mailboxes/", mail_views.mailboxes, name="mailboxes"),
         path("mailboxes/<int:object_id>/", mail_views.mailboxes, name="mailbox"),
+        path("follow-ups/", survey_views.follow_ups, name="follow_ups"),
+        path(
+            "follow-ups/<int:follow_up_id>/done", survey_views.follow_up_done, name="follow_up_done"
+        ),
         path("mail/", mail_views.inbound_log, name="inbound"),
         path("mail/<int:inbound_id>/retry", mail_views.inbound_retry_view, name="inbound_retry"),
         path(

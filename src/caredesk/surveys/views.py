@@ -1,23 +1,37 @@
 """The survey page customers reach from the email (or the portal): one click records
 the score, then a comment may follow. The signed token in the link is the only key: no
-sign-in, and nothing about the ticket beyond its number and subject is shown."""
+sign-in, and nothing about the ticket beyond its number and subject is shown.
+Supervisors work through the follow-ups of low scores."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from caredesk.surveys.models import SCORE_RANGES, SurveyInvitation, SurveyKind
+from caredesk.core.web import supervisor_required, user_of
+from caredesk.surveys.models import (
+    SCORE_RANGES,
+    FollowUp,
+    FollowUpStatus,
+    SurveyInvitation,
+    SurveyKind,
+)
+from caredesk.surveys.selectors import follow_ups_list
 from caredesk.surveys.services import (
     QUESTIONS,
     SCALE_ENDS,
+    follow_up_close,
     invitation_from_token,
     survey_answer,
     survey_comment,
 )
+
+LIST_SIZE = 200
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,3 +94,33 @@ def _page(
             response=invitation.response,
         )
     return render(request, "surveys/answer.html", context, status=status)
+
+
+@require_GET
+@supervisor_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    """Low scores to follow up: open ones by due time (overdue first), or done ones with
+    their outcome."""
+    status = request.GET.get("status", FollowUpStatus.OPEN)
+    if status not in FollowUpStatus.values:
+        status = FollowUpStatus.OPEN
+    rows = follow_ups_list(status=status)[:LIST_SIZE]
+    context = {"rows": rows, "status": status, "now": timezone.now(), "size": LIST_SIZE}
+    return render(request, "surveys/follow_ups.html", {"nav": "manage", **context})
+
+
+@require_POST
+@supervisor_required
+def follow_up_done(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    row = FollowUp.objects.filter(pk=follow_up_id).first()
+    if row is None:
+        raise Http404
+    try:
+        follow_up_close(
+            follow_up=row, actor=user_of(request), outcome=request.POST.get("outcome", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Follow-up closed with its outcome.")
+    return redirect("manage:follow_ups")

@@ -143,13 +143,15 @@ def test_march_in_utc(history: Path) -> None:
     assert k["backlog_end"] == 3
     assert k["backlog_age_hours"] == {"count": 3, "median": 264.5, "mean": round(1466.5 / 3, 4)}
     # CSAT 5, 4, 3, 1, 5: satisfied 3 of 5, mean 3.6, top box 2 of 5.
+    # (Imported responses: no invitation was sent, so there is no response rate.)
     assert k["csat"] == {"responses": 5, "percent_satisfied": 60.0, "mean": 3.6,
-                         "top_box_percent": 40.0}  # fmt: skip
+                         "top_box_percent": 40.0, "invitations": 0,
+                         "response_rate": None}  # fmt: skip
     # NPS 10, 9, 8, 6, 0, 10: 3 promoters, 1 passive, 2 detractors of 6.
     assert k["nps"]["responses"] == 6
     assert k["nps"]["score"] == round(100 / 6, 4)
     assert (k["nps"]["promoters_percent"], k["nps"]["detractors_percent"]) == (50.0, 33.3333)
-    assert k["ces"] == {"responses": 2, "mean": 3.5}
+    assert k["ces"] == {"responses": 2, "mean": 3.5, "invitations": 0, "response_rate": None}
     # Existing on 1 March: anna, bob, cara; on 1 April still: anna, cara.
     assert (k["existing_at_start"], k["retained"]) == (3, 2)
     assert (k["retention_rate"], k["churn_rate"]) == (0.6667, 0.3333)
