@@ -23,6 +23,7 @@ def test_the_embedded_scheduler_runs_each_job_on_its_interval(
         "timers",
         "webhooks",
         "outbox",
+        "surveys",
         "mail-fetch",
         "routing",
     ]
