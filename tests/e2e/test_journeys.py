@@ -238,3 +238,54 @@ def test_g_a_supervisor_automates_and_routes_and_the_agent_is_told(new_page: Any
     expect_text(page, "was routed to you: Wrong invoice amount")
     problems["notifications"] = axe_violations(page)
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_h_a_customer_answers_a_survey_and_the_supervisor_follows_up_from_the_dashboards(
+    new_page: Any,
+) -> None:
+    """Issue 7: a solved ticket's survey answered with one click (the link's score is
+    sent by the page itself), the low score's follow-up closed by the supervisor, and
+    the dashboards with their charts and drill-down, all without accessibility faults."""
+    from caredesk.accounts.enums import Role
+    from caredesk.accounts.factories import TeamFactory
+    from caredesk.surveys.models import FollowUp, SurveyInvitation, SurveyResponse
+    from caredesk.surveys.services import invitation_token
+    from caredesk.tickets.services import ticket_update
+
+    boss = UserFactory(email="lead@example.org", role=Role.SUPERVISOR)
+    team = TeamFactory(name="Support")
+    team.members.add(boss)
+    ticket = ticket_make(subject="Parcel never arrived", team=team)
+    ticket_update(ticket=ticket, actor=boss, changes={"status": "solved"})
+    invitation = SurveyInvitation.objects.get(ticket=ticket)
+    customer = new_page()
+    customer.goto(f"/s/{invitation_token(invitation)}/?score=1")
+    expect_text(customer, "Thank you!")
+    assert SurveyResponse.objects.get().score == 1
+    problems = {"survey": axe_violations(customer)}
+    customer.get_by_label("Anything you would like to add? (optional)").fill("Still no parcel.")
+    customer.get_by_role("button", name="Send the comment").click()
+    expect_text(customer, "Your comment: Still no parcel.")
+
+    lead = new_page()
+    sign_in(lead, "lead@example.org")
+    lead.goto("/dashboard/manager/")
+    expect_text(lead, "Service performance")
+    assert lead.locator("svg.chart").count() >= 4
+    problems["manager"] = axe_violations(lead)
+    lead.get_by_role("link", name="1", exact=True).first.click()  # tickets created: 1
+    expect_text(lead, "Parcel never arrived")
+    problems["drill-down"] = axe_violations(lead)
+    lead.goto(f"/dashboard/team/?team={team.pk}")
+    expect_text(lead, "Follow-ups due")
+    assert lead.locator("svg.chart").count() == 1
+    problems["team"] = axe_violations(lead)
+    lead.goto("/manage/follow-ups/")
+    lead.get_by_label("Outcome").fill("Called: a new parcel is on its way.")
+    lead.get_by_role("button", name="Done").click()
+    expect_text(lead, "Follow-up closed with its outcome.")
+    assert FollowUp.objects.get().outcome == "Called: a new parcel is on its way."
+    problems["follow-ups"] = axe_violations(lead)
+    lead.goto("/dashboard/")
+    problems["mine"] = axe_violations(lead)
+    assert {k: v for k, v in problems.items() if v} == {}

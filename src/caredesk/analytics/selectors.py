@@ -9,6 +9,7 @@ recorded change (imported without history) has its current status throughout.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -25,6 +26,7 @@ from caredesk.analytics.kpis import (
     SolvedTicket,
     kpi_report,
 )
+from caredesk.core.errors import ValidationFailed
 from caredesk.core.periods import report_period
 from caredesk.customers.models import Purchase as PurchaseRow
 from caredesk.sla.business_hours import business_minutes_between
@@ -41,6 +43,34 @@ SOLVED_FIELDS = ("id", "created_at", "first_solved", "replies", "was_reopened",
                  "assignee__first_name", "assignee__last_name", "assignee__email")  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: a team's, an agent's (the tickets assigned to them), a channel's;
+    with nothing set, everyone's."""
+
+    team_id: int | None = None
+    assignee_id: int | None = None
+    channel: str | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.team_id is None and self.assignee_id is None and self.channel is None
+
+    def on_tickets(self, prefix: str = "") -> dict[str, object]:
+        """The filter for tickets (``prefix``: the path to the ticket, "ticket__")."""
+        wanted: dict[str, object] = {}
+        if self.team_id is not None:
+            wanted[f"{prefix}team_id"] = self.team_id
+        if self.assignee_id is not None:
+            wanted[f"{prefix}assignee_id"] = self.assignee_id
+        if self.channel is not None:
+            wanted[f"{prefix}channel"] = self.channel
+        return wanted
+
+
+EVERYONE = Scope()
+
+
 def kpi_period(*, date_from: dt.date, date_to: dt.date, tz: str = "UTC") -> Period:
     """Inclusive calendar dates in a time zone (ValidationFailed for a bad one)."""
     start, end = report_period(
@@ -49,35 +79,36 @@ def kpi_period(*, date_from: dt.date, date_to: dt.date, tz: str = "UTC") -> Peri
     return Period(start=start, end=end, date_from=date_from, date_to=date_to, tz=tz)
 
 
-def kpis_for(period: Period) -> dict[str, Any]:
-    """The KPI report of a period (docs/kpis.md)."""
+def kpis_for(period: Period, scope: Scope = EVERYONE) -> dict[str, Any]:
+    """The KPI report of a period (docs/kpis.md), for everyone or for a scope (then
+    without the customer figures: retention and lifetime value are the company's)."""
     from caredesk.customers.services import crm_settings_get
 
     return kpi_report(
         KpiInput(
             period=period,
-            created=created_tickets(period),
-            solved=solved_tickets(period),
-            csat_scores=survey_scores(period, SurveyKind.CSAT),
-            nps_scores=survey_scores(period, SurveyKind.NPS),
-            ces_scores=survey_scores(period, SurveyKind.CES),
-            invitations=survey_invitations(period),
-            sla_clocks=sla_clocks(period),
-            backlog_ages_hours=backlog_ages(period),
-            purchases=purchases_before(period.end),
+            created=created_tickets(period, scope),
+            solved=solved_tickets(period, scope),
+            csat_scores=survey_scores(period, SurveyKind.CSAT, scope),
+            nps_scores=survey_scores(period, SurveyKind.NPS, scope),
+            ces_scores=survey_scores(period, SurveyKind.CES, scope),
+            invitations=survey_invitations(period, scope),
+            sla_clocks=sla_clocks(period, scope),
+            backlog_ages_hours=[age for _, age in backlog(period, scope)],
+            purchases=purchases_before(period.end) if scope.everything else [],
             lifecycle_window_days=crm_settings_get().recency_window_days,
         )
     )
 
 
-def _tickets() -> QuerySet[Ticket]:
+def _tickets(scope: Scope = EVERYONE) -> QuerySet[Ticket]:
     """Tickets that count: a ticket merged into another lives on in that one."""
-    return Ticket.objects.filter(merged_into__isnull=True)
+    return Ticket.objects.filter(merged_into__isnull=True, **scope.on_tickets())
 
 
-def created_tickets(period: Period) -> list[CreatedTicket]:
+def created_tickets(period: Period, scope: Scope = EVERYONE) -> list[CreatedTicket]:
     rows = (
-        _tickets()
+        _tickets(scope)
         .filter(created_at__gte=period.start, created_at__lt=period.end)
         .values_list(
             "id",
@@ -124,7 +155,7 @@ def with_first_solved(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def solved_tickets(period: Period) -> list[SolvedTicket]:
+def solved_tickets(period: Period, scope: Scope = EVERYONE) -> list[SolvedTicket]:
     agent_replies = (
         Message.objects.filter(
             ticket=OuterRef("pk"),
@@ -139,7 +170,7 @@ def solved_tickets(period: Period) -> list[SolvedTicket]:
     )
     reopened = _status_changes().filter(old_value__in=SOLVED).exclude(new_value__in=SOLVED)
     rows = (
-        with_first_solved(_tickets())
+        with_first_solved(_tickets(scope))
         .filter(Q(first_solved__gte=period.start) & Q(first_solved__lt=period.end))
         .annotate(
             replies=Coalesce(Subquery(agent_replies), 0),
@@ -168,18 +199,24 @@ def _name(first: str | None, last: str | None, email: str | None) -> str | None:
     return full or email or None
 
 
-def survey_scores(period: Period, kind: str) -> list[int]:
+def survey_scores(period: Period, kind: str, scope: Scope = EVERYONE) -> list[int]:
+    """Scores given in the period (for a scope: about its tickets)."""
     return list(
         SurveyResponse.objects.filter(
-            kind=kind, responded_at__gte=period.start, responded_at__lt=period.end
+            kind=kind,
+            responded_at__gte=period.start,
+            responded_at__lt=period.end,
+            **scope.on_tickets("ticket__"),
         ).values_list("score", flat=True)
     )
 
 
-def survey_invitations(period: Period) -> dict[str, Invitations]:
+def survey_invitations(period: Period, scope: Scope = EVERYONE) -> dict[str, Invitations]:
     """Per kind, the surveys sent in the period and how many were answered."""
     rows = (
-        SurveyInvitation.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+        SurveyInvitation.objects.filter(
+            created_at__gte=period.start, created_at__lt=period.end, **scope.on_tickets("ticket__")
+        )
         .exclude(status=DeliveryStatus.FAILED)
         .values("kind")
         .annotate(sent=Count("id"), answered=Count("response"))
@@ -187,10 +224,12 @@ def survey_invitations(period: Period) -> dict[str, Invitations]:
     return {r["kind"]: Invitations(r["sent"], r["answered"]) for r in rows}
 
 
-def sla_clocks(period: Period) -> list[SlaClock]:
+def sla_clocks(period: Period, scope: Scope = EVERYONE) -> list[SlaClock]:
     from caredesk.sla.selectors import sla_clocks_settled
 
-    return sla_clocks_settled(start=period.start, end=period.end)
+    return sla_clocks_settled(
+        start=period.start, end=period.end, tickets=scope.on_tickets("ticket__")
+    )
 
 
 def status_at(moment: dt.datetime) -> Coalesce:
@@ -200,17 +239,46 @@ def status_at(moment: dt.datetime) -> Coalesce:
     return Coalesce(Subquery(before), Subquery(after), F("status"), output_field=CharField())
 
 
-def backlog_ages(period: Period) -> list[float]:
-    """Ages in hours, at the end of the period, of the tickets open then."""
+def backlog(period: Period, scope: Scope = EVERYONE) -> list[tuple[int, float]]:
+    """(ticket id, age in hours) at the end of the period, of the tickets open then."""
     end = period.end
     created = (
-        _tickets()
+        _tickets(scope)
         .filter(created_at__lt=end)
         .annotate(status_then=status_at(end))
         .exclude(status_then__in=SOLVED)
-        .values_list("created_at", flat=True)
+        .values_list("id", "created_at")
+        .order_by("id")
     )
-    return [(end - c).total_seconds() / 3600 for c in created]
+    return [(pk, (end - c).total_seconds() / 3600) for pk, c in created]
+
+
+MEASURES = {
+    "created": "Tickets created",
+    "answered": "Tickets created and answered (first response)",
+    "solved": "Tickets first solved",
+    "fcr": "Solved at first contact",
+    "reopened": "Solved, then reopened",
+    "backlog": "Open at the end of the period",
+}
+
+
+def tickets_behind(period: Period, scope: Scope, measure: str) -> list[int]:
+    """The ids of the tickets a figure counts (the drill-down of a dashboard)."""
+    if measure == "created":
+        return [t.id for t in created_tickets(period, scope)]
+    if measure == "answered":
+        return [t.id for t in created_tickets(period, scope) if t.first_response_at is not None]
+    if measure in ("solved", "fcr", "reopened"):
+        solved = solved_tickets(period, scope)
+        if measure == "fcr":
+            return [t.id for t in solved if t.agent_replies_before_solved == 1 and not t.reopened]
+        if measure == "reopened":
+            return [t.id for t in solved if t.reopened]
+        return [t.id for t in solved]
+    if measure == "backlog":
+        return [pk for pk, _ in backlog(period, scope)]
+    raise ValidationFailed("invalid_measure", f"Unknown measure {measure!r}.", field="measure")
 
 
 def purchases_before(end: dt.datetime) -> list[Purchase]:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from caredesk.accounts import views as account_views
+from caredesk.analytics import views as analytics_views
 from caredesk.automation import views as automation_views
 from caredesk.channels.mail import views as mail_views
 from caredesk.config.api import api
@@ -78,6 +79,10 @@ urlpatterns = [
     path("notifications/", include("caredesk.notifications.urls")),
     path("mail/messages/<int:message_id>/original", mail_views.original, name="mail_original"),
     path("s/<str:token>/", survey_views.answer, name="survey"),
+    path("dashboard/", analytics_views.mine, name="dashboard"),
+    path("dashboard/team/", analytics_views.team, name="dashboard_team"),
+    path("dashboard/manager/", analytics_views.manager, name="dashboard_manager"),
+    path("dashboard/tickets/", analytics_views.drill, name="dashboard_drill"),
     path("accounts/", include("allauth.urls")),
     path("", include("caredesk.tickets.urls")),
     path("customers/", include("caredesk.customers.urls")),

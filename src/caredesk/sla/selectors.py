@@ -70,15 +70,19 @@ def sla_next(*, ticket_ids: Iterable[int], now: dt.datetime | None = None) -> di
     return out
 
 
-def sla_clocks_settled(*, start: dt.datetime, end: dt.datetime) -> list[SlaClock]:
+def sla_clocks_settled(
+    *, start: dt.datetime, end: dt.datetime, tickets: dict[str, object] | None = None
+) -> list[SlaClock]:
     """Every clock whose outcome may fall in [start, end): met or breached in it (the
-    KPI module decides; see analytics.kpis.sla_outcome)."""
+    KPI module decides; see analytics.kpis.sla_outcome); ``tickets`` narrows them
+    (e.g. {"ticket__team_id": 3})."""
     clocks: list[SlaClock] = []
     for target in TARGETS:
         due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
         rows = TicketSla.objects.filter(
             Q(**{f"{met}__gte": start, f"{met}__lt": end})
-            | Q(**{f"{breached}__gte": start, f"{breached}__lt": end})
+            | Q(**{f"{breached}__gte": start, f"{breached}__lt": end}),
+            **(tickets or {}),
         ).values_list("policy__name", due, met, breached)
         clocks += [SlaClock(policy, target, d, m, b) for policy, d, m, b in rows]
     return clocks

@@ -1,0 +1,119 @@
+"""Dashboards: an agent's own figures, a supervisor's team, a manager's trends; every
+figure computed by the KPI module and every count a link to the tickets behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from caredesk.accounts.enums import Role
+from caredesk.accounts.models import Team
+from caredesk.analytics import dashboards
+from caredesk.analytics.selectors import MEASURES, Scope, kpi_period, tickets_behind
+from caredesk.core.errors import DomainError
+from caredesk.core.web import staff_required, supervisor_required, user_of
+from caredesk.tickets.enums import Channel
+from caredesk.tickets.models import Ticket
+
+DRILL_LIMIT = 500
+
+
+def _dates(request: HttpRequest, default_days: int) -> tuple[dt.date, dt.date, str]:
+    tz = request.GET.get("tz") or timezone.get_current_timezone_name()
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from", ""))
+        end = dt.date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        start, end = today - dt.timedelta(days=default_days - 1), today
+    return start, end, tz
+
+
+def _scope(request: HttpRequest, *, assignee_id: int | None = None) -> Scope:
+    def number(name: str) -> int | None:
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    channel = request.GET.get("channel") or None
+    return Scope(
+        team_id=number("team"),
+        assignee_id=assignee_id if assignee_id is not None else number("assignee"),
+        channel=channel if channel in Channel.values else None,
+    )
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context.setdefault("teams", Team.objects.order_by("name"))
+    context.setdefault("channels", Channel.choices)
+    return render(request, template, {"nav": "dashboards", **context}, status=status)
+
+
+@require_GET
+@staff_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """An agent's own figures: the tickets assigned to them."""
+    start, end, tz = _dates(request, 7)
+    user = user_of(request)
+    try:
+        board = dashboards.agent_board(
+            period=kpi_period(date_from=start, date_to=end, tz=tz), user=user
+        )
+    except DomainError as exc:
+        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+    return _render(request, "analytics/mine.html", {"board": board})
+
+
+@require_GET
+@supervisor_required
+def team(request: HttpRequest) -> HttpResponse:
+    """A supervisor's team now: backlog, SLA at risk, today against the forecast, CSAT
+    trend, follow-ups due."""
+    scope = _scope(request)
+    board = dashboards.team_board(scope=scope, tz=timezone.get_current_timezone_name())
+    return _render(request, "analytics/team.html", {"board": board, "scope": scope})
+
+
+@require_GET
+@supervisor_required
+def manager(request: HttpRequest) -> HttpResponse:
+    """Trends by month, the period by channel, team and segment, NPS, complaint themes."""
+    start, end, tz = _dates(request, 30)
+    scope = _scope(request)
+    try:
+        board = dashboards.manager_board(
+            period=kpi_period(date_from=start, date_to=end, tz=tz), scope=scope
+        )
+    except DomainError as exc:
+        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+    return _render(request, "analytics/manager.html", {"board": board, "scope": scope})
+
+
+@require_GET
+@staff_required
+def drill(request: HttpRequest) -> HttpResponse:
+    """The tickets behind a figure."""
+    start, end, tz = _dates(request, 30)
+    measure = request.GET.get("measure", "created")
+    user = user_of(request)
+    own = user.role not in (Role.SUPERVISOR, Role.ADMIN)  # agents: their own figures only
+    scope = _scope(request, assignee_id=user.pk if own else None)
+    try:
+        ids = tickets_behind(kpi_period(date_from=start, date_to=end, tz=tz), scope, measure)
+    except DomainError as exc:
+        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+    rows = (
+        Ticket.objects.filter(pk__in=ids[:DRILL_LIMIT])
+        .select_related("requester", "assignee", "team")
+        .order_by("-created_at", "-id")
+    )
+    return _render(request, "analytics/drill.html", {
+        "rows": rows, "count": len(ids), "limit": DRILL_LIMIT, "what": MEASURES[measure],
+        "start": start, "end": end, "tz": tz, "back": request.META.get("HTTP_REFERER", ""),
+    })  # fmt: skip
