@@ -72,3 +72,78 @@ def kpis_cmd(date_from: dt.datetime, date_to: dt.datetime, tz: str, as_json: boo
     except OSError as exc:
         raise click.ClickException(f"Cannot write {out}: {exc.strerror}") from None
     click.echo(f"Wrote {out} ({fmt}).")
+
+
+@report.command("export")
+@click.argument("what", type=click.Choice(["tickets", "customers", "surveys"]))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write; '-' for standard output (csv).")  # fmt: skip
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Only those created (responses: given) from this day.")  # fmt: skip
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="… up to this day, inclusive.")  # fmt: skip
+@click.option("--tz", default="UTC", show_default=True)
+def export_cmd(what: str, fmt: str, out: Path, date_from: dt.datetime | None,
+               date_to: dt.datetime | None, tz: str) -> None:  # fmt: skip
+    """Export tickets, customers or survey responses as CSV or XLSX (cells a
+    spreadsheet would take for formulas are written as text)."""
+    from caredesk.cli import _fail, _setup
+
+    if (date_from is None) != (date_to is None):
+        raise click.UsageError("Give both --from and --to, or neither.")
+    if fmt == "xlsx" and str(out) == "-":
+        raise click.UsageError("An XLSX file cannot go to standard output; give a file name.")
+    _setup()
+    from caredesk.analytics.exports import table
+    from caredesk.analytics.selectors import kpi_period
+    from caredesk.core.errors import DomainError
+    from caredesk.core.exports import csv_stream, table_xlsx
+
+    try:
+        period = (
+            kpi_period(date_from=date_from.date(), date_to=date_to.date(), tz=tz)
+            if date_from is not None and date_to is not None
+            else None
+        )
+    except DomainError as exc:
+        raise _fail(exc) from None
+    header, rows = table(what, period=period)
+    try:
+        if str(out) == "-":
+            for chunk in csv_stream(header, rows):
+                sys.stdout.buffer.write(chunk)
+            return
+        if fmt == "xlsx":
+            out.write_bytes(table_xlsx(header, rows, title=what))
+        else:
+            with out.open("wb") as fh:
+                for chunk in csv_stream(header, rows):
+                    fh.write(chunk)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {out}: {exc.strerror}") from None
+    click.echo(f"Wrote {out} ({fmt}).")
+
+
+@report.command("send")
+@click.argument("name")
+def send_cmd(name: str) -> None:
+    """Send a scheduled report now (the period before today), whatever its schedule."""
+    from caredesk.cli import _fail, _setup
+
+    _setup()
+    from caredesk.analytics.models import ScheduledReport
+    from caredesk.analytics.reports import report_send
+    from caredesk.core.errors import DomainError
+
+    found = ScheduledReport.objects.filter(name__iexact=name).first()
+    if found is None:
+        raise click.ClickException(f"No scheduled report is called {name!r}.")
+    try:
+        period = report_send(report=found)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise click.ClickException(f"Could not send: {exc}") from None
+    click.echo(f"Sent {found.name} ({period.date_from} to {period.date_to}).")

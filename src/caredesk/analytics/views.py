@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import Team
 from caredesk.analytics import dashboards
 from caredesk.analytics.selectors import MEASURES, Scope, kpi_period, tickets_behind
 from caredesk.core.errors import DomainError
-from caredesk.core.web import staff_required, supervisor_required, user_of
+from caredesk.core.web import model_screen, staff_required, supervisor_required, user_of
 from caredesk.tickets.enums import Channel
 from caredesk.tickets.models import Ticket
 
@@ -92,7 +93,15 @@ def manager(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
-    return _render(request, "analytics/manager.html", {"board": board, "scope": scope})
+    query = {"from": start.isoformat(), "to": end.isoformat(), "tz": tz}
+    if scope.team_id is not None:
+        query["team"] = str(scope.team_id)
+    if scope.channel:
+        query["channel"] = scope.channel
+    exports = [("tickets", "tickets"), ("customers", "customers"), ("surveys", "survey responses")]
+    return _render(request, "analytics/manager.html", {
+        "board": board, "scope": scope, "exports": exports, "export_query": urlencode(query),
+    })  # fmt: skip
 
 
 @require_GET
@@ -117,3 +126,61 @@ def drill(request: HttpRequest) -> HttpResponse:
         "rows": rows, "count": len(ids), "limit": DRILL_LIMIT, "what": MEASURES[measure],
         "start": start, "end": end, "tz": tz, "back": request.META.get("HTTP_REFERER", ""),
     })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@supervisor_required
+def scheduled_reports(request: HttpRequest, object_id: int | None = None) -> HttpResponse:
+    from caredesk.analytics.forms import ScheduledReportForm
+    from caredesk.analytics.models import ScheduledReport
+
+    return model_screen(
+        request,
+        form_class=ScheduledReportForm,
+        objects=ScheduledReport.objects.select_related("team").order_by("name", "id"),
+        object_id=object_id,
+        title="Scheduled reports",
+        url_name="manage:reports",
+        columns=[
+            "name",
+            "frequency",
+            "format",
+            "team",
+            "next_run_at",
+            "last_sent_at",
+            "last_error",
+            "active",
+        ],
+    )
+
+
+@require_GET
+@supervisor_required
+def export(request: HttpRequest) -> HttpResponseBase:
+    """Tickets, customers or survey responses of the period (and team, channel) as a CSV
+    or XLSX download."""
+    from caredesk.analytics.exports import TABLES, table
+    from caredesk.core.exports import csv_stream, table_xlsx
+
+    what, fmt = request.GET.get("what", ""), request.GET.get("format", "csv")
+    if what not in TABLES or fmt not in ("csv", "xlsx"):
+        return _render(request, "analytics/error.html",
+                       {"error": "Choose tickets, customers or surveys, as csv or xlsx."},
+                       status=422)  # fmt: skip
+    start, end, tz = _dates(request, 30)
+    try:
+        period = kpi_period(date_from=start, date_to=end, tz=tz)
+    except DomainError as exc:
+        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+    header, rows = table(what, period=period, scope=_scope(request))
+    name = f"{what}-{start}-{end}.{fmt}"
+    response: HttpResponseBase
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv")
+    else:
+        response = HttpResponse(
+            table_xlsx(header, rows, title=what),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

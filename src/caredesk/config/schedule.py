@@ -42,6 +42,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         60,
         "survey invitations due (missed first tries and retries), NPS campaigns due",
     ),
+    "reports": PeriodicJob(
+        "caredesk.analytics.tasks.reports_due_task",
+        300,
+        "scheduled KPI reports due (weekly on Mondays, monthly on the 1st, 07:00 local)",
+    ),
     "mail-fetch": PeriodicJob(
         "caredesk.channels.tasks.mail_fetch_task",
         60,

@@ -54,6 +54,8 @@ manage_patterns = (
         path("mailboxes/", mail_views.mailboxes, name="mailboxes"),
         path("mailboxes/<int:object_id>/", mail_views.mailboxes, name="mailbox"),
         path("follow-ups/", survey_views.follow_ups, name="follow_ups"),
+        path("reports/", analytics_views.scheduled_reports, name="reports"),
+        path("reports/<int:object_id>/", analytics_views.scheduled_reports, name="report"),
         path(
             "follow-ups/<int:follow_up_id>/done", survey_views.follow_up_done, name="follow_up_done"
         ),
@@ -83,6 +85,7 @@ urlpatterns = [
     path("dashboard/team/", analytics_views.team, name="dashboard_team"),
     path("dashboard/manager/", analytics_views.manager, name="dashboard_manager"),
     path("dashboard/tickets/", analytics_views.drill, name="dashboard_drill"),
+    path("dashboard/export/", analytics_views.export, name="dashboard_export"),
     path("accounts/", include("allauth.urls")),
     path("", include("caredesk.tickets.urls")),
     path("customers/", include("caredesk.customers.urls")),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -33,13 +33,22 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def table_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """The CSV a row at a time (for downloads of any size); UTF-8 with a BOM, so that
+    spreadsheets read it as UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
+    yield "\ufeff".encode() + out.getvalue().encode()
     for row in rows:
+        out.seek(0)
+        out.truncate()
         writer.writerow(["" if (c := safe_cell(v)) is None else c for v in row])
-    return out.getvalue().encode("utf-8-sig")  # with a BOM: spreadsheets then read UTF-8
+        yield out.getvalue().encode()
+
+
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return b"".join(csv_stream(header, rows))
 
 
 def table_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:

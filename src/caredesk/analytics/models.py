@@ -1,0 +1,44 @@
+"""Scheduled KPI reports, sent by email as a file."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from caredesk.core.models import BaseModel
+
+
+class ReportFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly (Monday, for the week before)"
+    MONTHLY = "monthly", "Monthly (the 1st, for the month before)"
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel (XLSX)"
+    CSV = "csv", "CSV"
+
+
+class ScheduledReport(BaseModel):
+    """The KPI report of the week or month before, mailed to its recipients."""
+
+    name = models.CharField(max_length=200)
+    recipients = models.TextField(help_text="Email addresses, one per line or comma-separated.")
+    frequency = models.CharField(
+        max_length=7, choices=ReportFrequency.choices, default=ReportFrequency.WEEKLY
+    )
+    format = models.CharField(max_length=4, choices=ReportFormat.choices, default=ReportFormat.PDF)
+    tz = models.CharField("Time zone", max_length=64, default="UTC")
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE,
+        help_text="Only this team's figures; empty: everyone's.",
+    )  # fmt: skip
+    active = models.BooleanField(default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
