@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 
 WIDTH, HEIGHT = 640, 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 12, 14, 40
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 12, 34, 40
 COLORS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")
 
 
@@ -29,7 +29,8 @@ def _frame(title: str, description: str, body: str) -> str:
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="t{key} d{key}" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="t{key}">{escape(title)}</title><desc id="d{key}">{escape(description)}</desc>'
-        f"{body}</svg>"
+        f'<text x="4" y="15" font-size="13" font-weight="600" fill="#24292f" aria-hidden="true">'
+        f"{escape(title)}</text>{body}</svg>"
     )
 
 
@@ -133,7 +134,7 @@ def line_chart(
             pen_up = False
         paths.append(f'<path d="{" ".join(d)}" fill="none" stroke="{color}" stroke-width="2"/>')
         legend.append(
-            f'<text x="{PAD_LEFT + 8 + 150 * n}" y="{PAD_TOP + 2}" font-size="11" '
+            f'<text x="{PAD_LEFT + 8 + 150 * n}" y="{PAD_TOP - 4}" font-size="11" '
             f'fill="{color}">● {escape(s.name)}</text>'
         )
     description = "; ".join(

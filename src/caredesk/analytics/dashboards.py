@@ -121,6 +121,10 @@ def agent_board(*, period: kpis.Period, user: User) -> Board:
     return _linked(board)
 
 
+def _signed(value: float | None) -> str | None:
+    return None if value is None else f"{value:+.0f}"
+
+
 def _pct(value: float | None) -> str | None:
     return None if value is None else f"{value:.0f} %"
 
@@ -243,7 +247,9 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
             _pct(report["csat"]["percent_satisfied"]),
             note=f"top box {_pct(report['csat']['top_box_percent']) or '-'}",
         ),
-        Figure("NPS", report["nps"]["score"], note=f"{report['nps']['responses']} responses"),
+        Figure(
+            "NPS", _signed(report["nps"]["score"]), note=f"{report['nps']['responses']} responses"
+        ),
         Figure("Complaint rate", _percent(report["complaint_rate"])),
     ]
     board.tables["report"] = report
