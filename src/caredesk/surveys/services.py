@@ -170,9 +170,9 @@ def survey_invite(
     if ticket is not None:
         from caredesk.tickets.services.events import event_record
 
-        how = f"by email to {email}" if email else "in the portal (no email address)"
+        how = f"queued by email to {email}" if email else "in the portal (no email address)"
         event_record(ticket=ticket, actor=None, kind=EventKind.CHANGED, field="survey",
-                     new=f"{kind.upper()} survey sent {how}")  # fmt: skip
+                     new=f"{kind.upper()} survey {how}")  # fmt: skip
     if email:
         from caredesk.core.jobs import job_enqueue
         from caredesk.surveys.tasks import survey_deliver_task
