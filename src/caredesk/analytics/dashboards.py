@@ -99,6 +99,20 @@ def agent_board(*, period: kpis.Period, user: User) -> Board:
     board.figures = [
         Figure("Open now", open_now, note="assigned to you"),
         Figure("Solved", report["tickets_solved"], measure="solved"),
+        *_speed(report),
+        Figure(
+            "CSAT (satisfied)",
+            _pct(report["csat"]["percent_satisfied"]),
+            note=f"{report['csat']['responses']} responses",
+        ),
+    ]
+    board.charts.append(_solved_per_day(period, scope))
+    return _linked(board)
+
+
+def _speed(report: dict[str, Any]) -> list[Figure]:
+    """First response and resolution medians, first-contact resolution, reopen rate."""
+    return [
         Figure(
             "First response (median)",
             _minutes(report["first_response_minutes"]["median"]),
@@ -110,15 +124,8 @@ def agent_board(*, period: kpis.Period, user: User) -> Board:
             measure="solved",
         ),
         Figure("First-contact resolution", _percent(report["fcr_rate"]), measure="fcr"),
-        Figure("Reopened", _percent(report["reopen_rate"]), measure="reopened"),
-        Figure(
-            "CSAT (satisfied)",
-            _pct(report["csat"]["percent_satisfied"]),
-            note=f"{report['csat']['responses']} responses",
-        ),
+        Figure("Reopen rate", _percent(report["reopen_rate"]), measure="reopened"),
     ]
-    board.charts.append(_solved_per_day(period, scope))
-    return _linked(board)
 
 
 def _signed(value: float | None) -> str | None:
@@ -229,18 +236,7 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
     board.figures = [
         Figure("Tickets created", report["tickets_created"], measure="created"),
         Figure("Tickets solved", report["tickets_solved"], measure="solved"),
-        Figure(
-            "First response (median)",
-            _minutes(report["first_response_minutes"]["median"]),
-            measure="answered",
-        ),
-        Figure(
-            "Resolution (median)",
-            _minutes(report["resolution_minutes"]["median"]),
-            measure="solved",
-        ),
-        Figure("First-contact resolution", _percent(report["fcr_rate"]), measure="fcr"),
-        Figure("Reopen rate", _percent(report["reopen_rate"]), measure="reopened"),
+        *_speed(report),
         Figure("Backlog at the end", report["backlog_end"], measure="backlog"),
         Figure(
             "CSAT (satisfied)",

@@ -63,12 +63,15 @@ def mine(request: HttpRequest) -> HttpResponse:
     start, end, tz = _dates(request, 7)
     user = user_of(request)
     try:
-        board = dashboards.agent_board(
-            period=kpi_period(date_from=start, date_to=end, tz=tz), user=user
-        )
+        period = kpi_period(date_from=start, date_to=end, tz=tz)
     except DomainError as exc:
-        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+        return _refused(request, exc)
+    board = dashboards.agent_board(period=period, user=user)
     return _render(request, "analytics/mine.html", {"board": board})
+
+
+def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
 
 
 @require_GET
@@ -88,11 +91,10 @@ def manager(request: HttpRequest) -> HttpResponse:
     start, end, tz = _dates(request, 30)
     scope = _scope(request)
     try:
-        board = dashboards.manager_board(
-            period=kpi_period(date_from=start, date_to=end, tz=tz), scope=scope
-        )
+        period = kpi_period(date_from=start, date_to=end, tz=tz)
     except DomainError as exc:
-        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+        return _refused(request, exc)
+    board = dashboards.manager_board(period=period, scope=scope)
     query = {"from": start.isoformat(), "to": end.isoformat(), "tz": tz}
     if scope.team_id is not None:
         query["team"] = str(scope.team_id)
@@ -116,7 +118,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     try:
         ids = tickets_behind(kpi_period(date_from=start, date_to=end, tz=tz), scope, measure)
     except DomainError as exc:
-        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+        return _refused(request, exc)
     rows = (
         Ticket.objects.filter(pk__in=ids[:DRILL_LIMIT])
         .select_related("requester", "assignee", "team")
@@ -171,7 +173,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     try:
         period = kpi_period(date_from=start, date_to=end, tz=tz)
     except DomainError as exc:
-        return _render(request, "analytics/error.html", {"error": exc.message}, status=422)
+        return _refused(request, exc)
     header, rows = table(what, period=period, scope=_scope(request))
     name = f"{what}-{start}-{end}.{fmt}"
     response: HttpResponseBase

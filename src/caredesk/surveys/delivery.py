@@ -8,7 +8,6 @@ from html import escape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from caredesk.channels.mail.outbound import (
     NoRecipient,
     Sent,
     mailbox_of,
+    queued_due,
     smtp_attempt,
     smtp_connection_for,
 )
@@ -47,12 +47,7 @@ def survey_deliver(*, invitation_id: int, now: dt.datetime | None = None) -> Sen
 def surveys_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send what is due: first tries whose job was lost, and retries."""
     now = now or timezone.now()
-    due = list(
-        SurveyInvitation.objects.filter(status=DeliveryStatus.QUEUED)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    due = queued_due(SurveyInvitation, now=now, limit=limit)
     return sum(
         survey_deliver(invitation_id=pk, now=now).outcome in ("sent", "retry", "failed")
         for pk in due

@@ -251,15 +251,21 @@ def smtp_connection_for(box: Mailbox | None):  # type: ignore[no-untyped-def]  #
     )
 
 
-def outbox_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """Send what is due: first tries whose job was lost, and retries."""
-    now = now or timezone.now()
-    due = list(
-        OutboundMessage.objects.filter(status=OutboundStatus.QUEUED)
+def queued_due(model: type[Model], *, now: dt.datetime, limit: int) -> list[int]:
+    """Ids of an outbox's queued rows that are due: first tries whose job was lost, and
+    retries whose time has come."""
+    return list(
+        model._default_manager.filter(status=OutboundStatus.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("id")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def outbox_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send what is due: first tries whose job was lost, and retries."""
+    now = now or timezone.now()
+    due = queued_due(OutboundMessage, now=now, limit=limit)
     return sum(
         outbox_deliver(row_id=pk, now=now).outcome in ("sent", "retry", "failed") for pk in due
     )
