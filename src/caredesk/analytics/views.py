@@ -38,7 +38,7 @@ def _dates(request: HttpRequest, default_days: int) -> tuple[dt.date, dt.date, s
 def _scope(request: HttpRequest, *, assignee_id: int | None = None) -> Scope:
     def number(name: str) -> int | None:
         value = request.GET.get(name, "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdigit() and len(value) <= 18 else None  # a bigint
 
     channel = request.GET.get("channel") or None
     return Scope(
