@@ -38,7 +38,6 @@ TREND_MONTHS = 12
 class Figure:
     label: str
     value: Any
-    unit: str = ""
     measure: str | None = None  # the drill-down: which tickets it counts
     note: str = ""
     link: str = ""
@@ -53,17 +52,23 @@ class Board:
     scope: Scope = field(default_factory=Scope)
 
 
-def drill_link(period: kpis.Period, scope: Scope, measure: str) -> str:
-    """The page that lists the tickets a figure counts."""
+def period_query(period: kpis.Period, scope: Scope, **more: str) -> str:
+    """The query string that shows this period and scope again (filters, drill-downs,
+    exports)."""
     query = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat(),
-             "tz": period.tz, "measure": measure}  # fmt: skip
+             "tz": period.tz, **more}  # fmt: skip
     if scope.team_id is not None:
         query["team"] = str(scope.team_id)
     if scope.assignee_id is not None:
         query["assignee"] = str(scope.assignee_id)
     if scope.channel:
         query["channel"] = scope.channel
-    return reverse("dashboard_drill") + "?" + urlencode(query)
+    return urlencode(query)
+
+
+def drill_link(period: kpis.Period, scope: Scope, measure: str) -> str:
+    """The page that lists the tickets a figure counts."""
+    return reverse("dashboard_drill") + "?" + period_query(period, scope, measure=measure)
 
 
 def _linked(board: Board) -> Board:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
@@ -95,14 +94,10 @@ def manager(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _refused(request, exc)
     board = dashboards.manager_board(period=period, scope=scope)
-    query = {"from": start.isoformat(), "to": end.isoformat(), "tz": tz}
-    if scope.team_id is not None:
-        query["team"] = str(scope.team_id)
-    if scope.channel:
-        query["channel"] = scope.channel
     exports = [("tickets", "tickets"), ("customers", "customers"), ("surveys", "survey responses")]
     return _render(request, "analytics/manager.html", {
-        "board": board, "scope": scope, "exports": exports, "export_query": urlencode(query),
+        "board": board, "scope": scope, "exports": exports,
+        "export_query": dashboards.period_query(period, scope),
     })  # fmt: skip
 
 
