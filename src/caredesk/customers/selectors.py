@@ -156,13 +156,13 @@ def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("name")
 
 
-def customer_emails(*, customer_ids: Iterable[int]) -> dict[int, str]:
-    """Each customer's primary email (else their first), in one query without models."""
-    rows = (
-        ContactPoint.objects.filter(customer_id__in=set(customer_ids), kind="email")
-        .order_by("customer_id", "-is_primary", "id")
-        .values_list("customer_id", "value")
-    )
+def customer_emails(*, customer_ids: Iterable[int], deliverable: bool = False) -> dict[int, str]:
+    """Each customer's primary email (else their first), in one query without models;
+    ``deliverable``: only addresses that can receive mail (not marked by a bounce)."""
+    wanted = ContactPoint.objects.filter(customer_id__in=set(customer_ids), kind="email")
+    if deliverable:
+        wanted = wanted.filter(undeliverable=False)
+    rows = wanted.order_by("customer_id", "-is_primary", "id").values_list("customer_id", "value")
     emails: dict[int, str] = {}
     for customer_id, value in rows:
         emails.setdefault(customer_id, value)

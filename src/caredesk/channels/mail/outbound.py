@@ -33,8 +33,7 @@ from caredesk.channels.models import (
     OutboundStatus,
 )
 from caredesk.core.storage import blob_open
-from caredesk.customers.enums import ContactKind
-from caredesk.customers.models import ContactPoint
+from caredesk.customers.selectors import customer_emails
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
 
@@ -165,21 +164,7 @@ class NoRecipient(Exception):
 
 def deliverable_email(customer_id: int) -> str | None:
     """The customer's address that can receive mail (the primary one first), if any."""
-    return _addresses([customer_id]).get(customer_id)
-
-
-def _addresses(customer_ids: list[int]) -> dict[int, str]:
-    rows = (
-        ContactPoint.objects.filter(
-            customer_id__in=customer_ids, kind=ContactKind.EMAIL, undeliverable=False
-        )
-        .order_by("-is_primary", "id")
-        .values_list("customer_id", "value")
-    )
-    found: dict[int, str] = {}
-    for customer_id, value in rows:
-        found.setdefault(customer_id, value)
-    return found
+    return customer_emails(customer_ids=[customer_id], deliverable=True).get(customer_id)
 
 
 def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
@@ -190,7 +175,7 @@ def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
     sender = box.address if box else settings.DEFAULT_FROM_EMAIL
     domain = sender.rsplit("@", 1)[-1].strip(">") or "caredesk.invalid"
     cc_ids = list(ticket.ccs.values_list("pk", flat=True))
-    emails = _addresses([ticket.requester_id, *cc_ids])
+    emails = customer_emails(customer_ids=[ticket.requester_id, *cc_ids], deliverable=True)
     to = emails.get(ticket.requester_id)
     if not to:
         raise NoRecipient(
