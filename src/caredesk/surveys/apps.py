@@ -5,3 +5,10 @@ class SurveysConfig(AppConfig):
     name = "caredesk.surveys"
     label = "surveys"
     verbose_name = "Surveys"
+
+    def ready(self) -> None:
+        from caredesk.core.cache import clear_when_changed
+        from caredesk.surveys.models import SurveySettings
+        from caredesk.surveys.services import SETTINGS_CACHE_KEY
+
+        clear_when_changed(SurveySettings, keys=lambda: [SETTINGS_CACHE_KEY])

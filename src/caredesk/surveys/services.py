@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caredesk.accounts.models import User
+from caredesk.core.cache import cached
 from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.customers.models import Customer
 from caredesk.surveys.models import (
@@ -96,8 +97,13 @@ SCALE_ENDS = {
 }
 
 
+SETTINGS_CACHE_KEY = "caredesk:surveys:settings"
+
+
 def survey_settings_get() -> SurveySettings:
-    return SurveySettings.objects.get_or_create(pk=1)[0]
+    """The survey settings (read on every solve): cached, and dropped when they change
+    (see SurveysConfig.ready)."""
+    return cached(SETTINGS_CACHE_KEY, lambda: SurveySettings.objects.get_or_create(pk=1)[0])
 
 
 def invitation_token(invitation: SurveyInvitation) -> str:
