@@ -20,8 +20,8 @@ from caredesk.analytics import charts, kpis
 from caredesk.analytics.selectors import (
     Scope,
     created_tickets,
+    kpi_facts,
     kpi_period,
-    kpis_for,
     solved_tickets,
     survey_scores,
 )
@@ -96,7 +96,8 @@ def _days(period: kpis.Period) -> list[dt.date]:
 
 def agent_board(*, period: kpis.Period, user: User) -> Board:
     scope = Scope(assignee_id=user.pk)
-    report = kpis_for(period, scope)
+    facts = kpi_facts(period, scope)
+    report = kpis.kpi_report(facts)
     open_now = Ticket.objects.filter(
         assignee=user, status__in=sorted(OPEN_STATUSES), merged_into__isnull=True
     ).count()
@@ -111,7 +112,7 @@ def agent_board(*, period: kpis.Period, user: User) -> Board:
             note=f"{report['csat']['responses']} responses",
         ),
     ]
-    board.charts.append(_solved_per_day(period, scope))
+    board.charts.append(_solved_per_day(period, facts.solved))
     return _linked(board)
 
 
@@ -141,12 +142,10 @@ def _pct(value: float | None) -> str | None:
     return None if value is None else f"{value:.0f} %"
 
 
-def _solved_per_day(period: kpis.Period, scope: Scope) -> str:
+def _solved_per_day(period: kpis.Period, solved: list[kpis.SolvedTicket]) -> str:
     zone = zoneinfo.ZoneInfo(period.tz)
     days = _days(period)[-31:]
-    per_day = Counter(
-        t.first_solved_at.astimezone(zone).date() for t in solved_tickets(period, scope)
-    )
+    per_day = Counter(t.first_solved_at.astimezone(zone).date() for t in solved)
     return charts.bar_chart(
         "Tickets solved per day",
         [d.strftime("%d %b") for d in days],
@@ -236,7 +235,8 @@ def _csat_trend(today: dt.date, tz: str, scope: Scope) -> str:
 
 
 def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
-    report = kpis_for(period, scope)
+    facts = kpi_facts(period, scope)
+    report = kpis.kpi_report(facts)
     board = Board(period=period, scope=scope)
     board.figures = [
         Figure("Tickets created", report["tickets_created"], measure="created"),
@@ -268,7 +268,7 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
             ("Promoters", nps["promoters_percent"]), ("Passives", nps["passives_percent"]),
             ("Detractors", nps["detractors_percent"])]))  # fmt: skip
     board.tables["by_team"] = report["by_team"]
-    board.tables["by_segment"] = _by_segment(period, scope)
+    board.tables["by_segment"] = _by_segment(facts.created)
     board.tables["complaint_themes"] = _complaint_themes(period, scope)
     return _linked(board)
 
@@ -308,11 +308,10 @@ def _monthly_trends(period: kpis.Period, scope: Scope) -> list[str]:
     ]
 
 
-def _by_segment(period: kpis.Period, scope: Scope) -> list[tuple[str, int]]:
+def _by_segment(made: list[kpis.CreatedTicket]) -> list[tuple[str, int]]:
     """Tickets created in the period by the segments their requesters are in now."""
     from caredesk.customers.selectors import segment_list, segment_members
 
-    made = created_tickets(period, scope)
     requesters = Counter(t.requester_id for t in made)
     rows = []
     for segment in segment_list()[:20]:

@@ -82,22 +82,26 @@ def kpi_period(*, date_from: dt.date, date_to: dt.date, tz: str = "UTC") -> Peri
 def kpis_for(period: Period, scope: Scope = EVERYONE) -> dict[str, Any]:
     """The KPI report of a period (docs/kpis.md), for everyone or for a scope (then
     without the customer figures: retention and lifetime value are the company's)."""
+    return kpi_report(kpi_facts(period, scope))
+
+
+def kpi_facts(period: Period, scope: Scope = EVERYONE) -> KpiInput:
+    """Everything the report of a period is computed from (the dashboards reuse the
+    ticket facts for their charts)."""
     from caredesk.customers.services import crm_settings_get
 
-    return kpi_report(
-        KpiInput(
-            period=period,
-            created=created_tickets(period, scope),
-            solved=solved_tickets(period, scope),
-            csat_scores=survey_scores(period, SurveyKind.CSAT, scope),
-            nps_scores=survey_scores(period, SurveyKind.NPS, scope),
-            ces_scores=survey_scores(period, SurveyKind.CES, scope),
-            invitations=survey_invitations(period, scope),
-            sla_clocks=sla_clocks(period, scope),
-            backlog_ages_hours=[age for _, age in backlog(period, scope)],
-            purchases=purchases_before(period.end) if scope.everything else [],
-            lifecycle_window_days=crm_settings_get().recency_window_days,
-        )
+    return KpiInput(
+        period=period,
+        created=created_tickets(period, scope),
+        solved=solved_tickets(period, scope),
+        csat_scores=survey_scores(period, SurveyKind.CSAT, scope),
+        nps_scores=survey_scores(period, SurveyKind.NPS, scope),
+        ces_scores=survey_scores(period, SurveyKind.CES, scope),
+        invitations=survey_invitations(period, scope),
+        sla_clocks=sla_clocks(period, scope),
+        backlog_ages_hours=[age for _, age in backlog(period, scope)],
+        purchases=purchases_before(period.end) if scope.everything else [],
+        lifecycle_window_days=crm_settings_get().recency_window_days,
     )
 
 
