@@ -52,3 +52,8 @@ def report_period(
             "invalid_period", f"A report covers at most {max_days} days.", field="to"
         )
     return day_range(start=date_from, days=days, tz=tz, max_days=max_days)
+
+
+def micros(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole microseconds from start to end (how durations are kept for reporting)."""
+    return (end - start) // dt.timedelta(microseconds=1)

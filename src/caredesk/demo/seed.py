@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import Team, User
+from caredesk.core.periods import micros
 from caredesk.customers.models import ContactPoint, Customer, Organization, Purchase
 from caredesk.demo import vocabulary as v
 from caredesk.search.models import SearchEntry
@@ -329,6 +330,9 @@ class _TicketWriter:
                 "first_response_at",
                 "solved_at",
                 "closed_at",
+                "first_solved_at",
+                "resolution_us",
+                "first_response_us",
             ],
         )
         self.message_table = _Table(
@@ -446,6 +450,9 @@ class _TicketWriter:
                     _time(first_response),
                     done_at,
                     _time(at) if status == "closed" else None,
+                    done_at,
+                    micros(created, at) if done_at else None,
+                    micros(created, first_response) if first_response else None,
                 )
             )
             events.append(

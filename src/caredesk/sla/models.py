@@ -85,6 +85,7 @@ class TicketSla(models.Model):
     resolution_breached = models.DateTimeField(null=True, blank=True)
     paused_since = models.DateTimeField(null=True, blank=True)
     paused_minutes = models.FloatField(default=0, help_text="Resolution clock stopped so far.")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the KPI rollups look here
 
     class Meta:
         indexes = [

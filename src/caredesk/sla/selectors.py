@@ -76,13 +76,21 @@ def sla_clocks_settled(
     """Every clock whose outcome may fall in [start, end): met or breached in it (the
     KPI module decides; see analytics.kpis.sla_outcome); ``tickets`` narrows them
     (e.g. {"ticket__team_id": 3})."""
-    clocks: list[SlaClock] = []
+    return [clock for _, _, clock in sla_clocks_by_ticket(start=start, end=end, tickets=tickets)]
+
+
+def sla_clocks_by_ticket(
+    *, start: dt.datetime, end: dt.datetime, tickets: dict[str, object] | None = None
+) -> list[tuple[int | None, str, SlaClock]]:
+    """sla_clocks_settled with each clock's ticket's team id and channel."""
+    clocks: list[tuple[int | None, str, SlaClock]] = []
     for target in TARGETS:
         due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
         rows = TicketSla.objects.filter(
             Q(**{f"{met}__gte": start, f"{met}__lt": end})
             | Q(**{f"{breached}__gte": start, f"{breached}__lt": end}),
             **(tickets or {}),
-        ).values_list("policy__name", due, met, breached)
-        clocks += [SlaClock(policy, target, d, m, b) for policy, d, m, b in rows]
+        ).values_list("ticket__team_id", "ticket__channel", "policy__name", due, met, breached)
+        clocks += [(team, channel, SlaClock(policy, target, d, m, b))
+                   for team, channel, policy, d, m, b in rows]  # fmt: skip
     return clocks

@@ -254,9 +254,9 @@ def sla_check(*, now: dt.datetime | None = None) -> list[SlaEvent]:
                 still_open += " AND paused_since IS NULL"
             # constant column names only; the moment is a parameter
             cursor.execute(
-                f"UPDATE {table} SET {breached} = {due} "  # noqa: S608
+                f"UPDATE {table} SET {breached} = {due}, updated_at = %s "  # noqa: S608
                 f"WHERE {still_open} AND {due} <= %s RETURNING ticket_id, {due}",
-                [moment],
+                [moment, moment],
             )
             events += [SlaEvent(t, target, "breach", _moment(w)) for t, w in cursor.fetchall()]
             cursor.execute(
@@ -482,7 +482,10 @@ KEEP_FIRST = ("first_response_met", "first_response_breached", "first_response_w
               "resolution_breached", "resolution_warned")  # fmt: skip
 
 
-UPSERT_ROWS = 1000  # rows per statement: 12,000 parameters, within SQLite's limit
+COLUMNS = (*UPSERT_COLUMNS, "updated_at")
+SETTLED = ("first_response_met", "first_response_breached", "resolution_breached")
+DUE = ("first_response_due", "resolution_due")
+UPSERT_ROWS = 1000  # rows per statement: 13,000 parameters, within SQLite's limit
 
 
 def _upsert(rows: list[tuple[Any, ...]]) -> None:
@@ -494,7 +497,9 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(TicketSla._meta.db_table)
-    cols = ", ".join(UPSERT_COLUMNS)
+    now = timezone.now()
+    rows = [(*row, now) for row in rows]
+    cols = ", ".join(COLUMNS)
     updates = ", ".join(
         f"{c} = excluded.{c}"
         if c not in KEEP_FIRST
@@ -502,11 +507,20 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
         for c in UPSERT_COLUMNS[1:]
         if c != "paused_minutes"
     )
+    # updated_at moves only when an outcome the KPI rollups count may have changed
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    changed = " OR ".join(
+        [f"({table}.{c} IS NULL AND excluded.{c} IS NOT NULL)" for c in SETTLED]
+        + [f"{table}.{c} {differs} excluded.{c}" for c in ("policy_id", *DUE)]
+    )
+    updates += (
+        f", updated_at = CASE WHEN {changed} THEN excluded.updated_at ELSE {table}.updated_at END"
+    )
     conflict = f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}"
     if connection.vendor == "postgresql":
         _upsert_copy(rows, table=table, cols=cols, conflict=conflict)
         return
-    one = "(" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"
+    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         for i in range(0, len(rows), UPSERT_ROWS):
@@ -525,7 +539,7 @@ _COPY_TYPES = {"ticket_id": "bigint", "policy_id": "bigint", "paused_minutes": "
 
 def _upsert_copy(rows: list[tuple[Any, ...]], *, table: str, cols: str, conflict: str) -> None:
     staging = "caredesk_sla_sweep_rows"
-    columns = ", ".join(f"{c} {_COPY_TYPES.get(c, 'timestamptz')}" for c in UPSERT_COLUMNS)
+    columns = ", ".join(f"{c} {_COPY_TYPES.get(c, 'timestamptz')}" for c in COLUMNS)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         raw.execute(

@@ -66,6 +66,11 @@ class Ticket(BaseModel):
     status_changed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the status last changed (time-based rules)."
     )
+    # Reporting facts (tickets.services.facts; durations in whole microseconds).
+    first_solved_at = models.DateTimeField(null=True, blank=True)
+    resolution_us = models.BigIntegerField(null=True, blank=True)
+    first_response_us = models.BigIntegerField(null=True, blank=True)
+    first_response_business_us = models.BigIntegerField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
@@ -91,6 +96,13 @@ class Ticket(BaseModel):
                 fields=["solved_at"],
                 name="ticket_solved_idx",
                 condition=Q(status="solved"),
+            ),
+            # The KPI reports: tickets first solved in a period, and the exact medians.
+            models.Index(fields=["first_solved_at"], name="ticket_first_solved_idx"),
+            models.Index(fields=["resolution_us", "first_solved_at"], name="ticket_resolution_idx"),
+            models.Index(fields=["first_response_us", "created_at"], name="ticket_frt_idx"),
+            models.Index(
+                fields=["first_response_business_us", "created_at"], name="ticket_frt_business_idx"
             ),
         ]
         constraints = [

@@ -26,6 +26,7 @@ from caredesk.tickets.enums import (
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Message, Ticket
 from caredesk.tickets.services.events import event_row, events_record
+from caredesk.tickets.services.facts import ticket_facts_backfill
 from caredesk.tickets.services.tickets import choice_check, tags_resolve, ticket_build
 
 
@@ -99,6 +100,7 @@ def ticket_import_history(
     first_response: dt.datetime | None = None
     solved_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
+    changed_at = created_at
     for event in sorted(events, key=lambda e: e.at):
         last_at = max(last_at, event.at)
         if isinstance(event, HistoryStatus):
@@ -116,6 +118,7 @@ def ticket_import_history(
                     )
                 )
                 current = new
+                changed_at = event.at
             if new == TicketStatus.SOLVED:
                 solved_at = event.at
             elif new == TicketStatus.CLOSED:
@@ -165,8 +168,10 @@ def ticket_import_history(
         first_response_at=first_response,
         solved_at=solved_at if final in (TicketStatus.SOLVED, TicketStatus.CLOSED) else None,
         closed_at=closed_at if final == TicketStatus.CLOSED else None,
+        status_changed_at=changed_at,
         updated_at=last_at,
     )
+    ticket_facts_backfill(Ticket.objects.filter(pk=ticket.pk))
     ticket.refresh_from_db()
     search_index_ticket(ticket=ticket)
     return ticket

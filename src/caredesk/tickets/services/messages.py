@@ -21,6 +21,7 @@ from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Attachment, Message, Ticket
 from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
+from caredesk.tickets.services.facts import first_response_facts
 
 MAX_TEXT = 1_000_000
 
@@ -280,7 +281,7 @@ def _status_effect(
             ticket.first_response_at is None
             and ticket.messages.filter(author_role=AuthorRole.CUSTOMER).exists()
         ):
-            fields["first_response_at"] = now
+            fields.update(first_response_facts(ticket, now))
         if ticket.status == TicketStatus.NEW:
             fields["status"] = TicketStatus.OPEN
     return fields

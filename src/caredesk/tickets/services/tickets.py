@@ -27,6 +27,7 @@ from caredesk.tickets.enums import (
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Tag, Ticket
 from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
+from caredesk.tickets.services.facts import solved_facts
 from caredesk.tickets.services.messages import (
     AttachmentData,
     MessageContent,
@@ -324,6 +325,7 @@ def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any
         )
     if status in _STATUS_TIMES:
         fields[_STATUS_TIMES[TicketStatus(status)]] = at
+    fields.update(solved_facts(ticket, status, at))
     if status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
         fields["solved_at"] = None
     return fields
