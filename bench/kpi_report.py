@@ -5,9 +5,12 @@
 
 Uses the database of DATABASE_URL (and CAREDESK_DATA_DIR). Adds survey responses (CSAT,
 NPS and CES, spread over the seeded tickets' two years) until there are --responses of
-them, then times, --runs times each: the KPI report of the last full month, of the last
-twelve months, and the manager dashboard of the last full month. Prints one JSON object
-with p50/p95/p99 in milliseconds, SQL queries per request and peak memory.
+them, brings the daily rollups up to date (timed: the first time that builds two years
+of days), then times, --runs times each: rebuilding one day's rollups (what the job
+does per changed day), the KPI report of the last full month, of the last twelve
+months, and the manager dashboard of the last full month; once, the month's report
+from the records alone, and whether it equals the one from the rollups. Prints one
+JSON object with p50/p95/p99 in milliseconds, SQL queries per request and peak memory.
 """
 
 from __future__ import annotations
@@ -90,22 +93,34 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--responses", type=int, default=200_000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-raw", action="store_true", help="Skip the raw month (slow).")
     args = ap.parse_args()
     _setup()
     from django.db import connection
     from django.utils import timezone
 
     from caredesk.analytics.dashboards import manager_board
+    from caredesk.analytics.rollups import rollups_build, rollups_refresh, rollups_reset
     from caredesk.analytics.selectors import EVERYONE, kpi_period, kpis_for
     from caredesk.surveys.models import SurveyResponse
     from caredesk.tickets.models import Ticket
 
     added = add_responses(args.responses)
+    if added:  # written with their original times: the rollups cannot tell
+        rollups_reset()
+    started = time.perf_counter()
+    built = rollups_refresh(limit=100_000)
+    build_s = time.perf_counter() - started
     today = timezone.localdate()
     month_end = today.replace(day=1) - dt.timedelta(days=1)
     month = kpi_period(date_from=month_end.replace(day=1), date_to=month_end)
     year = kpi_period(date_from=(month_end - dt.timedelta(days=364)), date_to=month_end)
     results = [
+        timed(
+            "rollup of one day, rebuilt (the job, per changed day)",
+            lambda: rollups_build([month_end]),
+            args.runs,
+        ),
         timed("KPI report, last full month", lambda: kpis_for(month), args.runs),
         timed("KPI report, last twelve months", lambda: kpis_for(year), args.runs),
         timed(
@@ -114,6 +129,9 @@ def main() -> None:
             args.runs,
         ),
     ]
+    if not args.no_raw:
+        results.append(timed("KPI report, last full month, raw (no rollups)",
+                             lambda: kpis_for(month, raw=True), 1))  # fmt: skip
     print(json.dumps({
         "db": connection.vendor,
         "tickets": Ticket.objects.count(),
@@ -121,6 +139,10 @@ def main() -> None:
         "responses_added": added,
         "month": [str(month.date_from), str(month.date_to)],
         "year": [str(year.date_from), str(year.date_to)],
+        "rollups_built": built,
+        "rollups_build_s": round(build_s, 1),
+        "month_rollups_equal_raw": None if args.no_raw
+        else kpis_for(month) == kpis_for(month, raw=True),
         "results": results,
         "target_p95_ms": 300,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

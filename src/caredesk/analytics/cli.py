@@ -26,8 +26,10 @@ def report() -> None:
               help="Write the report as a file (with --out).")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The file to write; '-' for standard output (json and csv).")  # fmt: skip
+@click.option("--raw", is_flag=True,
+              help="Read every figure from the records, not the daily rollups.")  # fmt: skip
 def kpis_cmd(date_from: dt.datetime, date_to: dt.datetime, tz: str, as_json: bool,
-             fmt: str | None, out: Path | None) -> None:  # fmt: skip
+             fmt: str | None, out: Path | None, raw: bool) -> None:  # fmt: skip
     """The KPIs of the days from --from to --to (inclusive, in --tz): volume, first
     response and resolution times, FCR, reopen rate, CSAT, NPS, CES, SLA compliance,
     backlog, retention and lifetime value (docs/kpis.md)."""
@@ -49,7 +51,7 @@ def kpis_cmd(date_from: dt.datetime, date_to: dt.datetime, tz: str, as_json: boo
 
     try:
         period = kpi_period(date_from=date_from.date(), date_to=date_to.date(), tz=tz)
-        figures = kpis_for(period)
+        figures = kpis_for(period, raw=raw)
     except DomainError as exc:
         raise _fail(exc) from None
     if out is None:
@@ -147,3 +149,19 @@ def send_cmd(name: str) -> None:
     except OSError as exc:
         raise click.ClickException(f"Could not send: {exc}") from None
     click.echo(f"Sent {found.name} ({period.date_from} to {period.date_to}).")
+
+
+@report.command("rollups")
+@click.option("--rebuild", is_flag=True, help="Drop every rollup and build them all again.")
+def rollups_cmd(rebuild: bool) -> None:
+    """Bring the daily KPI rollups up to date now: rebuild the days that changed and
+    build every day not built yet (the `rollups` job does the same a little at a time)."""
+    from caredesk.cli import _setup
+
+    _setup()
+    from caredesk.analytics.rollups import rollups_refresh, rollups_reset
+
+    if rebuild:
+        rollups_reset()
+    done = rollups_refresh(limit=100_000)
+    click.echo(f"Rollups: {done['rebuilt']} days rebuilt, {done['built']} days built.")

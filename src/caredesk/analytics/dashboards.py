@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -17,12 +16,14 @@ from django.utils import timezone
 
 from caredesk.accounts.models import User
 from caredesk.analytics import charts, kpis
+from caredesk.analytics.rollups import RollupView, period_tally
 from caredesk.analytics.selectors import (
     Scope,
     created_tickets,
     kpi_facts,
     kpi_period,
-    solved_tickets,
+    lookups,
+    solved_per_day,
     survey_scores,
 )
 from caredesk.surveys.models import FollowUp, FollowUpStatus, SurveyKind
@@ -112,7 +113,7 @@ def agent_board(*, period: kpis.Period, user: User) -> Board:
             note=f"{report['csat']['responses']} responses",
         ),
     ]
-    board.charts.append(_solved_per_day(period, facts.solved))
+    board.charts.append(_solved_per_day(period, scope))
     return _linked(board)
 
 
@@ -142,10 +143,9 @@ def _pct(value: float | None) -> str | None:
     return None if value is None else f"{value:.0f} %"
 
 
-def _solved_per_day(period: kpis.Period, solved: list[kpis.SolvedTicket]) -> str:
-    zone = zoneinfo.ZoneInfo(period.tz)
+def _solved_per_day(period: kpis.Period, scope: Scope) -> str:
     days = _days(period)[-31:]
-    per_day = Counter(t.first_solved_at.astimezone(zone).date() for t in solved)
+    per_day = solved_per_day(period, scope, since=days[0])
     return charts.bar_chart(
         "Tickets solved per day",
         [d.strftime("%d %b") for d in days],
@@ -268,7 +268,7 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
             ("Promoters", nps["promoters_percent"]), ("Passives", nps["passives_percent"]),
             ("Detractors", nps["detractors_percent"])]))  # fmt: skip
     board.tables["by_team"] = report["by_team"]
-    board.tables["by_segment"] = _by_segment(facts.created)
+    board.tables["by_segment"] = _by_segment(period, scope)
     board.tables["complaint_themes"] = _complaint_themes(period, scope)
     return _linked(board)
 
@@ -282,15 +282,18 @@ def _monthly_trends(period: kpis.Period, scope: Scope) -> list[str]:
         nxt = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
         months.append((start, nxt - dt.timedelta(days=1)))
     labels, created, solved, frt, csat, nps = [], [], [], [], [], []
+    view = RollupView.now()
     for start, end in months:
         p = kpi_period(date_from=start, date_to=end, tz=period.tz)
-        made, done = created_tickets(p, scope), solved_tickets(p, scope)
+        tally = period_tally(p, scope, view)
         labels.append(start.strftime("%b %y"))
-        created.append(float(len(made)))
-        solved.append(float(len(done)))
-        frt.append(kpis.first_response(made)["first_response_minutes"]["median"])
-        csat.append(kpis.csat(survey_scores(p, SurveyKind.CSAT, scope))["percent_satisfied"])
-        nps.append(kpis.nps(survey_scores(p, SurveyKind.NPS, scope))["score"])
+        created.append(float(tally.created))
+        solved.append(float(tally.solved))
+        frt.append(
+            kpis.first_response(tally, lookups(p, scope))["first_response_minutes"]["median"]
+        )
+        csat.append(kpis.csat(tally.scores.get(SurveyKind.CSAT, {}))["percent_satisfied"])
+        nps.append(kpis.nps(tally.scores.get(SurveyKind.NPS, {}))["score"])
     return [
         charts.line_chart(
             "Tickets by month",
@@ -308,20 +311,20 @@ def _monthly_trends(period: kpis.Period, scope: Scope) -> list[str]:
     ]
 
 
-def _by_segment(made: list[kpis.CreatedTicket]) -> list[tuple[str, int]]:
+def _by_segment(period: kpis.Period, scope: Scope) -> list[tuple[str, int]]:
     """Tickets created in the period by the segments their requesters are in now."""
     from caredesk.customers.selectors import segment_list, segment_members
 
-    requesters = Counter(t.requester_id for t in made)
-    rows = []
-    for segment in segment_list()[:20]:
-        members = set(
-            segment_members(segment=segment)
-            .filter(pk__in=list(requesters))
-            .values_list("pk", flat=True)
-        )
-        rows.append((segment.name, sum(n for r, n in requesters.items() if r in members)))
-    return rows
+    made = Ticket.objects.filter(
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+        merged_into__isnull=True,
+        **scope.on_tickets(),
+    )
+    return [
+        (segment.name, made.filter(requester__in=segment_members(segment=segment)).count())
+        for segment in segment_list()[:20]
+    ]
 
 
 def _complaint_themes(period: kpis.Period, scope: Scope) -> list[tuple[str, int]]:

@@ -9,12 +9,15 @@ functions here turn facts into figures. Rates are fractions from 0 to 1; percent
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from caredesk.core.periods import micros
 
 SOLVED_STATUSES = frozenset({"solved", "closed"})
 COMPLAINT = "complaint"
@@ -48,13 +51,10 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def minutes_between(start: dt.datetime, end: dt.datetime) -> float:
-    return (end - start).total_seconds() / 60
-
-
 @dataclass(frozen=True)
 class CreatedTicket:
-    """A ticket created in the period, as the volume and response measures see it."""
+    """A ticket created in the period, as the volume and response measures see it.
+    Durations are whole microseconds, so that every path adds them up the same way."""
 
     id: int
     created_at: dt.datetime
@@ -63,7 +63,8 @@ class CreatedTicket:
     team: str | None
     requester_id: int
     first_response_at: dt.datetime | None  # the first public agent message after the customer's
-    first_response_business_minutes: float | None = None  # where its SLA has a calendar
+    first_response_us: int | None = None
+    first_response_business_us: int | None = None  # where its SLA has a calendar
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,204 @@ class SolvedTicket:
     agent_replies_before_solved: int  # public agent messages up to the first solve
     reopened: bool  # went from solved back to an open status at least once
     assignee: str | None = None
+    resolution_us: int | None = None  # creation to the first solve
+
+
+# Durations are counted in buckets that double in size every two steps (bucket b holds
+# EDGES[b] <= value < EDGES[b + 1]; the first also holds zero and anything negative).
+# The buckets say where the median lies; the exact value is then looked up (NthValue).
+EDGES: tuple[int, ...] = (-(2**62), *(int((2 ** (k / 2) - 1) * 1_000_000) for k in range(1, 64)))
+
+
+def bucket_of(us: int) -> int:
+    return bisect.bisect_right(EDGES, us) - 1
+
+
+def bucket_bounds(bucket: int) -> tuple[int | None, int | None]:
+    """[low, high) of a bucket; None for an open end."""
+    low = EDGES[bucket] if bucket > 0 else None
+    high = EDGES[bucket + 1] if bucket + 1 < len(EDGES) else None
+    return low, high
+
+
+NthValue = Callable[[int, int], int]  # (bucket, k) -> the k-th smallest value in the bucket
+
+
+@dataclass
+class Hist:
+    """Durations (microseconds) that add up: how many, their sum, how many per bucket;
+    with ``values`` (when counted from the records) also the values themselves."""
+
+    count: int = 0
+    total: int = 0
+    buckets: Counter[int] = field(default_factory=Counter)
+    values: dict[int, list[int]] | None = None
+
+    def add(self, us: int) -> None:
+        self.count += 1
+        self.total += us
+        b = bucket_of(us)
+        self.buckets[b] += 1
+        if self.values is not None:
+            self.values.setdefault(b, []).append(us)
+
+    def merge(self, other: Hist) -> None:
+        self.count += other.count
+        self.total += other.total
+        self.buckets.update(other.buckets)
+        if self.values is not None and other.values is not None:
+            for b, values in other.values.items():
+                self.values.setdefault(b, []).extend(values)
+        else:
+            self.values = None
+
+    def nth(self, rank: int, lookup: NthValue | None) -> int:
+        """The value of the given rank (0 = the smallest)."""
+        seen = 0
+        for b in sorted(self.buckets):
+            n = self.buckets[b]
+            if rank < seen + n:
+                if self.values is not None:
+                    return sorted(self.values[b])[rank - seen]
+                if lookup is None:
+                    raise ValueError("no lookup for a value of a rolled-up distribution")
+                return lookup(b, rank - seen)
+            seen += n
+        raise IndexError(rank)
+
+    def distribution(self, lookup: NthValue | None = None, unit: int = 60_000_000) -> Distribution:
+        """Count, median and mean in ``unit`` (minutes by default)."""
+        if not self.count:
+            return Distribution(0, None, None)
+        low, high = (self.count - 1) // 2, self.count // 2
+        first = self.nth(low, lookup)
+        second = first if high == low else self.nth(high, lookup)
+        return Distribution(self.count, (first + second) / 2 / unit, self.total / self.count / unit)
+
+    def as_json(self) -> list[Any]:
+        return [self.count, self.total, {str(b): n for b, n in sorted(self.buckets.items())}]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Hist:
+        return cls(data[0], data[1], Counter({int(b): n for b, n in data[2].items()}))
+
+
+def exact_hist() -> Hist:
+    return Hist(values={})
+
+
+MEASURED = ("first_response", "first_response_business", "resolution")
+
+
+@dataclass
+class Tally:
+    """What the ticket and survey measures of a stretch of time are computed from, in a
+    form that adds up: the tally of a period is the sum of its days' tallies (the daily
+    rollups store them)."""
+
+    created: int = 0
+    by_channel: Counter[str] = field(default_factory=Counter)
+    by_type: Counter[str] = field(default_factory=Counter)
+    by_team: Counter[str] = field(default_factory=Counter)
+    complaints: int = 0
+    first_response: Hist = field(default_factory=exact_hist)
+    first_response_business: Hist = field(default_factory=exact_hist)
+    solved: int = 0
+    resolution: Hist = field(default_factory=exact_hist)
+    fcr: int = 0
+    reopened: int = 0
+    by_assignee: Counter[str] = field(default_factory=Counter)
+    scores: dict[str, Counter[int]] = field(default_factory=dict)  # kind -> score -> n
+    invitations: dict[str, list[int]] = field(default_factory=dict)  # kind -> [sent, answered]
+    sla: dict[str, list[int]] = field(default_factory=dict)  # "policy\ttarget" -> [met, breached]
+
+    def add_created(self, t: CreatedTicket) -> None:
+        self.created += 1
+        self.by_channel[t.channel] += 1
+        self.by_type[t.type] += 1
+        self.by_team[t.team or NO_TEAM] += 1
+        self.complaints += t.type == COMPLAINT
+        if t.first_response_us is not None:
+            self.first_response.add(t.first_response_us)
+        if t.first_response_business_us is not None:
+            self.first_response_business.add(t.first_response_business_us)
+
+    def add_solved(self, t: SolvedTicket) -> None:
+        self.solved += 1
+        self.resolution.add(
+            t.resolution_us
+            if t.resolution_us is not None
+            else micros(t.created_at, t.first_solved_at)
+        )
+        self.fcr += t.agent_replies_before_solved == 1 and not t.reopened
+        self.reopened += t.reopened
+        self.by_assignee[t.assignee or UNASSIGNED] += 1
+
+    def add_scores(self, kind: str, scores: Iterable[int]) -> None:
+        self.scores.setdefault(kind, Counter()).update(scores)
+
+    def add_invitations(self, kind: str, sent: int, answered: int) -> None:
+        counts = self.invitations.setdefault(kind, [0, 0])
+        counts[0] += sent
+        counts[1] += answered
+
+    def add_sla(self, tally: Mapping[tuple[str, str], tuple[int, int]]) -> None:
+        for (policy, target), (met, breached) in tally.items():
+            counts = self.sla.setdefault(f"{policy}\t{target}", [0, 0])
+            counts[0] += met
+            counts[1] += breached
+
+    def merge(self, other: Tally) -> None:
+        self.created += other.created
+        self.complaints += other.complaints
+        self.solved += other.solved
+        self.fcr += other.fcr
+        self.reopened += other.reopened
+        for mine, theirs in self._counters(other):
+            mine.update(theirs)
+        for name in MEASURED:
+            getattr(self, name).merge(getattr(other, name))
+        for kind, scores in other.scores.items():
+            self.scores.setdefault(kind, Counter()).update(scores)
+        for kind, (sent, answered) in other.invitations.items():
+            self.add_invitations(kind, sent, answered)
+        for key, (met, breached) in other.sla.items():
+            counts = self.sla.setdefault(key, [0, 0])
+            counts[0] += met
+            counts[1] += breached
+
+    def _counters(self, other: Tally) -> list[tuple[Counter[str], Counter[str]]]:
+        return [(self.by_channel, other.by_channel), (self.by_type, other.by_type),
+                (self.by_team, other.by_team), (self.by_assignee, other.by_assignee)]  # fmt: skip
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "created": self.created, "complaints": self.complaints, "solved": self.solved,
+            "fcr": self.fcr, "reopened": self.reopened,
+            "by_channel": dict(self.by_channel), "by_type": dict(self.by_type),
+            "by_team": dict(self.by_team), "by_assignee": dict(self.by_assignee),
+            **{name: getattr(self, name).as_json() for name in MEASURED},
+            "scores": {k: {str(s): n for s, n in c.items()} for k, c in self.scores.items()},
+            "invitations": self.invitations, "sla": self.sla,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Tally:
+        return cls(
+            created=data["created"], complaints=data["complaints"], solved=data["solved"],
+            fcr=data["fcr"], reopened=data["reopened"],
+            by_channel=Counter(data["by_channel"]), by_type=Counter(data["by_type"]),
+            by_team=Counter(data["by_team"]), by_assignee=Counter(data["by_assignee"]),
+            **{name: Hist.from_json(data[name]) for name in MEASURED},
+            scores={k: Counter({int(s): n for s, n in c.items()})
+                    for k, c in data["scores"].items()},
+            invitations={k: list(v) for k, v in data["invitations"].items()},
+            sla={k: list(v) for k, v in data["sla"].items()},
+        )  # fmt: skip
+
+
+NO_TEAM = "(no team)"
+UNASSIGNED = "(unassigned)"
 
 
 @dataclass(frozen=True)
@@ -89,14 +288,6 @@ class SlaClock:
     breached: dt.datetime | None  # when a check recorded that it ran out
 
 
-@dataclass(frozen=True)
-class Purchase:
-    customer_id: int
-    at: dt.datetime
-    amount: float
-    currency: str
-
-
 @dataclass
 class Period:
     start: dt.datetime  # inclusive, UTC
@@ -106,55 +297,48 @@ class Period:
     tz: str
 
 
-def volume(created: Sequence[CreatedTicket]) -> dict[str, Any]:
+def volume(tally: Tally, requesters: int) -> dict[str, Any]:
     """Tickets created in the period, in all and by channel, type and team; contacts per
     customer (tickets per distinct requester) and the complaint rate (type complaint)."""
-    requesters = {t.requester_id for t in created}
-    complaints = sum(1 for t in created if t.type == COMPLAINT)
     return {
-        "tickets_created": len(created),
-        "by_channel": _counts(t.channel for t in created),
-        "by_type": _counts(t.type for t in created),
-        "by_team": _counts(t.team or "(no team)" for t in created),
-        "contacts_per_customer": _round(share(len(created), len(requesters))),
-        "complaint_rate": _round(share(complaints, len(created))),
+        "tickets_created": tally.created,
+        "by_channel": _sorted(tally.by_channel),
+        "by_type": _sorted(tally.by_type),
+        "by_team": _sorted(tally.by_team),
+        "contacts_per_customer": _round(share(tally.created, requesters)),
+        "complaint_rate": _round(share(tally.complaints, tally.created)),
     }
 
 
-def first_response(created: Sequence[CreatedTicket]) -> dict[str, Any]:
+Lookups = Mapping[str, NthValue]  # per measure (MEASURED), for rolled-up distributions
+
+
+def first_response(tally: Tally, lookups: Lookups | None = None) -> dict[str, Any]:
     """From creation to the first public agent message, for tickets created in the
     period that have one: calendar minutes, and business minutes where the ticket's SLA
     policy has a calendar."""
-    calendar = distribution(
-        minutes_between(t.created_at, t.first_response_at)
-        for t in created
-        if t.first_response_at is not None
-    )
-    business = distribution(
-        t.first_response_business_minutes
-        for t in created
-        if t.first_response_business_minutes is not None
-    )
+    lookups = lookups or {}
     return {
-        "first_response_minutes": calendar.as_dict(),
-        "first_response_business_minutes": business.as_dict(),
+        "first_response_minutes": tally.first_response.distribution(
+            lookups.get("first_response")
+        ).as_dict(),
+        "first_response_business_minutes": tally.first_response_business.distribution(
+            lookups.get("first_response_business")
+        ).as_dict(),
     }
 
 
-def resolution(solved: Sequence[SolvedTicket]) -> dict[str, Any]:
+def resolution(tally: Tally, lookups: Lookups | None = None) -> dict[str, Any]:
     """Tickets first solved in the period: resolution time (creation to first solve),
     first-contact resolution (solved after exactly one public agent message and never
     reopened) and reopen rate (reopened at least once)."""
-    fcr = sum(1 for t in solved if t.agent_replies_before_solved == 1 and not t.reopened)
-    reopened = sum(1 for t in solved if t.reopened)
+    lookups = lookups or {}
     return {
-        "tickets_solved": len(solved),
-        "resolution_minutes": distribution(
-            minutes_between(t.created_at, t.first_solved_at) for t in solved
-        ).as_dict(),
-        "fcr_rate": _round(share(fcr, len(solved))),
-        "reopen_rate": _round(share(reopened, len(solved))),
-        "solved_by_agent": _counts(t.assignee or "(unassigned)" for t in solved),
+        "tickets_solved": tally.solved,
+        "resolution_minutes": tally.resolution.distribution(lookups.get("resolution")).as_dict(),
+        "fcr_rate": _round(share(tally.fcr, tally.solved)),
+        "reopen_rate": _round(share(tally.reopened, tally.solved)),
+        "solved_by_agent": _sorted(tally.by_assignee),
     }
 
 
@@ -170,26 +354,34 @@ class Invitations:
         return {"invitations": self.sent, "response_rate": _round(share(self.answered, self.sent))}
 
 
-def csat(scores: Sequence[int], invitations: Invitations = Invitations()) -> dict[str, Any]:
+Scores = Mapping[int, int]  # score -> how many gave it
+
+
+def _mean(scores: Scores) -> float | None:
+    n = sum(scores.values())
+    return _round(sum(s * k for s, k in scores.items()) / n) if n else None
+
+
+def csat(scores: Scores, invitations: Invitations = Invitations()) -> dict[str, Any]:
     """CSAT (1-5): the percentage of 4 and 5 (satisfied), the mean, and the percentage
     of 5 alone (top box: "completely satisfied" is not "satisfied")."""
-    n = len(scores)
-    satisfied = sum(1 for s in scores if s in CSAT_SATISFIED)
-    top = sum(1 for s in scores if s == CSAT_TOP_BOX)
+    n = sum(scores.values())
+    satisfied = sum(k for s, k in scores.items() if s in CSAT_SATISFIED)
+    top = scores.get(CSAT_TOP_BOX, 0)
     return {
         "responses": n,
         "percent_satisfied": _percent(satisfied, n),
-        "mean": _round(statistics.fmean(scores) if n else None),
+        "mean": _mean(scores),
         "top_box_percent": _percent(top, n),
         **invitations.as_dict(),
     }
 
 
-def nps(scores: Sequence[int], invitations: Invitations = Invitations()) -> dict[str, Any]:
+def nps(scores: Scores, invitations: Invitations = Invitations()) -> dict[str, Any]:
     """NPS (0-10): the percentage of promoters (9-10) minus that of detractors (0-6)."""
-    n = len(scores)
-    promoters = sum(1 for s in scores if s in NPS_PROMOTERS)
-    detractors = sum(1 for s in scores if s in NPS_DETRACTORS)
+    n = sum(scores.values())
+    promoters = sum(k for s, k in scores.items() if s in NPS_PROMOTERS)
+    detractors = sum(k for s, k in scores.items() if s in NPS_DETRACTORS)
     score = None if not n else 100 * (promoters - detractors) / n
     return {
         "responses": n,
@@ -201,10 +393,9 @@ def nps(scores: Sequence[int], invitations: Invitations = Invitations()) -> dict
     }
 
 
-def ces(scores: Sequence[int], invitations: Invitations = Invitations()) -> dict[str, Any]:
+def ces(scores: Scores, invitations: Invitations = Invitations()) -> dict[str, Any]:
     """CES (1-7): the mean effort score."""
-    mean = _round(statistics.fmean(scores) if scores else None)
-    return {"responses": len(scores), "mean": mean, **invitations.as_dict()}
+    return {"responses": sum(scores.values()), "mean": _mean(scores), **invitations.as_dict()}
 
 
 SLA_TARGETS = ("first_response", "next_response", "resolution")
@@ -243,8 +434,13 @@ def sla_compliance(
 ) -> dict[str, Any]:
     """SLA compliance per target, all policies together: among the clocks whose outcome
     fell in the period, the share met by their due time."""
+    return compliance(sla_tally(clocks, start=start, end=end))
+
+
+def compliance(tally: Mapping[tuple[str, str], Sequence[int]]) -> dict[str, Any]:
+    """(met, breached) per (policy, target) summed per target, with the rate met."""
     totals = {target: [0, 0] for target in SLA_TARGETS}
-    for (_, target), (met, breached) in sla_tally(clocks, start=start, end=end).items():
+    for (_, target), (met, breached) in tally.items():
         totals[target][0] += met
         totals[target][1] += breached
     return {
@@ -253,40 +449,31 @@ def sla_compliance(
     }
 
 
-def backlog(ages_hours: Sequence[float]) -> dict[str, Any]:
+def backlog(ages_hours: Distribution) -> dict[str, Any]:
     """Tickets neither solved nor closed at the end of the period, and their age then."""
-    return {"backlog_end": len(ages_hours), "backlog_age_hours": distribution(ages_hours).as_dict()}
+    return {"backlog_end": ages_hours.count, "backlog_age_hours": ages_hours.as_dict()}
 
 
-def retention(
-    purchases: Sequence[Purchase], *, start: dt.datetime, end: dt.datetime, window_days: int
-) -> dict[str, Any]:
+def retention(existing_at_start: int, retained: int) -> dict[str, Any]:
     """Existing customers (a purchase within the lifecycle window) at the start of the
     period who are still existing at its end: the retention rate; churn is the rest."""
-    window = dt.timedelta(days=window_days)
-    at_start = {p.customer_id for p in purchases if start - window <= p.at < start}
-    at_end = {p.customer_id for p in purchases if end - window <= p.at < end}
-    kept = len(at_start & at_end)
-    rate = share(kept, len(at_start))
+    rate = share(retained, existing_at_start)
     return {
-        "existing_at_start": len(at_start),
-        "retained": kept,
+        "existing_at_start": existing_at_start,
+        "retained": retained,
         "retention_rate": _round(rate),
         "churn_rate": _round(None if rate is None else 1 - rate),
     }
 
 
-def lifetime_value(purchases: Sequence[Purchase], *, end: dt.datetime) -> dict[str, Any]:
+def lifetime_value(spent: Mapping[str, tuple[float, int]]) -> dict[str, Any]:
     """Historical customer lifetime value: per currency, what a customer who bought
-    before the end of the period has spent in all, on average."""
-    spent: dict[str, dict[int, float]] = {}
-    for p in purchases:
-        if p.at < end:
-            per_customer = spent.setdefault(p.currency, {})
-            per_customer[p.customer_id] = per_customer.get(p.customer_id, 0.0) + p.amount
+    before the end of the period has spent in all, on average (``spent``: per currency
+    the sum of purchases and the number of customers who made them)."""
     return {
-        currency: {"customers": len(totals), "mean": round(statistics.fmean(totals.values()), 2)}
-        for currency, totals in sorted(spent.items())
+        currency: {"customers": customers, "mean": round(total / customers, 2)}
+        for currency, (total, customers) in sorted(spent.items())
+        if customers
     }
 
 
@@ -295,43 +482,41 @@ class KpiInput:
     """Everything a KPI report is computed from (the selectors fill it)."""
 
     period: Period
-    created: list[CreatedTicket] = field(default_factory=list)
-    solved: list[SolvedTicket] = field(default_factory=list)
-    csat_scores: list[int] = field(default_factory=list)
-    nps_scores: list[int] = field(default_factory=list)
-    ces_scores: list[int] = field(default_factory=list)
-    invitations: dict[str, Invitations] = field(default_factory=dict)  # by survey kind
-    sla_clocks: list[SlaClock] = field(default_factory=list)
-    backlog_ages_hours: list[float] = field(default_factory=list)
-    purchases: list[Purchase] = field(default_factory=list)
-    lifecycle_window_days: int = 365
+    tally: Tally
+    requesters: int = 0  # distinct requesters of the tickets created in the period
+    lookups: Lookups = field(default_factory=dict)  # for rolled-up distributions
+    backlog_ages_hours: Distribution = field(default_factory=lambda: Distribution(0, None, None))
+    existing_at_start: int = 0
+    retained: int = 0
+    spent: dict[str, tuple[float, int]] = field(default_factory=dict)
 
 
 def kpi_report(data: KpiInput) -> dict[str, Any]:
     """The KPI report of a period, as `caredesk report kpis --json` prints it."""
-    period = data.period
+    period, tally = data.period, data.tally
+    invitations = {
+        k: Invitations(sent, answered) for k, (sent, answered) in tally.invitations.items()
+    }
+    sla = {tuple(key.split("\t", 1)): counts for key, counts in tally.sla.items()}
     return {
         "period": {
             "from": period.date_from.isoformat(),
             "to": period.date_to.isoformat(),
             "tz": period.tz,
         },
-        **volume(data.created),
-        **first_response(data.created),
-        **resolution(data.solved),
-        "csat": csat(data.csat_scores, data.invitations.get("csat", Invitations())),
-        "nps": nps(data.nps_scores, data.invitations.get("nps", Invitations())),
-        "ces": ces(data.ces_scores, data.invitations.get("ces", Invitations())),
-        "sla": sla_compliance(data.sla_clocks, start=period.start, end=period.end),
+        **volume(tally, data.requesters),
+        **first_response(tally, data.lookups),
+        **resolution(tally, data.lookups),
+        **{kind: survey(tally.scores.get(kind, {}), invitations.get(kind, Invitations()))
+           for kind, survey in SURVEYS.items()},
+        "sla": compliance(sla),  # type: ignore[arg-type]
         **backlog(data.backlog_ages_hours),
-        **retention(
-            data.purchases,
-            start=period.start,
-            end=period.end,
-            window_days=data.lifecycle_window_days,
-        ),
-        "lifetime_value": lifetime_value(data.purchases, end=period.end),
-    }
+        **retention(data.existing_at_start, data.retained),
+        "lifetime_value": lifetime_value(data.spent),
+    }  # fmt: skip
+
+
+SURVEYS = {"csat": csat, "nps": nps, "ces": ces}
 
 
 def flatten(report: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -347,8 +532,8 @@ def flatten(report: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]
     return rows
 
 
-def _counts(values: Iterable[str]) -> dict[str, int]:
-    return dict(sorted(Counter(values).items()))
+def _sorted(counts: Mapping[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items()))
 
 
 def _percent(part: int, whole: int) -> float | None:

@@ -42,3 +42,33 @@ class ScheduledReport(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DailyRollup(models.Model):
+    """The KPI tally (analytics.kpis.Tally) of one day in the rollup time zone, for
+    everyone (key "") or a scope ("team:3", "channel:email", "team:3/channel:email").
+    A day is built when its key "" row exists; a scope with no row had nothing that day."""
+
+    day = models.DateField()
+    key = models.CharField(max_length=80, blank=True)
+    data = models.JSONField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "day"], name="rollup_key_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.key or 'everyone'}"
+
+
+class RollupState(models.Model):
+    """One row: every stored rollup is right as of ``checked_at`` (the start of the last
+    complete refresh); what changed since is read from the records."""
+
+    checked_at = models.DateTimeField(null=True, blank=True)
+    tz = models.CharField(max_length=64, default="UTC")
+
+    def __str__(self) -> str:
+        return f"rollups checked at {self.checked_at} ({self.tz})"

@@ -1,5 +1,7 @@
-"""The facts the KPIs are computed from, read from the tickets, their history, survey
-responses, SLA clocks and purchases (the raw definitions, straight from the records).
+"""The facts the KPIs are computed from, read from the tickets (with the reporting facts
+they keep, tickets.services.facts), their history, survey responses, SLA clocks and
+purchases: the raw definitions, straight from the records. The daily rollups
+(analytics.rollups) store the same tallies per day.
 
 A ticket's status at a moment is the new status of its last status change before that
 moment; before its first change, the old status of that change; a ticket with no
@@ -9,38 +11,54 @@ recorded change (imported without history) has its current status throughout.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from caredesk.analytics.kpis import (
     SOLVED_STATUSES,
     CreatedTicket,
-    Invitations,
+    Distribution,
     KpiInput,
+    NthValue,
     Period,
-    Purchase,
     SlaClock,
     SolvedTicket,
+    Tally,
+    bucket_bounds,
+    distribution,
     kpi_report,
+    sla_tally,
 )
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.periods import report_period
 from caredesk.customers.models import Purchase as PurchaseRow
-from caredesk.sla.business_hours import business_minutes_between
-from caredesk.sla.services import calendar_of
-from caredesk.surveys.models import DeliveryStatus, SurveyInvitation, SurveyKind, SurveyResponse
-from caredesk.tickets.enums import AuthorRole, EventKind
+from caredesk.surveys.models import DeliveryStatus, SurveyInvitation, SurveyResponse
+from caredesk.tickets.enums import OPEN_STATUSES, AuthorRole, EventKind
 from caredesk.tickets.models import Message, Ticket, TicketEvent
 
 MAX_REPORT_DAYS = 3 * 366 + 1
 SOLVED = sorted(SOLVED_STATUSES)
-CREATED_FIELDS = ("id", "created_at", "channel", "type", "team__name", "requester_id",
-                  "first_response_at", "sla__policy__calendar")  # fmt: skip
-SOLVED_FIELDS = ("id", "created_at", "first_solved", "replies", "was_reopened",
-                 "assignee__first_name", "assignee__last_name", "assignee__email")  # fmt: skip
+SOLVED_FIELDS = ("id", "created_at", "first_solved_at", "replies", "was_reopened",
+                 "assignee__first_name", "assignee__last_name", "assignee__email",
+                 "resolution_us")  # fmt: skip
+OPEN = sorted(OPEN_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -79,30 +97,33 @@ def kpi_period(*, date_from: dt.date, date_to: dt.date, tz: str = "UTC") -> Peri
     return Period(start=start, end=end, date_from=date_from, date_to=date_to, tz=tz)
 
 
-def kpis_for(period: Period, scope: Scope = EVERYONE) -> dict[str, Any]:
+def kpis_for(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> dict[str, Any]:
     """The KPI report of a period (docs/kpis.md), for everyone or for a scope (then
-    without the customer figures: retention and lifetime value are the company's)."""
-    return kpi_report(kpi_facts(period, scope))
+    without the customer figures: retention and lifetime value are the company's);
+    ``raw``: every figure from the records, none from the daily rollups."""
+    return kpi_report(kpi_facts(period, scope, raw=raw))
 
 
-def kpi_facts(period: Period, scope: Scope = EVERYONE) -> KpiInput:
-    """Everything the report of a period is computed from (the dashboards reuse the
-    ticket facts for their charts)."""
+def kpi_facts(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> KpiInput:
+    """Everything the report of a period is computed from: the tally of its tickets and
+    surveys from the daily rollups where they apply (``raw``: from the records only),
+    the rest from the records."""
+    from caredesk.analytics.rollups import period_tally
     from caredesk.customers.services import crm_settings_get
 
-    return KpiInput(
+    tally = window_tally(period.start, period.end, scope) if raw else period_tally(period, scope)
+    data = KpiInput(
         period=period,
-        created=created_tickets(period, scope),
-        solved=solved_tickets(period, scope),
-        csat_scores=survey_scores(period, SurveyKind.CSAT, scope),
-        nps_scores=survey_scores(period, SurveyKind.NPS, scope),
-        ces_scores=survey_scores(period, SurveyKind.CES, scope),
-        invitations=survey_invitations(period, scope),
-        sla_clocks=sla_clocks(period, scope),
-        backlog_ages_hours=[age for _, age in backlog(period, scope)],
-        purchases=purchases_before(period.end) if scope.everything else [],
-        lifecycle_window_days=crm_settings_get().recency_window_days,
+        tally=tally,
+        requesters=requesters(period, scope),
+        lookups=lookups(period, scope),
+        backlog_ages_hours=backlog_ages(period.end, scope),
     )
+    if scope.everything:
+        window = dt.timedelta(days=crm_settings_get().recency_window_days)
+        data.existing_at_start, data.retained = existing_customers(period, window)
+        data.spent = spent_before(period.end)
+    return data
 
 
 def _tickets(scope: Scope = EVERYONE) -> QuerySet[Ticket]:
@@ -110,62 +131,34 @@ def _tickets(scope: Scope = EVERYONE) -> QuerySet[Ticket]:
     return Ticket.objects.filter(merged_into__isnull=True, **scope.on_tickets())
 
 
+def _between(start: dt.datetime, end: dt.datetime, field: str = "created_at") -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+CREATED = ("id", "created_at", "channel", "type", "team__name", "requester_id",
+           "first_response_at", "first_response_us", "first_response_business_us")  # fmt: skip
+
+
+def created_rows(tickets: QuerySet[Ticket]) -> list[tuple[int | None, CreatedTicket]]:
+    """(team id, ticket) for each of ``tickets``."""
+    rows = tickets.values_list("team_id", *CREATED).order_by("id")
+    return [(team, CreatedTicket(*row)) for team, *row in rows]
+
+
 def created_tickets(period: Period, scope: Scope = EVERYONE) -> list[CreatedTicket]:
-    rows = (
-        _tickets(scope)
-        .filter(created_at__gte=period.start, created_at__lt=period.end)
-        .values_list(
-            "id",
-            "created_at",
-            "channel",
-            "type",
-            "team__name",
-            "requester_id",
-            "first_response_at",
-            "sla__policy__calendar",
-        )
-        .order_by("id")
-    )
-    calendars = _calendars({row[7] for row in rows if row[7] is not None and row[6] is not None})
-    found = []
-    for pk, created, channel, type_, team, requester, first, calendar_id in rows:
-        business = None
-        if first is not None and calendar_id in calendars:
-            business = business_minutes_between(calendars[calendar_id], created, first)
-        found.append(CreatedTicket(pk, created, channel, type_, team, requester, first, business))
-    return found
+    tickets = _tickets(scope).filter(_between(period.start, period.end))
+    return [t for _, t in created_rows(tickets)]
 
 
-def _calendars(ids: set[int]) -> dict[int, Any]:
-    from caredesk.sla.models import BusinessCalendar
-
-    return {c.pk: calendar_of(c) for c in BusinessCalendar.objects.filter(pk__in=ids)}
-
-
-def _status_changes() -> QuerySet[TicketEvent]:
-    return TicketEvent.objects.filter(
-        ticket=OuterRef("pk"), kind=EventKind.CHANGED, field="status"
-    ).order_by()
-
-
-def with_first_solved(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate first_solved: the first change to solved or closed; for a ticket with no
-    recorded status change, when it was solved or closed."""
-    first_change = (
-        _status_changes().filter(new_value__in=SOLVED).order_by("at", "id").values("at")[:1]
-    )
-    return tickets.annotate(
-        first_solved=Coalesce(Subquery(first_change), F("solved_at"), F("closed_at"))
-    )
-
-
-def solved_tickets(period: Period, scope: Scope = EVERYONE) -> list[SolvedTicket]:
+def solved_rows(tickets: QuerySet[Ticket]) -> list[tuple[int | None, str, SolvedTicket]]:
+    """(team id, channel, ticket) for each of ``tickets`` (first solved): with the public agent
+    messages up to the first solve, and whether it was ever reopened."""
     agent_replies = (
         Message.objects.filter(
             ticket=OuterRef("pk"),
             is_public=True,
             author_role=AuthorRole.AGENT,
-            created_at__lte=OuterRef("first_solved"),
+            created_at__lte=OuterRef("first_solved_at"),
         )
         .order_by()
         .values("ticket")
@@ -174,28 +167,43 @@ def solved_tickets(period: Period, scope: Scope = EVERYONE) -> list[SolvedTicket
     )
     reopened = _status_changes().filter(old_value__in=SOLVED).exclude(new_value__in=SOLVED)
     rows = (
-        with_first_solved(_tickets(scope))
-        .filter(Q(first_solved__gte=period.start) & Q(first_solved__lt=period.end))
-        .annotate(
+        tickets.annotate(
             replies=Coalesce(Subquery(agent_replies), 0),
             was_reopened=Exists(reopened),
         )
-        .values_list(
-            "id",
-            "created_at",
-            "first_solved",
-            "replies",
-            "was_reopened",
-            "assignee__first_name",
-            "assignee__last_name",
-            "assignee__email",
-        )
+        .values_list("team_id", "channel", *SOLVED_FIELDS)
         .order_by("id")
     )
     return [
-        SolvedTicket(pk, created, solved, replies, reopened_, _name(first, last, email))
-        for pk, created, solved, replies, reopened_, first, last, email in rows
+        (team, chan, SolvedTicket(pk, made, done, replies, again, _name(first, last, email), us))
+        for team, chan, pk, made, done, replies, again, first, last, email, us in rows
     ]
+
+
+def solved_tickets(period: Period, scope: Scope = EVERYONE) -> list[SolvedTicket]:
+    tickets = _tickets(scope).filter(_between(period.start, period.end, "first_solved_at"))
+    return [t for _, _, t in solved_rows(tickets)]
+
+
+def solved_per_day(period: Period, scope: Scope, *, since: dt.date) -> Counter[dt.date]:
+    """Tickets first solved per day of the period from ``since`` on."""
+    zone = zoneinfo.ZoneInfo(period.tz)
+    start = max(period.start, dt.datetime.combine(since, dt.time(), tzinfo=zone))
+    rows = (
+        _tickets(scope)
+        .filter(_between(start, period.end, "first_solved_at"))
+        .annotate(day=TruncDate("first_solved_at", tzinfo=zone))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return Counter(dict(rows))
+
+
+def _status_changes() -> QuerySet[TicketEvent]:
+    return TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), kind=EventKind.CHANGED, field="status"
+    ).order_by()
 
 
 def _name(first: str | None, last: str | None, email: str | None) -> str | None:
@@ -203,37 +211,103 @@ def _name(first: str | None, last: str | None, email: str | None) -> str | None:
     return full or email or None
 
 
-def survey_scores(period: Period, kind: str, scope: Scope = EVERYONE) -> list[int]:
-    """Scores given in the period (for a scope: about its tickets)."""
-    return list(
-        SurveyResponse.objects.filter(
-            kind=kind,
-            responded_at__gte=period.start,
-            responded_at__lt=period.end,
-            **scope.on_tickets("ticket__"),
-        ).values_list("score", flat=True)
-    )
+def window_tally(start: dt.datetime, end: dt.datetime, scope: Scope = EVERYONE) -> Tally:
+    """The tally of [start, end) for a scope, straight from the records (the raw
+    definitions; the daily rollups store the same per day)."""
+    tally = Tally()
+    for _, made in created_rows(_tickets(scope).filter(_between(start, end))):
+        tally.add_created(made)
+    for _, _, done in solved_rows(_tickets(scope).filter(_between(start, end, "first_solved_at"))):
+        tally.add_solved(done)
+    for _, _, kind, score, n in score_rows(start, end, scope.on_tickets("ticket__")):
+        tally.scores.setdefault(kind, Counter())[score] += n
+    for _, _, kind, sent, answered in invitation_rows(start, end, scope.on_tickets("ticket__")):
+        tally.add_invitations(kind, sent, answered)
+    clocks = [clock for _, _, clock in sla_rows(start, end, scope.on_tickets("ticket__"))]
+    tally.add_sla(sla_tally(clocks, start=start, end=end))
+    return tally
 
 
-def survey_invitations(period: Period, scope: Scope = EVERYONE) -> dict[str, Invitations]:
-    """Per kind, the surveys sent in the period and how many were answered."""
+def score_rows(
+    start: dt.datetime, end: dt.datetime, tickets: dict[str, object]
+) -> list[tuple[int | None, str | None, str, int, int]]:
+    """(team id, channel, kind, score, how many) of the survey answers given in
+    [start, end); team and channel are the ticket's (None for a relational survey)."""
     rows = (
-        SurveyInvitation.objects.filter(
-            created_at__gte=period.start, created_at__lt=period.end, **scope.on_tickets("ticket__")
-        )
+        SurveyResponse.objects.filter(_between(start, end, "responded_at"), **tickets)
+        .values_list("ticket__team_id", "ticket__channel", "kind", "score")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def invitation_rows(
+    start: dt.datetime, end: dt.datetime, tickets: dict[str, object]
+) -> list[tuple[int | None, str | None, str, int, int]]:
+    """(team id, channel, kind, sent, answered) of the surveys sent in [start, end)
+    (by email or in the portal; failed deliveries left out)."""
+    rows = (
+        SurveyInvitation.objects.filter(_between(start, end), **tickets)
         .exclude(status=DeliveryStatus.FAILED)
-        .values("kind")
+        .values_list("ticket__team_id", "ticket__channel", "kind")
         .annotate(sent=Count("id"), answered=Count("response"))
+        .order_by()
     )
-    return {r["kind"]: Invitations(r["sent"], r["answered"]) for r in rows}
+    return list(rows)
 
 
-def sla_clocks(period: Period, scope: Scope = EVERYONE) -> list[SlaClock]:
-    from caredesk.sla.selectors import sla_clocks_settled
+def sla_rows(
+    start: dt.datetime, end: dt.datetime, tickets: dict[str, object]
+) -> list[tuple[int | None, str, SlaClock]]:
+    from caredesk.sla.selectors import sla_clocks_by_ticket
 
-    return sla_clocks_settled(
-        start=period.start, end=period.end, tickets=scope.on_tickets("ticket__")
-    )
+    return sla_clocks_by_ticket(start=start, end=end, tickets=tickets)
+
+
+def survey_scores(period: Period, kind: str, scope: Scope = EVERYONE) -> Counter[int]:
+    """How many gave each score in the period (for a scope: about its tickets)."""
+    scores: Counter[int] = Counter()
+    for _, _, _, score, n in score_rows(
+        period.start, period.end, {"kind": kind, **scope.on_tickets("ticket__")}
+    ):
+        scores[score] += n
+    return scores
+
+
+def requesters(period: Period, scope: Scope = EVERYONE) -> int:
+    """How many customers asked for something in the period (distinct requesters)."""
+    tickets = _tickets(scope).filter(_between(period.start, period.end))
+    return int(tickets.aggregate(n=Count("requester_id", distinct=True))["n"])
+
+
+LOOKUP_FIELDS = {
+    "first_response": ("first_response_us", "created_at"),
+    "first_response_business": ("first_response_business_us", "created_at"),
+    "resolution": ("resolution_us", "first_solved_at"),
+}
+
+
+def lookups(period: Period, scope: Scope = EVERYONE) -> dict[str, NthValue]:
+    """For each duration, the k-th smallest value in a bucket among the period's
+    tickets: the exact median of a rolled-up distribution (kpis.Hist)."""
+
+    def lookup(value: str, when: str) -> NthValue:
+        def nth(bucket: int, k: int) -> int:
+            low, high = bucket_bounds(bucket)
+            rows = _tickets(scope).filter(_between(period.start, period.end, when))
+            if low is not None:
+                rows = rows.filter(**{f"{value}__gte": low})
+            if high is not None:
+                rows = rows.filter(**{f"{value}__lt": high})
+            else:
+                rows = rows.filter(**{f"{value}__isnull": False})
+            found = rows.order_by(value).values_list(value, flat=True)[k : k + 1]
+            return int(found[0])
+
+        return nth
+
+    return {name: lookup(value, when) for name, (value, when) in LOOKUP_FIELDS.items()}
 
 
 def status_at(moment: dt.datetime) -> Coalesce:
@@ -243,18 +317,54 @@ def status_at(moment: dt.datetime) -> Coalesce:
     return Coalesce(Subquery(before), Subquery(after), F("status"), output_field=CharField())
 
 
-def backlog(period: Period, scope: Scope = EVERYONE) -> list[tuple[int, float]]:
-    """(ticket id, age in hours) at the end of the period, of the tickets open then."""
-    end = period.end
-    created = (
+def open_at(moment: dt.datetime, scope: Scope = EVERYONE) -> QuerySet[Ticket]:
+    """The tickets created before ``moment`` and neither solved nor closed then. A
+    ticket whose status last changed before the moment had its status of now then; only
+    the others are looked up in the history."""
+    return (
         _tickets(scope)
-        .filter(created_at__lt=end)
-        .annotate(status_then=status_at(end))
+        .filter(created_at__lt=moment)
+        .filter(Q(status__in=OPEN) | Q(status_changed_at__gte=moment))
+        .annotate(
+            status_then=Case(
+                When(status_changed_at__gte=moment, then=status_at(moment)),
+                default=F("status"),
+                output_field=CharField(),
+            )
+        )
         .exclude(status_then__in=SOLVED)
-        .values_list("id", "created_at")
-        .order_by("id")
     )
-    return [(pk, (end - c).total_seconds() / 3600) for pk, c in created]
+
+
+def backlog_ages(moment: dt.datetime, scope: Scope = EVERYONE) -> Distribution:
+    """How many tickets were open at ``moment`` and how old they were then (hours)."""
+    created = open_at(moment, scope).values_list("created_at", flat=True)
+    return distribution((moment - c).total_seconds() / 3600 for c in created)
+
+
+def existing_customers(period: Period, window: dt.timedelta) -> tuple[int, int]:
+    """Existing customers at the start of the period (a purchase in the lifecycle window
+    before it), and how many of them were still existing at its end."""
+
+    def bought(end: dt.datetime) -> QuerySet[PurchaseRow]:
+        return PurchaseRow.objects.filter(_between(end - window, end, "purchased_at"))
+
+    at_start = bought(period.start).values("customer_id").distinct()
+    still = bought(period.end).filter(customer_id=OuterRef("customer_id"))
+    existing = at_start.count()
+    retained = at_start.filter(Exists(still)).count()
+    return existing, retained
+
+
+def spent_before(end: dt.datetime) -> dict[str, tuple[float, int]]:
+    """Per currency, the sum of purchases before ``end`` and how many customers made them."""
+    rows = (
+        PurchaseRow.objects.filter(purchased_at__lt=end)
+        .values_list("currency")
+        .annotate(total=Sum("amount"), customers=Count("customer_id", distinct=True))
+        .order_by()
+    )
+    return {currency: (float(total), customers) for currency, total, customers in rows}
 
 
 MEASURES = {
@@ -281,12 +391,5 @@ def tickets_behind(period: Period, scope: Scope, measure: str) -> list[int]:
             return [t.id for t in solved if t.reopened]
         return [t.id for t in solved]
     if measure == "backlog":
-        return [pk for pk, _ in backlog(period, scope)]
+        return list(open_at(period.end, scope).order_by("id").values_list("id", flat=True))
     raise ValidationFailed("invalid_measure", f"Unknown measure {measure!r}.", field="measure")
-
-
-def purchases_before(end: dt.datetime) -> list[Purchase]:
-    rows = PurchaseRow.objects.filter(purchased_at__lt=end).values_list(
-        "customer_id", "purchased_at", "amount", "currency"
-    )
-    return [Purchase(c, at, float(amount), currency) for c, at, amount, currency in rows]

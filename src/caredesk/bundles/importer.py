@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from pydantic import ValidationError
 
 from caredesk.accounts.models import Team, User
@@ -78,6 +80,7 @@ def bundle_import(*, lines: Iterable[str | bytes]) -> ImportReport:
     what was stored before it stays stored.
     """
     report = ImportReport()
+    earliest: dt.datetime | None = None  # of the tickets and survey answers imported
     for number, raw in enumerate(lines, start=1):
         text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
         if not text.strip():
@@ -100,6 +103,13 @@ def bundle_import(*, lines: Iterable[str | bytes]) -> ImportReport:
             report.errors.append(LineError(number, exc.message))
             continue
         getattr(report, outcome)[item.kind] += 1
+        when = getattr(item, "created_at", None) or getattr(item, "at", None)
+        if isinstance(item, TicketLine | SurveyResponseLine) and when is not None:
+            earliest = when if earliest is None else min(earliest, when)
+    if earliest is not None:  # history carries its own times: the rollups cannot tell
+        from caredesk.analytics.rollups import rollups_forget
+
+        rollups_forget(earliest, timezone.now())
     return report
 
 

@@ -47,6 +47,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         300,
         "scheduled KPI reports due (weekly on Mondays, monthly on the 1st, 07:00 local)",
     ),
+    "rollups": PeriodicJob(
+        "caredesk.analytics.tasks.rollups_task",
+        300,
+        "daily KPI rollups: rebuild the days that changed, build days not built yet",
+    ),
     "mail-fetch": PeriodicJob(
         "caredesk.channels.tasks.mail_fetch_task",
         60,

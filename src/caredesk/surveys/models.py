@@ -40,6 +40,8 @@ class SurveyResponse(BaseModel):
         indexes = [
             models.Index(fields=["customer", "responded_at"], name="survey_customer_idx"),
             models.Index(fields=["kind", "responded_at"], name="survey_kind_idx"),
+            models.Index(fields=["responded_at"], name="survey_responded_idx"),
+            models.Index(fields=["updated_at"], name="survey_updated_idx"),  # rollups
         ]
         constraints = [
             models.CheckConstraint(
@@ -128,6 +130,8 @@ class SurveyInvitation(BaseModel):
         indexes = [
             models.Index(fields=["customer", "created_at"], name="invitation_customer_idx"),
             models.Index(fields=["kind", "created_at"], name="invitation_kind_idx"),
+            models.Index(fields=["created_at"], name="invitation_created_idx"),
+            models.Index(fields=["updated_at"], name="invitation_updated_idx"),  # rollups
             models.Index(
                 fields=["next_attempt_at"],
                 name="invitation_queued_idx",

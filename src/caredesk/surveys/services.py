@@ -206,7 +206,9 @@ def survey_answer(
             comment=(comment or "").strip()[:5000],
             live=True,
         )
-        SurveyInvitation.objects.filter(pk=locked.pk).update(response=response)
+        SurveyInvitation.objects.filter(pk=locked.pk).update(
+            response=response, updated_at=timezone.now()
+        )
         if response.score in LOW_SCORES.get(SurveyKind(response.kind), ()):
             follow_up_open(response=response)
     invitation.refresh_from_db()

@@ -1,0 +1,288 @@
+"""Daily rollups: the KPI tally of each day, stored, so that a report of a month or a
+year adds up a few hundred rows instead of reading every ticket.
+
+A rollup row holds exactly what the raw definitions give for its day
+(selectors.window_tally over the day), per scope: everyone, each team, each channel,
+each team and channel. Days are calendar days in the rollup time zone (the
+installation's TIME_ZONE); a report in another time zone, or for one agent, reads the
+records.
+
+Exactness. The `rollups` job rebuilds every day that something changed since its last
+run, and records when that run started (RollupState.checked_at). A report uses the
+stored row of a day only if nothing touching that day changed since then (a ticket
+created or first solved that day, a survey answered or sent that day, an SLA clock
+settled that day, or anything of a ticket whose such day it is); the other days, and
+days not built yet, are read from the records. Medians are exact: the rows keep how
+many durations fall in each bucket, and the value at the median's rank is looked up
+among the period's tickets (selectors.lookups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from caredesk.analytics.kpis import Period, SlaClock, Tally, sla_tally
+from caredesk.analytics.models import DailyRollup, RollupState
+from caredesk.analytics.selectors import (
+    Scope,
+    created_rows,
+    invitation_rows,
+    score_rows,
+    sla_rows,
+    solved_rows,
+    window_tally,
+)
+from caredesk.core.periods import day_range
+from caredesk.sla.models import TicketSla
+from caredesk.surveys.models import SurveyInvitation, SurveyResponse
+from caredesk.tickets.models import Ticket
+
+# A change written in a transaction that began before a refresh started but committed
+# after it carries an earlier time; changes this much before the refresh count as
+# possibly unseen.
+MARGIN = dt.timedelta(minutes=10)
+BUILD_PER_RUN = 400  # days built by one run of the job (the first runs catch up)
+EVERYONE_KEY = ""
+
+
+def rollup_tz() -> str:
+    return str(settings.TIME_ZONE)
+
+
+def key_of(scope: Scope) -> str | None:
+    """The rollup key of a scope; None for one agent's figures (not rolled up)."""
+    if scope.assignee_id is not None:
+        return None
+    parts = []
+    if scope.team_id is not None:
+        parts.append(f"team:{scope.team_id}")
+    if scope.channel:
+        parts.append(f"channel:{scope.channel}")
+    return "/".join(parts)
+
+
+def keys_for(team_id: int | None, channel: str | None) -> list[str]:
+    """Every key whose figures something of this team and channel counts in."""
+    keys = [EVERYONE_KEY]
+    if channel:
+        keys.append(f"channel:{channel}")
+    if team_id is not None:
+        keys.append(f"team:{team_id}")
+        if channel:
+            keys.append(f"team:{team_id}/channel:{channel}")
+    return keys
+
+
+def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
+    return day_range(start=day, days=1, tz=tz)
+
+
+def day_tallies(day: dt.date, tz: str) -> dict[str, Tally]:
+    """The tallies of one day for every key, straight from the records."""
+    start, end = day_window(day, tz)
+    tallies: defaultdict[str, Tally] = defaultdict(Tally)
+    tallies[EVERYONE_KEY] = Tally()
+    tickets = Ticket.objects.filter(merged_into__isnull=True)
+    for team, made in created_rows(tickets.filter(created_at__gte=start, created_at__lt=end)):
+        for key in keys_for(team, made.channel):
+            tallies[key].add_created(made)
+    solved = tickets.filter(first_solved_at__gte=start, first_solved_at__lt=end)
+    for team, channel, done in solved_rows(solved):
+        for key in keys_for(team, channel):
+            tallies[key].add_solved(done)
+    for s_team, s_channel, kind, score, n in score_rows(start, end, {}):
+        for key in keys_for(s_team, s_channel):
+            tallies[key].scores.setdefault(kind, Counter())[score] += n
+    for i_team, i_channel, kind, sent, answered in invitation_rows(start, end, {}):
+        for key in keys_for(i_team, i_channel):
+            tallies[key].add_invitations(kind, sent, answered)
+    clocks: defaultdict[str, list[SlaClock]] = defaultdict(list)
+    for c_team, c_channel, clock in sla_rows(start, end, {}):
+        for key in keys_for(c_team, c_channel):
+            clocks[key].append(clock)
+    for key, found in clocks.items():
+        tallies[key].add_sla(sla_tally(found, start=start, end=end))
+    return dict(tallies)
+
+
+def rollups_build(days: Iterable[dt.date], *, tz: str | None = None) -> int:
+    """(Re)build the rollups of these days; returns how many days."""
+    tz = tz or rollup_tz()
+    built = 0
+    for day in sorted(set(days)):
+        started = timezone.now()
+        with transaction.atomic():
+            tallies = day_tallies(day, tz)
+            DailyRollup.objects.filter(day=day).delete()
+            DailyRollup.objects.bulk_create(
+                DailyRollup(day=day, key=key, data=tally.as_json(), built_at=started)
+                for key, tally in tallies.items()
+            )
+        built += 1
+    return built
+
+
+def _state() -> RollupState:
+    state = RollupState.objects.order_by("pk").first()
+    return state or RollupState.objects.create(tz=rollup_tz())
+
+
+def _local_day(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.date | None:
+    return None if moment is None else moment.astimezone(zone).date()
+
+
+def changed_days(since: dt.datetime, tz: str) -> set[dt.date]:
+    """The days whose tallies anything written since ``since`` may have changed."""
+    zone = zoneinfo.ZoneInfo(tz)
+    days: set[dt.date | None] = set()
+    touched = Ticket.objects.filter(updated_at__gte=since).values_list(
+        "created_at", "first_solved_at"
+    )
+    for created, solved in touched:
+        days |= {_local_day(created, zone), _local_day(solved, zone)}
+    for rows in (
+        SurveyResponse.objects.filter(updated_at__gte=since),
+        SurveyResponse.objects.filter(ticket__updated_at__gte=since),
+    ):
+        for answered, invited in rows.values_list("responded_at", "invitation__created_at"):
+            days |= {_local_day(answered, zone), _local_day(invited, zone)}
+    for rows in (  # type: ignore[assignment]
+        SurveyInvitation.objects.filter(updated_at__gte=since),
+        SurveyInvitation.objects.filter(ticket__updated_at__gte=since),
+    ):
+        days |= {_local_day(at, zone) for at in rows.values_list("created_at", flat=True)}
+    settled = [f"{t}_{what}" for t in ("first_response", "next_response", "resolution")
+               for what in ("met", "breached")]  # fmt: skip
+    for rows in (  # type: ignore[assignment]
+        TicketSla.objects.filter(updated_at__gte=since),
+        TicketSla.objects.filter(ticket__updated_at__gte=since),
+    ):
+        for times in rows.values_list(*settled):
+            days |= {_local_day(at, zone) for at in times}
+    days.discard(None)
+    return days  # type: ignore[return-value]
+
+
+def rollups_refresh(
+    *, limit: int = BUILD_PER_RUN, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """The job: rebuild the days changed since the last run, then build up to ``limit``
+    days never built (the most recent first). Only days that have ended are built."""
+    started = now or timezone.now()
+    tz = rollup_tz()
+    zone = zoneinfo.ZoneInfo(tz)
+    today = started.astimezone(zone).date()
+    state = _state()
+    if state.tz != tz:  # the installation's time zone changed: every day moved
+        DailyRollup.objects.all().delete()
+        state.tz, state.checked_at = tz, None
+    changed: set[dt.date] = set()
+    if state.checked_at is not None:
+        changed = {d for d in changed_days(state.checked_at - MARGIN, tz) if d < today}
+    built_days = set(DailyRollup.objects.filter(key=EVERYONE_KEY).values_list("day", flat=True))
+    changed &= built_days
+    missing = [d for d in _days_with_records(zone, today) if d not in built_days][:limit]
+    rebuilt = rollups_build(changed, tz=tz)
+    added = rollups_build(missing, tz=tz)
+    state.checked_at = started
+    state.save()
+    return {"rebuilt": rebuilt, "built": added}
+
+
+def _days_with_records(zone: zoneinfo.ZoneInfo, today: dt.date) -> list[dt.date]:
+    """The days from the first ticket or survey answer up to yesterday, latest first."""
+    firsts = [
+        Ticket.objects.aggregate(m=Min("created_at"))["m"],
+        SurveyResponse.objects.aggregate(m=Min("responded_at"))["m"],
+    ]
+    known = [f.astimezone(zone).date() for f in firsts if f is not None]
+    if not known:
+        return []
+    first = min(known)
+    return [today - dt.timedelta(days=n) for n in range(1, (today - first).days + 1)]
+
+
+def rollups_reset() -> None:
+    """Drop every rollup; the next refresh builds them all again."""
+    with transaction.atomic():
+        DailyRollup.objects.all().delete()
+        RollupState.objects.all().delete()
+
+
+def rollups_forget(start: dt.datetime, end: dt.datetime) -> int:
+    """Drop the rollups of the days [start, end) touches (after an import of history,
+    whose records carry their original times); the job builds them again."""
+    zone = zoneinfo.ZoneInfo(rollup_tz())
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    deleted, _ = DailyRollup.objects.filter(day__gte=first, day__lte=last).delete()
+    return deleted
+
+
+@dataclass
+class RollupView:
+    """What a report needs to know about the rollups, read once per request: in which
+    time zone they are, and which of their days changed since the job last ran."""
+
+    tz: str | None = None  # None: no rollups to use
+    stale: set[dt.date] = field(default_factory=set)
+
+    @classmethod
+    def now(cls) -> RollupView:
+        state = RollupState.objects.order_by("pk").first()
+        if state is None or state.checked_at is None:
+            return cls()
+        return cls(state.tz, changed_days(state.checked_at - MARGIN, state.tz))
+
+
+def period_tally(period: Period, scope: Scope, view: RollupView | None = None) -> Tally:
+    """The tally of a period: stored days where they are right, the records elsewhere
+    (``view``: the rollups' state, when a page adds up several periods)."""
+    key = key_of(scope)
+    view = view or RollupView.now()
+    if key is None or view.tz != period.tz:
+        return window_tally(period.start, period.end, scope)
+    days = [period.date_from + dt.timedelta(days=n)
+            for n in range((period.date_to - period.date_from).days + 1)]  # fmt: skip
+    rows = DailyRollup.objects.filter(
+        day__gte=period.date_from, day__lte=period.date_to, key__in={EVERYONE_KEY, key}
+    ).values_list("day", "key", "data")
+    built: set[dt.date] = set()
+    stored: dict[dt.date, dict[str, object]] = {}
+    for day, row_key, data in rows:
+        if row_key == EVERYONE_KEY:
+            built.add(day)
+        if row_key == key:
+            stored[day] = data
+    tally = Tally()
+    raw: list[dt.date] = []
+    for day in days:
+        if day in built and day not in view.stale:
+            if day in stored:
+                tally.merge(Tally.from_json(stored[day]))
+        else:
+            raw.append(day)
+    for first, last in _runs(raw):
+        start, _ = day_window(first, period.tz)
+        _, end = day_window(last, period.tz)
+        tally.merge(window_tally(start, end, scope))
+    return tally
+
+
+def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if runs and runs[-1][1] + dt.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
