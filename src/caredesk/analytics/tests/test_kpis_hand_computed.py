@@ -5,6 +5,7 @@ without a reply; surveys; purchases; time zones."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
+from caredesk.analytics.tests.helpers import rolled_up
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,14 +104,18 @@ HISTORY = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def history(tmp_path: Path) -> Path:
+@pytest.fixture(params=["records", "rollups"])
+def history(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The history, imported; with "rollups", also rolled up by day (UTC) as the job
+    does, so that the UTC reports add up stored days (the Berlin ones read the records)."""
     from caredesk.cli import main
 
     bundle = tmp_path / "history.jsonl"
     bundle.write_text("\n".join(json.dumps(line) for line in HISTORY) + "\n")
     result = CliRunner().invoke(main, ["import", str(bundle), "--json"])
     assert result.exit_code == 0, result.output
+    if request.param == "rollups":
+        rolled_up(dt.date(2026, 1, 1), dt.date(2026, 4, 30))
     return bundle
 
 

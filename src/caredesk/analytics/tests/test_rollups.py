@@ -24,10 +24,10 @@ from caredesk.analytics.rollups import (
     rollups_refresh,
 )
 from caredesk.analytics.selectors import EVERYONE, Scope, kpi_period, kpis_for
+from caredesk.analytics.tests.helpers import settle
 from caredesk.customers.factories import CustomerFactory
-from caredesk.sla.models import BusinessCalendar, SlaPolicy, TicketSla
+from caredesk.sla.models import BusinessCalendar, SlaPolicy
 from caredesk.sla.services import sla_check
-from caredesk.surveys.models import SurveyInvitation, SurveyResponse
 from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.services import message_add, ticket_create, ticket_update
@@ -69,15 +69,6 @@ def history(seed: int) -> dict[str, Any]:
         _life(rng, ticket, agent, created)
     settle()
     return {"teams": teams, "agent": agent}
-
-
-def settle() -> None:
-    """Make everything written so far an hour old, as if it had happened before the last
-    run of the rollups job (which counts what was written shortly before it as maybe
-    unseen, and so reads those days from the records)."""
-    past = timezone.now() - dt.timedelta(hours=1)
-    for model in (Ticket, SurveyResponse, SurveyInvitation, TicketSla):
-        model.objects.update(updated_at=past)
 
 
 def _life(rng: random.Random, ticket: Ticket, agent: User, at: dt.datetime) -> None:
