@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -120,13 +120,16 @@ def rollups_build(days: Iterable[dt.date], *, tz: str | None = None) -> int:
     built = 0
     for day in sorted(set(days)):
         started = timezone.now()
-        with transaction.atomic():
-            tallies = day_tallies(day, tz)
-            DailyRollup.objects.filter(day=day).delete()
-            DailyRollup.objects.bulk_create(
-                DailyRollup(day=day, key=key, data=tally.as_json(), built_at=started)
-                for key, tally in tallies.items()
-            )
+        try:
+            with transaction.atomic():
+                tallies = day_tallies(day, tz)
+                DailyRollup.objects.filter(day=day).delete()
+                DailyRollup.objects.bulk_create(
+                    DailyRollup(day=day, key=key, data=tally.as_json(), built_at=started)
+                    for key, tally in tallies.items()
+                )
+        except IntegrityError:  # another refresh built the same day at the same time
+            continue
         built += 1
     return built
 

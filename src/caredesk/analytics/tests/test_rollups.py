@@ -200,3 +200,24 @@ def test_an_import_of_history_drops_the_days_it_touches() -> None:
     assert rollups_forget(start, timezone.now()) > 0
     assert DailyRollup.objects.filter(key="").count() == before - 3
     assert rollups_refresh()["built"] == 3
+
+
+def test_the_command_builds_the_rollups_and_raw_reads_the_records() -> None:
+    from click.testing import CliRunner
+
+    from caredesk.cli import main
+
+    history(seed=8)
+    built = CliRunner().invoke(main, ["report", "rollups"])
+    assert built.exit_code == 0, built.output
+    assert "0 days rebuilt" in built.output
+    assert DailyRollup.objects.filter(key="").exists()
+    period = periods("UTC")[0]
+    args = ["report", "kpis", "--from", str(period.date_from), "--to", str(period.date_to)]
+    stored = CliRunner().invoke(main, [*args, "--json"])
+    raw = CliRunner().invoke(main, [*args, "--json", "--raw"])
+    assert stored.exit_code == raw.exit_code == 0
+    assert stored.output == raw.output
+    again = CliRunner().invoke(main, ["report", "rollups", "--rebuild"])
+    assert again.exit_code == 0, again.output
+    assert f"{DailyRollup.objects.filter(key='').count()} days built" in again.output
