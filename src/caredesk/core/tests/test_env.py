@@ -34,6 +34,26 @@ def test_sqlite_gets_wal_and_immediate_transactions() -> None:
     assert options["transaction_mode"] == "IMMEDIATE"
 
 
+def test_postgresql_connections_run_without_jit() -> None:
+    config = database_config("postgres://app@db.example:5432/caredesk")
+    options = config["OPTIONS"]
+    assert isinstance(options, dict)
+    assert options["options"] == "-c jit=off"
+
+
+@pytest.mark.django_db
+def test_the_test_database_connection_has_the_options() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",)
+        else:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone() == ("wal",)
+
+
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="SQLite or PostgreSQL"):
         database_config("mysql://root@localhost/x")

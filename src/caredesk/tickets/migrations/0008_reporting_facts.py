@@ -45,21 +45,5 @@ class Migration(migrations.Migration):
             model_name="ticket",
             index=models.Index(fields=["first_solved_at"], name="ticket_first_solved_idx"),
         ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["resolution_us", "first_solved_at"], name="ticket_resolution_idx"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["first_response_us", "created_at"], name="ticket_frt_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["first_response_business_us", "created_at"], name="ticket_frt_business_idx"
-            ),
-        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
