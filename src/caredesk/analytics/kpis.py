@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyroaring import BitMap64
+
 from caredesk.core.periods import micros
 
 SOLVED_STATUSES = frozenset({"solved", "closed"})
@@ -173,6 +175,7 @@ class Tally:
     rollups store them)."""
 
     created: int = 0
+    requesters: BitMap64 = field(default_factory=BitMap64)  # who asked (customer ids)
     by_channel: Counter[str] = field(default_factory=Counter)
     by_type: Counter[str] = field(default_factory=Counter)
     by_team: Counter[str] = field(default_factory=Counter)
@@ -190,6 +193,7 @@ class Tally:
 
     def add_created(self, t: CreatedTicket) -> None:
         self.created += 1
+        self.requesters.add(t.requester_id)
         self.by_channel[t.channel] += 1
         self.by_type[t.type] += 1
         self.by_team[t.team or NO_TEAM] += 1
@@ -226,6 +230,7 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         self.created += other.created
+        self.requesters |= other.requesters
         self.complaints += other.complaints
         self.solved += other.solved
         self.fcr += other.fcr
@@ -259,9 +264,11 @@ class Tally:
         }  # fmt: skip
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Tally:
+    def from_json(cls, data: Mapping[str, Any], requesters: bytes = b"") -> Tally:
+        """The tally as_json gave, with the requesters' bitmap (serialized) beside it."""
         return cls(
             created=data["created"], complaints=data["complaints"], solved=data["solved"],
+            requesters=BitMap64.deserialize(requesters) if requesters else BitMap64(),
             fcr=data["fcr"], reopened=data["reopened"],
             by_channel=Counter(data["by_channel"]), by_type=Counter(data["by_type"]),
             by_team=Counter(data["by_team"]), by_assignee=Counter(data["by_assignee"]),
@@ -297,7 +304,7 @@ class Period:
     tz: str
 
 
-def volume(tally: Tally, requesters: int) -> dict[str, Any]:
+def volume(tally: Tally) -> dict[str, Any]:
     """Tickets created in the period, in all and by channel, type and team; contacts per
     customer (tickets per distinct requester) and the complaint rate (type complaint)."""
     return {
@@ -305,7 +312,7 @@ def volume(tally: Tally, requesters: int) -> dict[str, Any]:
         "by_channel": _sorted(tally.by_channel),
         "by_type": _sorted(tally.by_type),
         "by_team": _sorted(tally.by_team),
-        "contacts_per_customer": _round(share(tally.created, requesters)),
+        "contacts_per_customer": _round(share(tally.created, len(tally.requesters))),
         "complaint_rate": _round(share(tally.complaints, tally.created)),
     }
 
@@ -483,7 +490,6 @@ class KpiInput:
 
     period: Period
     tally: Tally
-    requesters: int = 0  # distinct requesters of the tickets created in the period
     lookups: Lookups = field(default_factory=dict)  # for rolled-up distributions
     backlog_ages_hours: Distribution = field(default_factory=lambda: Distribution(0, None, None))
     existing_at_start: int = 0
@@ -504,7 +510,7 @@ def kpi_report(data: KpiInput) -> dict[str, Any]:
             "to": period.date_to.isoformat(),
             "tz": period.tz,
         },
-        **volume(tally, data.requesters),
+        **volume(tally),
         **first_response(tally, data.lookups),
         **resolution(tally, data.lookups),
         **{kind: survey(tally.scores.get(kind, {}), invitations.get(kind, Invitations()))

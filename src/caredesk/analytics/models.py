@@ -47,16 +47,19 @@ class ScheduledReport(BaseModel):
 class DailyRollup(models.Model):
     """The KPI tally (analytics.kpis.Tally) of one day in the rollup time zone, for
     everyone (key "") or a scope ("team:3", "channel:email", "team:3/channel:email").
-    A day is built when its key "" row exists; a scope with no row had nothing that day."""
+    A day is built when its key "" row exists; a scope with no row had nothing that day.
+    A ``month`` row (day: the 1st) is the sum of a whole month's day rows."""
 
     day = models.DateField()
+    month = models.BooleanField(default=False)
     key = models.CharField(max_length=80, blank=True)
     data = models.JSONField()
+    requesters = models.BinaryField(help_text="The day's requesters, a roaring bitmap.")
     built_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["key", "day"], name="rollup_key_day_unique"),
+            models.UniqueConstraint(fields=["key", "month", "day"], name="rollup_key_day_unique"),
         ]
 
     def __str__(self) -> str:

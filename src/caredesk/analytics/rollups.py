@@ -24,6 +24,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -119,19 +120,49 @@ def rollups_build(days: Iterable[dt.date], *, tz: str | None = None) -> int:
     tz = tz or rollup_tz()
     built = 0
     for day in sorted(set(days)):
-        started = timezone.now()
         try:
             with transaction.atomic():
-                tallies = day_tallies(day, tz)
-                DailyRollup.objects.filter(day=day).delete()
-                DailyRollup.objects.bulk_create(
-                    DailyRollup(day=day, key=key, data=tally.as_json(), built_at=started)
-                    for key, tally in tallies.items()
-                )
+                _store(day, day_tallies(day, tz), month=False)
         except IntegrityError:  # another refresh built the same day at the same time
             continue
         built += 1
+    _months_build({day.replace(day=1) for day in days}, tz)
     return built
+
+
+def _store(day: dt.date, tallies: dict[str, Tally], *, month: bool) -> None:
+    started = timezone.now()
+    DailyRollup.objects.filter(day=day, month=month).delete()
+    DailyRollup.objects.bulk_create(
+        DailyRollup(day=day, month=month, key=key, data=tally.as_json(), built_at=started,
+                    requesters=tally.requesters.serialize())
+        for key, tally in tallies.items()
+    )  # fmt: skip
+
+
+def _month_days(first: dt.date) -> list[dt.date]:
+    last = (first + dt.timedelta(days=32)).replace(day=1)
+    return [first + dt.timedelta(days=n) for n in range((last - first).days)]
+
+
+def _months_build(months: set[dt.date], tz: str) -> None:
+    """The month rows of these months: the sum of their day rows, for every month whose
+    days are all built (the others have none)."""
+    for first in sorted(months):
+        days = _month_days(first)
+        with transaction.atomic():
+            rows = DailyRollup.objects.filter(day__gte=days[0], day__lte=days[-1], month=False)
+            built = set(rows.filter(key=EVERYONE_KEY).values_list("day", flat=True))
+            if len(built) < len(days):
+                DailyRollup.objects.filter(day=first, month=True).delete()
+                continue
+            tallies: defaultdict[str, Tally] = defaultdict(Tally)
+            for key, data, requesters in rows.values_list("key", "data", "requesters"):
+                tallies[key].merge(Tally.from_json(data, requesters=bytes(requesters)))
+            try:
+                _store(first, dict(tallies), month=True)
+            except IntegrityError:  # another refresh built it at the same time
+                continue
 
 
 def _state() -> RollupState:
@@ -226,7 +257,9 @@ def rollups_forget(start: dt.datetime, end: dt.datetime) -> int:
     whose records carry their original times); the job builds them again."""
     zone = zoneinfo.ZoneInfo(rollup_tz())
     first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-    deleted, _ = DailyRollup.objects.filter(day__gte=first, day__lte=last).delete()
+    days = DailyRollup.objects.filter(day__gte=first, day__lte=last, month=False)
+    deleted, _ = days.delete()
+    DailyRollup.objects.filter(day__gte=first.replace(day=1), day__lte=last, month=True).delete()
     return deleted
 
 
@@ -247,37 +280,55 @@ class RollupView:
 
 
 def period_tally(period: Period, scope: Scope, view: RollupView | None = None) -> Tally:
-    """The tally of a period: stored days where they are right, the records elsewhere
-    (``view``: the rollups' state, when a page adds up several periods)."""
+    """The tally of a period: stored months and days where they are right, the records
+    elsewhere (``view``: the rollups' state, when a page adds up several periods)."""
     key = key_of(scope)
     view = view or RollupView.now()
     if key is None or view.tz != period.tz:
         return window_tally(period.start, period.end, scope)
     days = [period.date_from + dt.timedelta(days=n)
             for n in range((period.date_to - period.date_from).days + 1)]  # fmt: skip
-    rows = DailyRollup.objects.filter(
-        day__gte=period.date_from, day__lte=period.date_to, key__in={EVERYONE_KEY, key}
-    ).values_list("day", "key", "data")
-    built: set[dt.date] = set()
-    stored: dict[dt.date, dict[str, object]] = {}
-    for day, row_key, data in rows:
-        if row_key == EVERYONE_KEY:
-            built.add(day)
-        if row_key == key:
-            stored[day] = data
+    whole = {
+        first
+        for first in {day.replace(day=1) for day in days}
+        if first >= period.date_from
+        and _month_days(first)[-1] <= period.date_to
+        and not view.stale.intersection(_month_days(first))
+    }
     tally = Tally()
+    months = _stored(key, month=True, day__in=whole)
+    for found in months.values():
+        if found is not None:
+            tally.merge(found)
+    left = [day for day in days if day.replace(day=1) not in months]
     raw: list[dt.date] = []
-    for day in days:
-        if day in built and day not in view.stale:
-            if day in stored:
-                tally.merge(Tally.from_json(stored[day]))
-        else:
-            raw.append(day)
-    for first, last in _runs(raw):
-        start, _ = day_window(first, period.tz)
-        _, end = day_window(last, period.tz)
+    if left:
+        stored = _stored(key, month=False, day__gte=left[0], day__lte=left[-1])
+        for day in left:
+            if day in stored and day not in view.stale:
+                found = stored[day]
+                if found is not None:
+                    tally.merge(found)
+            else:
+                raw.append(day)
+    for first_day, last_day in _runs(raw):
+        start, _ = day_window(first_day, period.tz)
+        _, end = day_window(last_day, period.tz)
         tally.merge(window_tally(start, end, scope))
     return tally
+
+
+def _stored(key: str, *, month: bool, **days: Any) -> dict[dt.date, Tally | None]:
+    """The stored tallies of a key by day (or month), for the days (months) built: None
+    where the key had nothing."""
+    rows = DailyRollup.objects.filter(month=month, key__in={EVERYONE_KEY, key}, **days)
+    found: dict[dt.date, Tally | None] = {}
+    for day, row_key, data, requesters in rows.values_list("day", "key", "data", "requesters"):
+        if row_key == key:
+            found[day] = Tally.from_json(data, requesters=bytes(requesters))
+        else:
+            found.setdefault(day, None)
+    return found
 
 
 def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:

@@ -114,7 +114,6 @@ def kpi_facts(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> 
     data = KpiInput(
         period=period,
         tally=tally,
-        requesters=requesters(period, scope),
         lookups=lookups(period, scope),
         backlog_ages_hours=backlog_ages(period.end, scope),
     )
@@ -272,12 +271,6 @@ def survey_scores(period: Period, kind: str, scope: Scope = EVERYONE) -> Counter
     ):
         scores[score] += n
     return scores
-
-
-def requesters(period: Period, scope: Scope = EVERYONE) -> int:
-    """How many customers asked for something in the period (distinct requesters)."""
-    tickets = _tickets(scope).filter(_between(period.start, period.end))
-    return tickets.order_by().values("requester_id").distinct().count()
 
 
 LOOKUP_FIELDS = {

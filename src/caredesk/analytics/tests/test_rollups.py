@@ -132,7 +132,7 @@ def test_rollups_give_the_figures_of_the_raw_definitions(seed: int) -> None:
     done = rollups_refresh()
     assert done["built"] >= DAYS - 2  # from the first ticket's day to yesterday
     assert not changed_days(timezone.now() - MARGIN, "UTC")  # every day is read stored
-    assert DailyRollup.objects.filter(key="").count() == done["built"]
+    assert DailyRollup.objects.filter(key="", month=False).count() == done["built"]
     assert DailyRollup.objects.filter(key__startswith="team:").exists()
     assert_same_as_raw(cast)
     month = periods("UTC")[0]
@@ -147,7 +147,7 @@ def test_the_report_reads_the_stored_days() -> None:
     rollups_refresh()
     period = periods("UTC")[0]
     honest = kpis_for(period)
-    row = DailyRollup.objects.filter(key="").exclude(data__created=0).first()
+    row = DailyRollup.objects.filter(key="", month=False).exclude(data__created=0).first()
     assert row is not None
     row.data = {**row.data, "created": row.data["created"] + 1000}
     row.save()
@@ -175,11 +175,14 @@ def test_changes_the_job_has_not_seen_are_read_from_the_records() -> None:
     assert breaches
     assert breaches <= changed_days(timezone.now() - MARGIN, "UTC")
     day = old.created_at.astimezone(dt.UTC).date()
-    stored = DailyRollup.objects.get(key="", day=day).data
+    stored = DailyRollup.objects.get(key="", day=day, month=False).data
     assert stored != day_tallies(day, "UTC")[""].as_json()  # the stored day is out of date
     assert_same_as_raw(cast)
     done = rollups_refresh()
-    assert DailyRollup.objects.get(key="", day=day).data == day_tallies(day, "UTC")[""].as_json()
+    assert (
+        DailyRollup.objects.get(key="", day=day, month=False).data
+        == day_tallies(day, "UTC")[""].as_json()
+    )
     assert done["rebuilt"] >= 2  # the days those tickets were created and first solved
     assert_same_as_raw(cast)
 
@@ -195,10 +198,10 @@ def test_rollups_in_the_installation_time_zone() -> None:
 def test_an_import_of_history_drops_the_days_it_touches() -> None:
     history(seed=7)
     rollups_refresh()
-    before = DailyRollup.objects.filter(key="").count()
+    before = DailyRollup.objects.filter(key="", month=False).count()
     start = timezone.now() - dt.timedelta(days=3)
     assert rollups_forget(start, timezone.now()) > 0
-    assert DailyRollup.objects.filter(key="").count() == before - 3
+    assert DailyRollup.objects.filter(key="", month=False).count() == before - 3
     assert rollups_refresh()["built"] == 3
 
 
@@ -211,7 +214,7 @@ def test_the_command_builds_the_rollups_and_raw_reads_the_records() -> None:
     built = CliRunner().invoke(main, ["report", "rollups"])
     assert built.exit_code == 0, built.output
     assert "0 days rebuilt" in built.output
-    assert DailyRollup.objects.filter(key="").exists()
+    assert DailyRollup.objects.filter(key="", month=False).exists()
     period = periods("UTC")[0]
     args = ["report", "kpis", "--from", str(period.date_from), "--to", str(period.date_to)]
     stored = CliRunner().invoke(main, [*args, "--json"])
@@ -220,4 +223,32 @@ def test_the_command_builds_the_rollups_and_raw_reads_the_records() -> None:
     assert stored.output == raw.output
     again = CliRunner().invoke(main, ["report", "rollups", "--rebuild"])
     assert again.exit_code == 0, again.output
-    assert f"{DailyRollup.objects.filter(key='').count()} days built" in again.output
+    assert f"{DailyRollup.objects.filter(key='', month=False).count()} days built" in again.output
+
+
+def test_a_whole_month_is_read_from_its_month_row_unless_a_day_of_it_changed() -> None:
+    agent = UserFactory(role=Role.AGENT)
+    first = (timezone.localdate() - dt.timedelta(days=40)).replace(day=1)
+    month = kpi_period(date_from=first, date_to=(first + dt.timedelta(days=32)).replace(day=1)
+                       - dt.timedelta(days=1))  # fmt: skip
+    made = []
+    for n in range(20):
+        at = month.start + dt.timedelta(hours=30 * n + 1)
+        ticket = ticket_create(requester=CustomerFactory(), subject=f"T{n}", text="Help",
+                               created_at=at)  # fmt: skip
+        message_add(ticket=ticket, author=agent, text="Done", created_at=at + dt.timedelta(hours=2),
+                    status_after="solved")  # fmt: skip
+        made.append(ticket)
+    settle()
+    rollups_refresh()
+    row = DailyRollup.objects.get(key="", month=True, day=first)
+    assert row.data["created"] == 20
+    assert kpis_for(month) == kpis_for(month, raw=True)
+    row.data = {**row.data, "created": 1020}
+    row.save()
+    assert kpis_for(month)["tickets_created"] == 1020  # the month row, not its days
+    ticket_update(ticket=made[3], actor=agent, changes={"type": "complaint"})
+    assert kpis_for(month) == kpis_for(month, raw=True)  # a day changed: read by days
+    rollups_refresh()
+    assert DailyRollup.objects.get(key="", month=True, day=first).data["created"] == 20
+    assert kpis_for(month)["by_type"] == {"complaint": 1, "question": 19}

@@ -5,33 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_access_settings'),
-        ('customers', '0002_customer_org_admin'),
-        ('tickets', '0008_reporting_facts'),
+        ("accounts", "0003_access_settings"),
+        ("customers", "0002_customer_org_admin"),
+        ("tickets", "0008_reporting_facts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['resolution_us', 'first_solved_at'], name='ticket_resolution_idx'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", True)),
+                fields=["resolution_us", "first_solved_at"],
+                name="ticket_resolution_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['first_response_us', 'created_at'], name='ticket_frt_idx'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", True)),
+                fields=["first_response_us", "created_at"],
+                name="ticket_frt_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['first_response_business_us', 'created_at'], name='ticket_frt_business_idx'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", True)),
+                fields=["first_response_business_us", "created_at"],
+                name="ticket_frt_business_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['status', 'created_at', 'status_changed_at'], name='ticket_open_since_idx'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", True)),
+                fields=["status", "created_at", "status_changed_at"],
+                name="ticket_open_since_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status_changed_at'], name='ticket_status_changed_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["status_changed_at"], name="ticket_status_changed_idx"),
         ),
     ]
