@@ -75,3 +75,24 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollups checked at {self.checked_at} ({self.tz})"
+
+
+class BacklogAt(models.Model):
+    """The backlog at a past moment as computed at ``computed_at``, kept because it
+    cannot change by work done later (a status change now does not change a status
+    then); analytics.rollups.backlog_at says when it may have."""
+
+    moment = models.DateTimeField()
+    key = models.CharField(max_length=80, blank=True)
+    count = models.PositiveIntegerField()
+    median_hours = models.FloatField(null=True)
+    mean_hours = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "moment"], name="backlog_key_moment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"backlog {self.key or 'everyone'} at {self.moment}: {self.count}"

@@ -31,10 +31,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from caredesk.analytics.kpis import Period, SlaClock, Tally, sla_tally
-from caredesk.analytics.models import DailyRollup, RollupState
+from caredesk.analytics.kpis import Distribution, Period, SlaClock, Tally, sla_tally
+from caredesk.analytics.models import BacklogAt, DailyRollup, RollupState
 from caredesk.analytics.selectors import (
     Scope,
+    backlog_ages,
     created_rows,
     invitation_rows,
     score_rows,
@@ -250,6 +251,7 @@ def rollups_reset() -> None:
     with transaction.atomic():
         DailyRollup.objects.all().delete()
         RollupState.objects.all().delete()
+        BacklogAt.objects.all().delete()
 
 
 def rollups_forget(start: dt.datetime, end: dt.datetime) -> int:
@@ -259,6 +261,7 @@ def rollups_forget(start: dt.datetime, end: dt.datetime) -> int:
     first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
     days = DailyRollup.objects.filter(day__gte=first, day__lte=last, month=False)
     deleted, _ = days.delete()
+    BacklogAt.objects.filter(moment__gt=start).delete()
     DailyRollup.objects.filter(day__gte=first.replace(day=1), day__lte=last, month=True).delete()
     return deleted
 
@@ -328,6 +331,34 @@ def _stored(key: str, *, month: bool, **days: Any) -> dict[dt.date, Tally | None
             found[day] = Tally.from_json(data, requesters=bytes(requesters))
         else:
             found.setdefault(day, None)
+    return found
+
+
+def backlog_at(moment: dt.datetime, scope: Scope) -> Distribution:
+    """selectors.backlog_ages, kept for moments in the past. A status change made now
+    does not change a status then, so a backlog once computed stays right unless a
+    ticket created before the moment has been merged since (or, for a team's or a
+    channel's backlog, changed at all: it may have moved); imports drop what they touch
+    (rollups_forget)."""
+    key = key_of(scope)
+    now = timezone.now()
+    if key is None or moment > now - MARGIN:
+        return backlog_ages(moment, scope)
+    kept = BacklogAt.objects.filter(key=key, moment=moment).first()
+    if kept is not None:
+        since = Ticket.objects.filter(
+            created_at__lt=moment, updated_at__gte=kept.computed_at - MARGIN, **scope.on_tickets()
+        )
+        if key == EVERYONE_KEY:
+            since = since.filter(merged_into__isnull=False)
+        if not since.exists():
+            return Distribution(kept.count, kept.median_hours, kept.mean_hours)
+    found = backlog_ages(moment, scope)
+    BacklogAt.objects.update_or_create(
+        key=key, moment=moment,
+        defaults={"count": found.count, "median_hours": found.median,
+                  "mean_hours": found.mean, "computed_at": now},
+    )  # fmt: skip
     return found
 
 

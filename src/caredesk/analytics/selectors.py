@@ -107,7 +107,7 @@ def kpi_facts(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> 
     """Everything the report of a period is computed from: the tally of its tickets and
     surveys from the daily rollups where they apply (``raw``: from the records only),
     the rest from the records."""
-    from caredesk.analytics.rollups import period_tally
+    from caredesk.analytics.rollups import backlog_at, period_tally
     from caredesk.customers.services import crm_settings_get
 
     tally = window_tally(period.start, period.end, scope) if raw else period_tally(period, scope)
@@ -115,7 +115,9 @@ def kpi_facts(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> 
         period=period,
         tally=tally,
         lookups=lookups(period, scope),
-        backlog_ages_hours=backlog_ages(period.end, scope),
+        backlog_ages_hours=backlog_ages(period.end, scope)
+        if raw
+        else backlog_at(period.end, scope),
     )
     if scope.everything:
         window = dt.timedelta(days=crm_settings_get().recency_window_days)

@@ -252,3 +252,28 @@ def test_a_whole_month_is_read_from_its_month_row_unless_a_day_of_it_changed() -
     rollups_refresh()
     assert DailyRollup.objects.get(key="", month=True, day=first).data["created"] == 20
     assert kpis_for(month)["by_type"] == {"complaint": 1, "question": 19}
+
+
+def test_a_past_backlog_is_kept_until_a_ticket_open_then_is_merged_or_moved() -> None:
+    from caredesk.analytics.models import BacklogAt
+    from caredesk.tickets.services import ticket_merge
+
+    cast = history(seed=9)
+    rollups_refresh()
+    period = periods("UTC")[2]  # ends four days ago
+    billing = Scope(team_id=cast["teams"][0].pk)
+    for scope in (EVERYONE, billing):
+        assert kpis_for(period, scope) == kpis_for(period, scope, raw=True)
+    kept = BacklogAt.objects.get(key="", moment=period.end)
+    assert kept.count == kpis_for(period, raw=True)["backlog_end"] > 1
+    BacklogAt.objects.filter(pk=kept.pk).update(count=999)
+    assert kpis_for(period)["backlog_end"] == 999  # kept, not computed again
+    open_then = Ticket.objects.filter(created_at__lt=period.end, status__in=["new", "open"])
+    source, target = open_then.order_by("pk")[:2]
+    ticket_merge(source=source, target=target, actor=cast["agent"])
+    for scope in (EVERYONE, billing):
+        assert kpis_for(period, scope) == kpis_for(period, scope, raw=True)
+    moved = open_then.exclude(team=cast["teams"][0]).exclude(pk=source.pk).first()
+    assert moved is not None
+    ticket_update(ticket=moved, actor=cast["agent"], changes={"team": cast["teams"][0]})
+    assert kpis_for(period, billing) == kpis_for(period, billing, raw=True)
