@@ -235,7 +235,8 @@ def _csat_trend(today: dt.date, tz: str, scope: Scope) -> str:
 
 
 def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
-    facts = kpi_facts(period, scope)
+    view = RollupView.now()
+    facts = kpi_facts(period, scope, view=view)
     report = kpis.kpi_report(facts)
     board = Board(period=period, scope=scope)
     board.figures = [
@@ -254,7 +255,7 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
         Figure("Complaint rate", _percent(report["complaint_rate"])),
     ]
     board.tables["report"] = report
-    board.charts += _monthly_trends(period, scope)
+    board.charts += _monthly_trends(period, scope, view)
     board.charts.append(
         charts.bar_chart(
             "Tickets created by channel",
@@ -273,7 +274,7 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
     return _linked(board)
 
 
-def _monthly_trends(period: kpis.Period, scope: Scope) -> list[str]:
+def _monthly_trends(period: kpis.Period, scope: Scope, view: RollupView) -> list[str]:
     first = period.date_to.replace(day=1)
     months = []
     for back in range(TREND_MONTHS - 1, -1, -1):
@@ -282,7 +283,6 @@ def _monthly_trends(period: kpis.Period, scope: Scope) -> list[str]:
         nxt = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
         months.append((start, nxt - dt.timedelta(days=1)))
     labels, created, solved, frt, csat, nps = [], [], [], [], [], []
-    view = RollupView.now()
     for start, end in months:
         p = kpi_period(date_from=start, date_to=end, tz=period.tz)
         tally = period_tally(p, scope, view)

@@ -105,22 +105,29 @@ NthValue = Callable[[int, int], int]  # (bucket, k) -> the k-th smallest value i
 @dataclass
 class Hist:
     """Durations (microseconds) that add up: how many, their sum, how many per bucket;
-    with ``values`` (when counted from the records) also the values themselves."""
+    with ``values`` (when counted from the records) also the values themselves; with
+    ``median_us`` (a month's rollup) its exact median, good until something is added."""
 
     count: int = 0
     total: int = 0
     buckets: Counter[int] = field(default_factory=Counter)
     values: dict[int, list[int]] | None = None
+    median_us: float | None = None
 
     def add(self, us: int) -> None:
         self.count += 1
         self.total += us
         b = bucket_of(us)
         self.buckets[b] += 1
+        self.median_us = None
         if self.values is not None:
             self.values.setdefault(b, []).append(us)
 
     def merge(self, other: Hist) -> None:
+        if self.count and other.count:
+            self.median_us = None
+        elif other.count:
+            self.median_us = other.median_us
         self.count += other.count
         self.total += other.total
         self.buckets.update(other.buckets)
@@ -144,21 +151,33 @@ class Hist:
             seen += n
         raise IndexError(rank)
 
-    def distribution(self, lookup: NthValue | None = None, unit: int = 60_000_000) -> Distribution:
-        """Count, median and mean in ``unit`` (minutes by default)."""
+    def median(self, lookup: NthValue | None = None) -> float | None:
+        """The exact median in microseconds (the mean of the two middle values)."""
         if not self.count:
-            return Distribution(0, None, None)
+            return None
+        if self.median_us is not None and self.values is None:
+            return self.median_us
         low, high = (self.count - 1) // 2, self.count // 2
         first = self.nth(low, lookup)
         second = first if high == low else self.nth(high, lookup)
-        return Distribution(self.count, (first + second) / 2 / unit, self.total / self.count / unit)
+        return (first + second) / 2
+
+    def distribution(self, lookup: NthValue | None = None, unit: int = 60_000_000) -> Distribution:
+        """Count, median and mean in ``unit`` (minutes by default)."""
+        median = self.median(lookup)
+        if median is None:
+            return Distribution(0, None, None)
+        return Distribution(self.count, median / unit, self.total / self.count / unit)
 
     def as_json(self) -> list[Any]:
-        return [self.count, self.total, {str(b): n for b, n in sorted(self.buckets.items())}]
+        buckets = {str(b): n for b, n in sorted(self.buckets.items())}
+        median = [] if self.median_us is None else [self.median_us]
+        return [self.count, self.total, buckets, *median]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> Hist:
-        return cls(data[0], data[1], Counter({int(b): n for b, n in data[2].items()}))
+        buckets = Counter({int(b): n for b, n in data[2].items()})
+        return cls(data[0], data[1], buckets, median_us=data[3] if len(data) > 3 else None)
 
 
 def exact_hist() -> Hist:

@@ -31,13 +31,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from caredesk.analytics.kpis import Distribution, Period, SlaClock, Tally, sla_tally
+from caredesk.analytics.kpis import MEASURED, Distribution, Period, SlaClock, Tally, sla_tally
 from caredesk.analytics.models import BacklogAt, DailyRollup, RollupState
 from caredesk.analytics.selectors import (
     Scope,
     backlog_ages,
     created_rows,
     invitation_rows,
+    kpi_period,
+    lookups,
     score_rows,
     sla_rows,
     solved_rows,
@@ -70,6 +72,22 @@ def key_of(scope: Scope) -> str | None:
     if scope.channel:
         parts.append(f"channel:{scope.channel}")
     return "/".join(parts)
+
+
+def scope_of(key: str) -> Scope:
+    """The scope a rollup key stands for (key_of's inverse)."""
+    parts = dict(part.split(":", 1) for part in key.split("/") if part)
+    team = parts.get("team")
+    return Scope(team_id=int(team) if team else None, channel=parts.get("channel"))
+
+
+def _keep_medians(tally: Tally, month: Period, scope: Scope) -> None:
+    """Give a month's tally its exact medians, so that a report or trend of that month
+    needs no lookup."""
+    found = lookups(month, scope)
+    for name in MEASURED:
+        hist = getattr(tally, name)
+        hist.median_us = hist.median(found[name])
 
 
 def keys_for(team_id: int | None, channel: str | None) -> list[str]:
@@ -160,6 +178,9 @@ def _months_build(months: set[dt.date], tz: str) -> None:
             tallies: defaultdict[str, Tally] = defaultdict(Tally)
             for key, data, requesters in rows.values_list("key", "data", "requesters"):
                 tallies[key].merge(Tally.from_json(data, requesters=bytes(requesters)))
+            month = kpi_period(date_from=days[0], date_to=days[-1], tz=tz)
+            for key, tally in tallies.items():
+                _keep_medians(tally, month, scope_of(key))
             try:
                 _store(first, dict(tallies), month=True)
             except IntegrityError:  # another refresh built it at the same time

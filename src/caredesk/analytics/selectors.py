@@ -103,14 +103,19 @@ def kpis_for(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> d
     return kpi_report(kpi_facts(period, scope, raw=raw))
 
 
-def kpi_facts(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> KpiInput:
+def kpi_facts(
+    period: Period, scope: Scope = EVERYONE, *, raw: bool = False, view: Any = None
+) -> KpiInput:
     """Everything the report of a period is computed from: the tally of its tickets and
     surveys from the daily rollups where they apply (``raw``: from the records only),
-    the rest from the records."""
+    the rest from the records (``view``: the rollups' state, rollups.RollupView)."""
     from caredesk.analytics.rollups import backlog_at, period_tally
     from caredesk.customers.services import crm_settings_get
 
-    tally = window_tally(period.start, period.end, scope) if raw else period_tally(period, scope)
+    if raw:
+        tally = window_tally(period.start, period.end, scope)
+    else:
+        tally = period_tally(period, scope, view)
     data = KpiInput(
         period=period,
         tally=tally,

@@ -9,7 +9,9 @@ import random
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caredesk.accounts.enums import Role
@@ -243,7 +245,12 @@ def test_a_whole_month_is_read_from_its_month_row_unless_a_day_of_it_changed() -
     rollups_refresh()
     row = DailyRollup.objects.get(key="", month=True, day=first)
     assert row.data["created"] == 20
+    assert row.data["resolution"][3] == 2 * 3600 * 10**6  # the month's exact median, kept
     assert kpis_for(month) == kpis_for(month, raw=True)
+    with CaptureQueriesContext(connection) as month_only:
+        kpis_for(month)
+    assert not [q for q in month_only.captured_queries if "ORDER BY" in q["sql"]
+                and "LIMIT 1" in q["sql"] and "first_response_us" in q["sql"]]  # fmt: skip
     row.data = {**row.data, "created": 1020}
     row.save()
     assert kpis_for(month)["tickets_created"] == 1020  # the month row, not its days
