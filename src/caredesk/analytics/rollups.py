@@ -244,7 +244,8 @@ def rollups_refresh(
     changed: set[dt.date] = set()
     if state.checked_at is not None:
         changed = {d for d in changed_days(state.checked_at - MARGIN, tz) if d < today}
-    built_days = set(DailyRollup.objects.filter(key=EVERYONE_KEY).values_list("day", flat=True))
+    days = DailyRollup.objects.filter(key=EVERYONE_KEY, month=False)
+    built_days = set(days.values_list("day", flat=True))
     changed &= built_days
     missing = [d for d in _days_with_records(zone, today) if d not in built_days][:limit]
     rebuilt = rollups_build(changed, tz=tz)
@@ -367,8 +368,9 @@ def backlog_at(moment: dt.datetime, scope: Scope) -> Distribution:
         return backlog_ages(moment, scope)
     kept = BacklogAt.objects.filter(key=key, moment=moment).first()
     if kept is not None:
+        # any scope: a ticket moved out of a team is no longer among the team's
         since = Ticket.objects.filter(
-            created_at__lt=moment, updated_at__gte=kept.computed_at - MARGIN, **scope.on_tickets()
+            created_at__lt=moment, updated_at__gte=kept.computed_at - MARGIN
         )
         if key == EVERYONE_KEY:
             since = since.filter(merged_into__isnull=False)

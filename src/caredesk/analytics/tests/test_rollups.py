@@ -284,3 +284,10 @@ def test_a_past_backlog_is_kept_until_a_ticket_open_then_is_merged_or_moved() ->
     assert moved is not None
     ticket_update(ticket=moved, actor=cast["agent"], changes={"team": cast["teams"][0]})
     assert kpis_for(period, billing) == kpis_for(period, billing, raw=True)
+    still = open_then.filter(team=cast["teams"][0], status_changed_at__lt=period.end)
+    gone = still.exclude(pk__in=[source.pk, moved.pk]).first()  # open then, in Billing
+    assert gone is not None
+    before = kpis_for(period, billing)["backlog_end"]
+    ticket_update(ticket=gone, actor=cast["agent"], changes={"team": cast["teams"][1]})
+    assert kpis_for(period, billing)["backlog_end"] == before - 1  # moved out of Billing
+    assert kpis_for(period, billing) == kpis_for(period, billing, raw=True)
