@@ -289,9 +289,7 @@ def _monthly_trends(period: kpis.Period, scope: Scope, view: RollupView) -> list
         labels.append(start.strftime("%b %y"))
         created.append(float(tally.created))
         solved.append(float(tally.solved))
-        frt.append(
-            kpis.first_response(tally, lookups(p, scope))["first_response_minutes"]["median"]
-        )
+        frt.append(tally.first_response.distribution(lookups(p, scope)["first_response"]).median)
         csat.append(kpis.csat(tally.scores.get(SurveyKind.CSAT, {}))["percent_satisfied"])
         nps.append(kpis.nps(tally.scores.get(SurveyKind.NPS, {}))["score"])
     return [

@@ -250,3 +250,23 @@ def test_the_sweep_on_its_own_writes_through_its_writer_thread_the_same_clocks(
     urgent.save()
     sla_sweep(now=at(hours=2), batch=2)  # the urgent tickets have no policy any more
     assert set(TicketSla.objects.values_list("ticket_id", flat=True)) == {tickets[2].pk}
+
+
+def test_a_sweep_stamps_only_clocks_whose_outcome_or_due_time_changed(
+    office: BusinessCalendar,
+) -> None:
+    """updated_at tells the KPI rollups which days to rebuild: a sweep that recomputes
+    the same clocks must not move it, a new due time must."""
+    from caredesk.sla.services import sla_sweep
+
+    policy(position=0, calendar=office, first_response_minutes=240, resolution_minutes=2400)
+    ticket = ticket_make(created_at=at(hours=1))
+    sla_sweep(now=at(hours=2))
+    stamped = TicketSla.objects.get(ticket=ticket).updated_at
+    sla_sweep(now=at(hours=3))
+    assert TicketSla.objects.get(ticket=ticket).updated_at == stamped
+    faster = SlaPolicy.objects.get()
+    faster.first_response_minutes = 60
+    faster.save()
+    sla_sweep(now=at(hours=4))
+    assert TicketSla.objects.get(ticket=ticket).updated_at > stamped
