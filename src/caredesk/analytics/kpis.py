@@ -237,15 +237,11 @@ class Tally:
         self.scores.setdefault(kind, Counter()).update(scores)
 
     def add_invitations(self, kind: str, sent: int, answered: int) -> None:
-        counts = self.invitations.setdefault(kind, [0, 0])
-        counts[0] += sent
-        counts[1] += answered
+        _add_pair(self.invitations, kind, sent, answered)
 
     def add_sla(self, tally: Mapping[tuple[str, str], tuple[int, int]]) -> None:
         for (policy, target), (met, breached) in tally.items():
-            counts = self.sla.setdefault(f"{policy}\t{target}", [0, 0])
-            counts[0] += met
-            counts[1] += breached
+            _add_pair(self.sla, f"{policy}\t{target}", met, breached)
 
     def merge(self, other: Tally) -> None:
         self.created += other.created
@@ -261,11 +257,9 @@ class Tally:
         for kind, scores in other.scores.items():
             self.scores.setdefault(kind, Counter()).update(scores)
         for kind, (sent, answered) in other.invitations.items():
-            self.add_invitations(kind, sent, answered)
+            _add_pair(self.invitations, kind, sent, answered)
         for key, (met, breached) in other.sla.items():
-            counts = self.sla.setdefault(key, [0, 0])
-            counts[0] += met
-            counts[1] += breached
+            _add_pair(self.sla, key, met, breached)
 
     def _counters(self, other: Tally) -> list[tuple[Counter[str], Counter[str]]]:
         return [(self.by_channel, other.by_channel), (self.by_type, other.by_type),
@@ -297,6 +291,12 @@ class Tally:
             invitations={k: list(v) for k, v in data["invitations"].items()},
             sla={k: list(v) for k, v in data["sla"].items()},
         )  # fmt: skip
+
+
+def _add_pair(pairs: dict[str, list[int]], key: str, first: int, second: int) -> None:
+    counts = pairs.setdefault(key, [0, 0])
+    counts[0] += first
+    counts[1] += second
 
 
 NO_TEAM = "(no team)"

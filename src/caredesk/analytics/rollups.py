@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,18 +31,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from caredesk.analytics.kpis import MEASURED, Distribution, Period, SlaClock, Tally, sla_tally
+from caredesk.analytics.kpis import MEASURED, Distribution, Period, Tally
 from caredesk.analytics.models import BacklogAt, DailyRollup, RollupState
 from caredesk.analytics.selectors import (
+    EVERYONE,
     Scope,
     backlog_ages,
-    created_rows,
-    invitation_rows,
     kpi_period,
     lookups,
-    score_rows,
-    sla_rows,
-    solved_rows,
+    window_tallies,
     window_tally,
 )
 from caredesk.core.periods import day_range
@@ -109,29 +106,7 @@ def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
 def day_tallies(day: dt.date, tz: str) -> dict[str, Tally]:
     """The tallies of one day for every key, straight from the records."""
     start, end = day_window(day, tz)
-    tallies: defaultdict[str, Tally] = defaultdict(Tally)
-    tallies[EVERYONE_KEY] = Tally()
-    tickets = Ticket.objects.filter(merged_into__isnull=True)
-    for team, made in created_rows(tickets.filter(created_at__gte=start, created_at__lt=end)):
-        for key in keys_for(team, made.channel):
-            tallies[key].add_created(made)
-    solved = tickets.filter(first_solved_at__gte=start, first_solved_at__lt=end)
-    for team, channel, done in solved_rows(solved):
-        for key in keys_for(team, channel):
-            tallies[key].add_solved(done)
-    for s_team, s_channel, kind, score, n in score_rows(start, end, {}):
-        for key in keys_for(s_team, s_channel):
-            tallies[key].scores.setdefault(kind, Counter())[score] += n
-    for i_team, i_channel, kind, sent, answered in invitation_rows(start, end, {}):
-        for key in keys_for(i_team, i_channel):
-            tallies[key].add_invitations(kind, sent, answered)
-    clocks: defaultdict[str, list[SlaClock]] = defaultdict(list)
-    for c_team, c_channel, clock in sla_rows(start, end, {}):
-        for key in keys_for(c_team, c_channel):
-            clocks[key].append(clock)
-    for key, found in clocks.items():
-        tallies[key].add_sla(sla_tally(found, start=start, end=end))
-    return dict(tallies)
+    return window_tallies(start, end, EVERYONE, keys_for)
 
 
 def rollups_build(days: Iterable[dt.date], *, tz: str | None = None) -> int:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,18 +220,40 @@ def _name(first: str | None, last: str | None, email: str | None) -> str | None:
 def window_tally(start: dt.datetime, end: dt.datetime, scope: Scope = EVERYONE) -> Tally:
     """The tally of [start, end) for a scope, straight from the records (the raw
     definitions; the daily rollups store the same per day)."""
-    tally = Tally()
-    for _, made in created_rows(_tickets(scope).filter(_between(start, end))):
-        tally.add_created(made)
-    for _, _, done in solved_rows(_tickets(scope).filter(_between(start, end, "first_solved_at"))):
-        tally.add_solved(done)
-    for _, _, kind, score, n in score_rows(start, end, scope.on_tickets("ticket__")):
-        tally.scores.setdefault(kind, Counter())[score] += n
-    for _, _, kind, sent, answered in invitation_rows(start, end, scope.on_tickets("ticket__")):
-        tally.add_invitations(kind, sent, answered)
-    clocks = [clock for _, _, clock in sla_rows(start, end, scope.on_tickets("ticket__"))]
-    tally.add_sla(sla_tally(clocks, start=start, end=end))
-    return tally
+    return window_tallies(start, end, scope, lambda team, channel: [""])[""]
+
+
+KeysOf = Callable[[int | None, str | None], list[str]]  # (team id, channel) -> keys
+
+
+def window_tallies(start: dt.datetime, end: dt.datetime, scope: Scope, keys_of: KeysOf
+                   ) -> dict[str, Tally]:  # fmt: skip
+    """The tallies of [start, end) for a scope, straight from the records, split by key:
+    each ticket, answer, invitation and SLA clock counts under every key ``keys_of``
+    gives for its ticket's team and channel ("" always has a tally)."""
+    tallies: defaultdict[str, Tally] = defaultdict(Tally)
+    tallies[""] = Tally()
+    tickets = scope.on_tickets("ticket__")
+    for team, made in created_rows(_tickets(scope).filter(_between(start, end))):
+        for key in keys_of(team, made.channel):
+            tallies[key].add_created(made)
+    solved = _tickets(scope).filter(_between(start, end, "first_solved_at"))
+    for team, channel, done in solved_rows(solved):
+        for key in keys_of(team, channel):
+            tallies[key].add_solved(done)
+    for s_team, s_channel, kind, score, n in score_rows(start, end, tickets):
+        for key in keys_of(s_team, s_channel):
+            tallies[key].scores.setdefault(kind, Counter())[score] += n
+    for i_team, i_channel, kind, sent, answered in invitation_rows(start, end, tickets):
+        for key in keys_of(i_team, i_channel):
+            tallies[key].add_invitations(kind, sent, answered)
+    clocks: defaultdict[str, list[SlaClock]] = defaultdict(list)
+    for c_team, c_channel, clock in sla_rows(start, end, tickets):
+        for key in keys_of(c_team, c_channel):
+            clocks[key].append(clock)
+    for key, found in clocks.items():
+        tallies[key].add_sla(sla_tally(found, start=start, end=end))
+    return dict(tallies)
 
 
 def score_rows(

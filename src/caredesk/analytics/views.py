@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import Team
 from caredesk.analytics import dashboards
+from caredesk.analytics.kpis import Period
 from caredesk.analytics.selectors import MEASURES, Scope, kpi_period, tickets_behind
 from caredesk.core.errors import DomainError
 from caredesk.core.web import model_screen, staff_required, supervisor_required, user_of
@@ -23,7 +24,9 @@ from caredesk.tickets.models import Ticket
 DRILL_LIMIT = 500
 
 
-def _dates(request: HttpRequest, default_days: int) -> tuple[dt.date, dt.date, str]:
+def _period(request: HttpRequest, default_days: int) -> Period:
+    """The period of ?from=&to=&tz= (by default the last ``default_days`` days in the
+    user's time zone); ValidationFailed for a bad one."""
     tz = request.GET.get("tz") or timezone.get_current_timezone_name()
     today = timezone.localdate()
     try:
@@ -31,7 +34,7 @@ def _dates(request: HttpRequest, default_days: int) -> tuple[dt.date, dt.date, s
         end = dt.date.fromisoformat(request.GET.get("to", ""))
     except ValueError:
         start, end = today - dt.timedelta(days=default_days - 1), today
-    return start, end, tz
+    return kpi_period(date_from=start, date_to=end, tz=tz)
 
 
 def _scope(request: HttpRequest, *, assignee_id: int | None = None) -> Scope:
@@ -59,10 +62,9 @@ def _render(
 @staff_required
 def mine(request: HttpRequest) -> HttpResponse:
     """An agent's own figures: the tickets assigned to them."""
-    start, end, tz = _dates(request, 7)
     user = user_of(request)
     try:
-        period = kpi_period(date_from=start, date_to=end, tz=tz)
+        period = _period(request, 7)
     except DomainError as exc:
         return _refused(request, exc)
     board = dashboards.agent_board(period=period, user=user)
@@ -87,10 +89,9 @@ def team(request: HttpRequest) -> HttpResponse:
 @supervisor_required
 def manager(request: HttpRequest) -> HttpResponse:
     """Trends by month, the period by channel, team and segment, NPS, complaint themes."""
-    start, end, tz = _dates(request, 30)
     scope = _scope(request)
     try:
-        period = kpi_period(date_from=start, date_to=end, tz=tz)
+        period = _period(request, 30)
     except DomainError as exc:
         return _refused(request, exc)
     board = dashboards.manager_board(period=period, scope=scope)
@@ -105,13 +106,13 @@ def manager(request: HttpRequest) -> HttpResponse:
 @staff_required
 def drill(request: HttpRequest) -> HttpResponse:
     """The tickets behind a figure."""
-    start, end, tz = _dates(request, 30)
     measure = request.GET.get("measure", "created")
     user = user_of(request)
     own = user.role not in (Role.SUPERVISOR, Role.ADMIN)  # agents: their own figures only
     scope = _scope(request, assignee_id=user.pk if own else None)
     try:
-        ids = tickets_behind(kpi_period(date_from=start, date_to=end, tz=tz), scope, measure)
+        period = _period(request, 30)
+        ids = tickets_behind(period, scope, measure)
     except DomainError as exc:
         return _refused(request, exc)
     rows = (
@@ -121,7 +122,8 @@ def drill(request: HttpRequest) -> HttpResponse:
     )
     return _render(request, "analytics/drill.html", {
         "rows": rows, "count": len(ids), "limit": DRILL_LIMIT, "what": MEASURES[measure],
-        "start": start, "end": end, "tz": tz, "back": request.META.get("HTTP_REFERER", ""),
+        "start": period.date_from, "end": period.date_to, "tz": period.tz,
+        "back": request.META.get("HTTP_REFERER", ""),
     })  # fmt: skip
 
 
@@ -164,13 +166,12 @@ def export(request: HttpRequest) -> HttpResponseBase:
         return _render(request, "analytics/error.html",
                        {"error": "Choose tickets, customers or surveys, as csv or xlsx."},
                        status=422)  # fmt: skip
-    start, end, tz = _dates(request, 30)
     try:
-        period = kpi_period(date_from=start, date_to=end, tz=tz)
+        period = _period(request, 30)
     except DomainError as exc:
         return _refused(request, exc)
     header, rows = table(what, period=period, scope=_scope(request))
-    name = f"{what}-{start}-{end}.{fmt}"
+    name = f"{what}-{period.date_from}-{period.date_to}.{fmt}"
     response: HttpResponseBase
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv")
