@@ -131,6 +131,8 @@ CACHES = {"default": cache_config(ENV.redis_url, DATA_DIR)}
 # when it finished, and one whose worker died goes back to the queue. Without one, the
 # embedded mode runs the same jobs in the serving process.
 CAREDESK_JOBS = "celery" if ENV.broker_url else "embedded"
+# what follows every ticket change, in order (caredesk.tickets.changes.ticket_changed)
+CAREDESK_TICKET_REACTIONS = "caredesk.config.reactions.TICKET_REACTIONS"
 CELERY_BROKER_URL = ENV.broker_url or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A job whose worker died unacknowledged goes back to the queue once it has been out for

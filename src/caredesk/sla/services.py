@@ -228,6 +228,21 @@ def sla_on_status(*, ticket: Ticket, old: str, new: str, at: dt.datetime) -> Non
     sla.save()
 
 
+def sla_stop(*, ticket: Ticket) -> None:
+    """Stop the clocks still running (neither met nor breached): they lose their due and
+    warning times, so nothing is warned or breached on the ticket again. What was met or
+    breached stays as it happened."""
+    sla = TicketSla.objects.filter(ticket=ticket).first()
+    if sla is None:
+        return
+    for target in TARGETS:
+        if getattr(sla, f"{target}_met") is None and getattr(sla, f"{target}_breached") is None:
+            setattr(sla, f"{target}_due", None)
+            setattr(sla, f"{target}_warn", None)
+    sla.paused_since = None
+    sla.save()
+
+
 @dataclass(frozen=True)
 class SlaEvent:
     ticket_id: int

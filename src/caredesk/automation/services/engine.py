@@ -189,17 +189,15 @@ def _do_note(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> 
 
 
 def _do_reply(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> str:
-    from caredesk.channels.services import outbox_enqueue
     from caredesk.tickets.services.messages import message_add
 
-    message = message_add(
+    message_add(
         ticket=ticket,
         author=None,
         author_role=AuthorRole.SYSTEM,
         is_public=True,
         text=_fill(action.text, ticket),
     )
-    outbox_enqueue(message=message)
     return "sent a message to the customer"
 
 

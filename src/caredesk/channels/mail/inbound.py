@@ -573,9 +573,8 @@ def _new_ticket(
         cc_emails=ccs[:50],
         attachments=files,
         created_at=timezone.now(),
+        follow_up_of=follow_up_of,
     )
-    if follow_up_of is not None:
-        Ticket.objects.filter(pk=ticket.pk).update(follow_up_of=follow_up_of)
     message = ticket.first_message
     MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
     if note:
@@ -588,13 +587,12 @@ def _new_ticket(
 
 
 def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
-    """Tell the agents (a note) and the sender (a message through the outbox)."""
-    from caredesk.channels.services import outbox_enqueue
+    """Tell the agents (a note) and the sender (a public message, which the outbox sends)."""
     from caredesk.tickets.services.messages import message_add
 
     message_add(ticket=ticket, author=None, author_role=AuthorRole.AGENT, is_public=False,
                 text=note)  # fmt: skip
-    notice = message_add(
+    message_add(
         ticket=ticket,
         author=None,
         author_role=AuthorRole.SYSTEM,
@@ -602,11 +600,9 @@ def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
         f"({settings.CAREDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB in all) and did not "
         "reach us. Please send them again as a link or in smaller parts.",
     )
-    outbox_enqueue(message=notice)
 
 
 def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
-    from caredesk.channels.services import outbox_enqueue
     from caredesk.tickets.services.messages import message_add
 
     text = (
@@ -615,8 +611,7 @@ def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
     )
     if mailbox.signature:
         text += "\n\n" + mailbox.signature
-    notice = message_add(ticket=ticket, author=None, author_role=AuthorRole.SYSTEM, text=text)
-    outbox_enqueue(message=notice)
+    message_add(ticket=ticket, author=None, author_role=AuthorRole.SYSTEM, text=text)
 
 
 def _bounce(parsed: ParsedMail) -> MailResult:

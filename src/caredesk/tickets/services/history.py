@@ -17,7 +17,7 @@ from caredesk.accounts.models import Team, User
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.html import html_to_text, sanitize_html
 from caredesk.customers.models import Customer
-from caredesk.search.services import search_index_ticket
+from caredesk.tickets.changes import ChangeKind, TicketChange, ticket_changed
 from caredesk.tickets.enums import (
     AuthorRole,
     EventKind,
@@ -173,5 +173,5 @@ def ticket_import_history(
     )
     ticket_facts_backfill(Ticket.objects.filter(pk=ticket.pk))
     ticket.refresh_from_db()
-    search_index_ticket(ticket=ticket)
+    ticket_changed(TicketChange(ticket=ticket, kind=ChangeKind.IMPORTED, actor=None, at=last_at))
     return ticket

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import Conflict, PermissionDenied
-from caredesk.search.services import search_index_ticket
+from caredesk.tickets.changes import ChangeKind, TicketChange, role_of, ticket_changed
 from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Commitment, Message, Ticket
@@ -89,6 +89,21 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
             ),
         ]
     )
-    search_index_ticket(ticket=source)
-    search_index_ticket(ticket=target)
+    role = role_of(actor)
+    closed = {"status": (old_status, TicketStatus.CLOSED), "merged_into": (None, target)}
+    for ticket, kind, fields, other in (
+        (source, ChangeKind.MERGED_AWAY, closed, target),
+        (target, ChangeKind.MERGED_IN, {}, source),
+    ):
+        ticket_changed(
+            TicketChange(
+                ticket=ticket,
+                kind=kind,
+                actor=actor,
+                actor_role=role,
+                at=now,
+                fields=fields,
+                other=other,
+            )
+        )
     return target

@@ -17,6 +17,7 @@ from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caredesk.core.html import html_to_text, sanitize_html
 from caredesk.core.storage import blob_store
 from caredesk.customers.models import Customer
+from caredesk.tickets.changes import ChangeKind, TicketChange, role_of, ticket_changed
 from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Attachment, Message, Ticket
@@ -148,7 +149,7 @@ def message_add(
     A closed ticket takes no more messages (the caller opens a follow-up instead).
     """
     now = created_at or timezone.now()
-    role = author_role or _role_of(author)
+    role = author_role or role_of(author)
     if role == AuthorRole.CUSTOMER and author_customer is None and author is not None:
         author_customer = author.customer
     if not is_public and role != AuthorRole.AGENT:
@@ -196,8 +197,6 @@ def _message_write(
     expected_version: int | None,
     external_id: str | None,
 ) -> Message:
-    from caredesk.search.services import search_index_ticket
-    from caredesk.sla.services import sla_on_message, sla_on_status
     from caredesk.tickets.services.tickets import status_fields
 
     message = message_store(
@@ -235,37 +234,19 @@ def _message_write(
             )
         )
     events_record(events)
-    search_index_ticket(ticket=ticket)
-    sla_on_message(ticket=ticket, message=message)
-    if ticket.status != old_status:
-        sla_on_status(ticket=ticket, old=old_status, new=ticket.status, at=now)
-    if role == AuthorRole.AGENT:
-        from caredesk.channels.services import outbox_enqueue
-
-        outbox_enqueue(message=message)
-    if is_public and role in (AuthorRole.AGENT, AuthorRole.CUSTOMER):
-        from caredesk.automation.services.engine import Event, automation_fire
-
-        changes = {"status": (old_status, ticket.status)} if ticket.status != old_status else {}
-        automation_fire(
-            event=Event(
-                f"message.{role}",
-                ticket.pk,
-                key=f"message:{message.pk}",
-                actor_role=role,
-                changes=changes,
-                detail={"message_id": message.pk, "text": message.text[:5000]},
-                at=now,
-            ),
+    moved = {"status": (old_status, ticket.status)} if ticket.status != old_status else {}
+    ticket_changed(
+        TicketChange(
             ticket=ticket,
+            kind=ChangeKind.MESSAGE,
+            actor=author,
+            actor_role=role,
+            at=now,
+            fields=moved,
+            message=message,
         )
+    )
     return message
-
-
-def _role_of(author: User | None) -> str:
-    if author is None:
-        return AuthorRole.SYSTEM
-    return AuthorRole.AGENT if author.is_staff_member else AuthorRole.CUSTOMER
 
 
 def _status_effect(

@@ -14,8 +14,7 @@ from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caredesk.core.models import CustomFieldEntity
 from caredesk.customers.models import Customer
 from caredesk.customers.services import customer_get_or_create_by_email
-from caredesk.search.services import search_index_new_ticket, search_index_ticket
-from caredesk.sla.services import sla_apply, sla_on_status
+from caredesk.tickets.changes import ChangeKind, TicketChange, role_of, ticket_changed
 from caredesk.tickets.enums import (
     AuthorRole,
     Channel,
@@ -36,10 +35,6 @@ from caredesk.tickets.services.messages import (
 )
 
 MAX_TAGS = 50
-
-
-# Fields an SLA policy's conditions look at: a change recomputes the ticket's clocks.
-SLA_FIELDS = frozenset({"priority", "type"})
 
 
 def clean_subject(subject: str) -> str:
@@ -136,12 +131,14 @@ def ticket_create(
     external_id: str | None = None,
     created_at: dt.datetime | None = None,
     first_message: bool = True,
+    follow_up_of: Ticket | None = None,
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first message.
 
     The first message is the customer's unless a staff member creates the ticket, in
     which case it is that agent's public message (a logged call, an outbound contact) and
-    the ticket starts open. Written in a handful of statements: creation is a hot path.
+    the ticket starts open. ``follow_up_of`` links it to the (closed) ticket it continues.
+    Written in a handful of statements: creation is a hot path.
     """
     now = created_at or timezone.now()
     if actor is not None and not actor.is_staff_member:
@@ -169,6 +166,7 @@ def ticket_create(
             entity=CustomFieldEntity.TICKET, values=custom_fields or {}
         ),
     )
+    ticket.follow_up_of = follow_up_of
     staff = actor is not None and actor.is_staff_member
     if first_message and staff:
         ticket.status = TicketStatus.OPEN
@@ -187,8 +185,16 @@ def ticket_create(
                 cc_emails=cc_emails,
                 now=now,
             )
-            sla_apply(ticket=ticket, created=True)
-            _automate_created(ticket=ticket, actor=actor)
+            ticket_changed(
+                TicketChange(
+                    ticket=ticket,
+                    kind=ChangeKind.CREATED,
+                    actor=actor,
+                    actor_role=role_of(actor),
+                    at=now,
+                    message=ticket.first_message,
+                )
+            )
     except IntegrityError:
         if external_id and Ticket.objects.filter(external_id=external_id).exists():
             raise Conflict(  # a concurrent request took the same external_id
@@ -196,68 +202,6 @@ def ticket_create(
             ) from None
         raise
     return ticket
-
-
-def _automate_created(*, ticket: Ticket, actor: User | None) -> None:
-    """The rules and webhooks of a new ticket, then routing to an agent of its team."""
-    from caredesk.automation.services.engine import Event, automation_fire
-    from caredesk.routing.services import routing_route
-
-    automation_fire(
-        event=Event("ticket.created", ticket.pk, key="created", actor_role=_role(actor)),
-        ticket=ticket,
-    )
-    routing_route(ticket=ticket)
-
-
-def _role(actor: User | None) -> str:
-    if actor is None:
-        return AuthorRole.SYSTEM
-    return AuthorRole.AGENT if actor.is_staff_member else AuthorRole.CUSTOMER
-
-
-def _automate_updated(
-    *, ticket: Ticket, actor: User | None, changed: dict[str, tuple[object, object]]
-) -> None:
-    """The rules and webhooks of a change; a ticket put in a team's queue is routed, and
-    an agent who finished a ticket may take the next from their teams' queues."""
-    from caredesk.automation.services.engine import Event, automation_fire
-    from caredesk.routing.services import routing_route
-
-    automation_fire(
-        event=Event(
-            "ticket.updated",
-            ticket.pk,
-            key=f"v{ticket.version}",
-            actor_role=_role(actor),
-            changes={k: (_plain(old), _plain(new)) for k, (old, new) in changed.items()},
-        ),
-        ticket=ticket,
-    )
-    if "team" in changed or ("assignee" in changed and ticket.assignee_id is None):
-        routing_route(ticket=ticket)
-    if "status" in changed and ticket.status == TicketStatus.SOLVED:
-        from caredesk.surveys.services import survey_on_solved
-
-        survey_on_solved(ticket=ticket)  # once per ticket, throttled per customer
-    if "status" in changed and changed["status"][0] in _QUEUED and ticket.status not in _QUEUED:
-        old_assignee = changed.get("assignee", (ticket.assignee, None))[0]
-        if isinstance(old_assignee, User):
-            from caredesk.routing.services import routing_drain_later
-
-            routing_drain_later(user=old_assignee)
-
-
-_QUEUED = (TicketStatus.NEW, TicketStatus.OPEN)
-
-
-def _plain(value: object) -> object:
-    """Event values as receivers see them: ids for agents and teams, names for tags."""
-    if isinstance(value, User | Team):
-        return value.pk
-    if isinstance(value, list):
-        return [getattr(v, "name", v) for v in value]
-    return value
 
 
 def _ticket_write(
@@ -278,7 +222,6 @@ def _ticket_write(
     events = [
         event_row(ticket=ticket, actor=actor, kind=EventKind.CREATED, new=ticket.subject, at=now)
     ]
-    text_for_search = ""
     if content is not None:
         message = message_store(
             ticket=ticket,
@@ -290,7 +233,6 @@ def _ticket_write(
             channel=ticket.channel,
             at=now,
         )
-        text_for_search = message.text
         ticket.first_message = message
         events.append(
             event_row(
@@ -303,7 +245,6 @@ def _ticket_write(
             )
         )
     events_record(events)
-    search_index_new_ticket(ticket=ticket, text=text_for_search)
 
 
 _STATUS_TIMES = {TicketStatus.SOLVED: "solved_at", TicketStatus.CLOSED: "closed_at"}
@@ -419,13 +360,14 @@ def ticket_update(
             for field, old, new in events
         ]
     )
-    if "subject" in fields:
-        search_index_ticket(ticket=ticket)
-    changed = {name: (old, new) for name, old, new in events}
-    if "status" in changed:
-        old_status, new_status = changed["status"]
-        sla_on_status(ticket=ticket, old=str(old_status), new=str(new_status), at=now)
-    if changed.keys() & SLA_FIELDS:
-        sla_apply(ticket=ticket)
-    _automate_updated(ticket=ticket, actor=actor, changed=changed)
+    ticket_changed(
+        TicketChange(
+            ticket=ticket,
+            kind=ChangeKind.UPDATED,
+            actor=actor,
+            actor_role=role_of(actor),
+            at=now,
+            fields={name: (old, new) for name, old, new in events},
+        )
+    )
     return ticket
