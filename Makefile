@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check src tests conftest.py bench scripts
 	$(BIN)/ruff format --check src tests conftest.py bench scripts
 	$(BIN)/mypy src tests conftest.py scripts
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=caredesk.config.test_settings $(BIN)/caredesk manage makemigrations --check --dry-run
 
 openapi: install  ## rewrite the committed OpenAPI schema after an API change

@@ -7,43 +7,18 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import click
 
 from caredesk.analytics.cli import report
+from caredesk.automation.cli import sla_check_command
 from caredesk.channels.mail.cli import mail
+from caredesk.core.cli import cli_error, cli_setup
 from caredesk.sla.cli import sla
 from caredesk.staffing.cli import staffing
 
 DEMO_PASSWORD = "caredesk-demo"  # noqa: S105  # printed for the local demo only
-
-
-def _setup(*, debug: bool | None = None) -> None:
-    """Configure Django; a configuration problem becomes a one-line message."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caredesk.config.settings")
-    if debug is not None:
-        os.environ.setdefault("DEBUG", "true" if debug else "false")
-    from caredesk.config.env import ConfigurationError
-
-    try:
-        import django
-
-        django.setup()
-    except ConfigurationError as exc:
-        raise click.ClickException(str(exc)) from None
-    from django.conf import settings
-
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
-
-
-def _fail(exc: Exception) -> click.ClickException:
-    from caredesk.core.errors import DomainError
-
-    if isinstance(exc, DomainError):
-        return click.ClickException(exc.message)
-    return click.ClickException(str(exc))
 
 
 @click.group()
@@ -55,7 +30,7 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    _setup()
+    cli_setup()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1)
@@ -97,7 +72,7 @@ def _serve(host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Serve caredesk with gunicorn (a production WSGI server)."""
-    _setup()
+    cli_setup()
     _serve(host, port, workers)
 
 
@@ -113,7 +88,7 @@ def serve(host: str, port: int, workers: int) -> None:
 def worker(concurrency: int, beat: bool, loglevel: str) -> None:
     """Run background jobs: a Celery worker on the broker (REDIS_URL), or without one
     the periodic jobs in this process."""
-    _setup()
+    cli_setup()
     from django.conf import settings
 
     if settings.CAREDESK_JOBS == "celery":
@@ -161,7 +136,7 @@ def jobs_run(name: str) -> None:
         raise click.ClickException(
             f"No periodic job {name!r}; the jobs are: {', '.join(PERIODIC_JOBS)}."
         )
-    _setup()
+    cli_setup()
     from caredesk.core.jobs import periodic_run
 
     periodic_run(name)
@@ -181,7 +156,7 @@ def user() -> None:
 @click.option("--name", default="", help="Full name.")
 def user_create_cmd(email: str, role: str, name: str) -> None:
     """Create a user; the password comes from CAREDESK_PASSWORD or a prompt."""
-    _setup()
+    cli_setup()
     from caredesk.accounts.services import user_create
     from caredesk.core.errors import DomainError
 
@@ -196,7 +171,7 @@ def user_create_cmd(email: str, role: str, name: str) -> None:
             email=email, role=role, password=password, first_name=first, last_name=last
         )
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise cli_error(exc) from None
     click.echo(f"Created {created.role} {created.email} (id {created.pk}).")
 
 
@@ -210,7 +185,7 @@ def token() -> None:
 @click.option("--name", default="cli", show_default=True)
 def token_create_cmd(email: str, name: str) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
-    _setup()
+    cli_setup()
     from caredesk.accounts.models import User
     from caredesk.accounts.services import token_create
 
@@ -225,7 +200,7 @@ def token_create_cmd(email: str, name: str) -> None:
 @click.option("--email", required=True)
 def token_revoke_cmd(email: str) -> None:
     """Revoke every API token of a user."""
-    _setup()
+    cli_setup()
     from django.utils import timezone
 
     from caredesk.accounts.models import ApiToken
@@ -243,7 +218,7 @@ def token_revoke_cmd(email: str) -> None:
 @click.option("--no-serve", is_flag=True, help="Set up and load the data, then stop.")
 def demo(host: str, port: int, workers: int, no_serve: bool) -> None:
     """Migrate, load demo data (once) and serve, with DEBUG on."""
-    _setup(debug=True)
+    cli_setup(debug=True)
     from django.core.management import call_command
 
     from caredesk.demo.data import demo_load
@@ -272,7 +247,7 @@ def demo(host: str, port: int, workers: int, no_serve: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print timings as JSON.")
 def seed(n_tickets: int, n_customers: int, rng_seed: int, as_json: bool) -> None:
     """Add bulk synthetic data for benchmarks (fast: bulk inserts, no per-row services)."""
-    _setup()
+    cli_setup()
     from django.core.management import call_command
 
     from caredesk.demo.seed import seed_bulk
@@ -302,7 +277,7 @@ def seed(n_tickets: int, n_customers: int, rng_seed: int, as_json: bool) -> None
 )
 def export_cmd(out: str | None) -> None:
     """Export everything as a JSON Lines bundle."""
-    _setup()
+    cli_setup()
     from caredesk.bundles.exporter import bundle_export
 
     stream = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
@@ -323,7 +298,7 @@ def export_cmd(out: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def import_cmd(path: str, as_json: bool) -> None:
     """Import a JSON Lines bundle (idempotent by external_id). Exits 1 if a line failed."""
-    _setup()
+    cli_setup()
     from caredesk.bundles.importer import bundle_import
 
     stream: Any = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
@@ -351,6 +326,7 @@ def import_cmd(path: str, as_json: bool) -> None:
 
 
 main.add_command(staffing)
+sla.add_command(sla_check_command)  # "sla check" records what fell due and runs its rules
 main.add_command(sla)
 main.add_command(mail)
 main.add_command(report)
@@ -360,7 +336,7 @@ main.add_command(report)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:
     """Run a Django management command (caredesk manage createsuperuser, …)."""
-    _setup()
+    cli_setup()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["caredesk manage", *args])

@@ -7,11 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from caredesk.accounts.gates import actor
 from caredesk.accounts.models import ApiToken, User
 from caredesk.accounts.schemas import MeOut, TeamOut, TokenCreatedOut, TokenIn, TokenOut, UserRef
 from caredesk.accounts.selectors import staff_list, team_list
 from caredesk.accounts.services import token_create, token_revoke
-from caredesk.core.api import actor
 from caredesk.core.errors import NotFound, PermissionDenied
 
 router = Router(tags=["accounts"])

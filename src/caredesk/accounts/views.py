@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.accounts.enums import Role
+from caredesk.accounts.gates import admin_required, supervisor_required, user_of
 from caredesk.accounts.models import Team, User
 from caredesk.accounts.selectors import staff_list, team_list
 from caredesk.accounts.services import (
@@ -20,7 +21,6 @@ from caredesk.accounts.services import (
     user_update,
 )
 from caredesk.core.errors import DomainError
-from caredesk.core.web import admin_required, supervisor_required, user_of
 from caredesk.customers.services import crm_settings_get, crm_settings_update
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CUSTOMER]

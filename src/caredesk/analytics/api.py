@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from caredesk.core.api import supervisor_actor
+from caredesk.accounts.gates import supervisor_actor
 
 router = Router(tags=["analytics"])
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from caredesk.core.cli import cli_error, cli_setup
+
 
 @click.group()
 def report() -> None:
@@ -33,7 +35,6 @@ def kpis_cmd(date_from: dt.datetime, date_to: dt.datetime, tz: str, as_json: boo
     """The KPIs of the days from --from to --to (inclusive, in --tz): volume, first
     response and resolution times, FCR, reopen rate, CSAT, NPS, CES, SLA compliance,
     backlog, retention and lifetime value (docs/kpis.md)."""
-    from caredesk.cli import _fail, _setup
 
     if fmt is not None and out is None:
         raise click.UsageError("--format needs --out FILE.")
@@ -43,7 +44,7 @@ def kpis_cmd(date_from: dt.datetime, date_to: dt.datetime, tz: str, as_json: boo
             raise click.UsageError("Give --format json, csv or xlsx.")
     if fmt == "xlsx" and str(out) == "-":
         raise click.UsageError("An XLSX file cannot go to standard output; give a file name.")
-    _setup()
+    cli_setup()
     from caredesk.analytics.kpis import flatten
     from caredesk.analytics.selectors import kpi_period, kpis_for
     from caredesk.core.errors import DomainError
@@ -53,7 +54,7 @@ def kpis_cmd(date_from: dt.datetime, date_to: dt.datetime, tz: str, as_json: boo
         period = kpi_period(date_from=date_from.date(), date_to=date_to.date(), tz=tz)
         figures = kpis_for(period, raw=raw)
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise cli_error(exc) from None
     if out is None:
         if as_json:
             click.echo(json.dumps(figures))
@@ -91,13 +92,12 @@ def export_cmd(what: str, fmt: str, out: Path, date_from: dt.datetime | None,
                date_to: dt.datetime | None, tz: str) -> None:  # fmt: skip
     """Export tickets, customers or survey responses as CSV or XLSX (cells a
     spreadsheet would take for formulas are written as text)."""
-    from caredesk.cli import _fail, _setup
 
     if (date_from is None) != (date_to is None):
         raise click.UsageError("Give both --from and --to, or neither.")
     if fmt == "xlsx" and str(out) == "-":
         raise click.UsageError("An XLSX file cannot go to standard output; give a file name.")
-    _setup()
+    cli_setup()
     from caredesk.analytics.exports import table
     from caredesk.analytics.selectors import kpi_period
     from caredesk.core.errors import DomainError
@@ -110,7 +110,7 @@ def export_cmd(what: str, fmt: str, out: Path, date_from: dt.datetime | None,
             else None
         )
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise cli_error(exc) from None
     header, rows = table(what, period=period)
     try:
         if str(out) == "-":
@@ -132,9 +132,8 @@ def export_cmd(what: str, fmt: str, out: Path, date_from: dt.datetime | None,
 @click.argument("name")
 def send_cmd(name: str) -> None:
     """Send a scheduled report now (the period before today), whatever its schedule."""
-    from caredesk.cli import _fail, _setup
 
-    _setup()
+    cli_setup()
     from caredesk.analytics.models import ScheduledReport
     from caredesk.analytics.reports import report_send
     from caredesk.core.errors import DomainError
@@ -145,7 +144,7 @@ def send_cmd(name: str) -> None:
     try:
         period = report_send(report=found)
     except DomainError as exc:
-        raise _fail(exc) from None
+        raise cli_error(exc) from None
     except OSError as exc:
         raise click.ClickException(f"Could not send: {exc}") from None
     click.echo(f"Sent {found.name} ({period.date_from} to {period.date_to}).")
@@ -156,9 +155,8 @@ def send_cmd(name: str) -> None:
 def rollups_cmd(rebuild: bool) -> None:
     """Bring the daily KPI rollups up to date now: rebuild the days that changed and
     build every day not built yet (the `rollups` job does the same a little at a time)."""
-    from caredesk.cli import _setup
 
-    _setup()
+    cli_setup()
     from caredesk.analytics.rollups import rollups_refresh, rollups_reset
 
     if rebuild:

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.accounts.enums import Role
+from caredesk.accounts.gates import staff_required, supervisor_required, user_of
 from caredesk.accounts.models import Team
 from caredesk.analytics import dashboards
 from caredesk.analytics.kpis import Period
 from caredesk.analytics.selectors import MEASURES, Scope, kpi_period, tickets_behind
 from caredesk.core.errors import DomainError
-from caredesk.core.web import model_screen, staff_required, supervisor_required, user_of
+from caredesk.core.web import model_screen
 from caredesk.tickets.enums import Channel
 from caredesk.tickets.models import Ticket
 

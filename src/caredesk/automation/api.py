@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from caredesk.accounts.gates import admin_actor, supervisor_actor
 from caredesk.automation.models import Rule, RuleRun, WebhookDelivery, WebhookSubscription
 from caredesk.automation.schemas import (
     DeliveryOut,
@@ -24,7 +25,7 @@ from caredesk.automation.services.webhooks import (
     subscription_rotate_secret,
     subscription_save,
 )
-from caredesk.core.api import admin_actor, found_or_404, supervisor_actor
+from caredesk.core.api import found_or_404
 
 router = Router(tags=["automation"])
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
-from django.db import DatabaseError
 
-# A job that meets a database error (a failover, a restart) is tried again with
-# exponential backoff and jitter, up to ten minutes apart.
-RETRY = {
-    "autoretry_for": (DatabaseError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 20,
-}
+from caredesk.core.jobs import RETRY
 
 
 @shared_task(acks_late=True, bind=True, **RETRY)

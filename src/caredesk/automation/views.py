@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caredesk.accounts.gates import admin_required, supervisor_required
 from caredesk.automation.forms import RuleForm, WebhookForm
 from caredesk.automation.models import Rule, RuleRun, WebhookDelivery, WebhookSubscription
 from caredesk.automation.services.rules import rule_delete
@@ -15,7 +16,7 @@ from caredesk.automation.services.webhooks import (
     subscription_delete,
     subscription_rotate_secret,
 )
-from caredesk.core.web import admin_required, model_screen, supervisor_required
+from caredesk.core.web import model_screen
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import environ
 
+from caredesk.core.errors import ConfigurationError
 
-class ConfigurationError(RuntimeError):
-    """A setting is missing or malformed; start-up stops with this message."""
+__all__ = ["ConfigurationError", "Env", "read_env"]
 
 
 @dataclass(frozen=True)

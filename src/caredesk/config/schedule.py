@@ -6,15 +6,7 @@ rows), so running one late, twice or on two machines at once does no harm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class PeriodicJob:
-    task: str  # dotted name of a Celery task
-    seconds: int
-    what: str
-
+from caredesk.core.periodic import PeriodicJob
 
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
     "timers": PeriodicJob(

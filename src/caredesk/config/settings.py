@@ -133,6 +133,7 @@ CACHES = {"default": cache_config(ENV.redis_url, DATA_DIR)}
 CAREDESK_JOBS = "celery" if ENV.broker_url else "embedded"
 # what follows every ticket change, in order (caredesk.tickets.changes.ticket_changed)
 CAREDESK_TICKET_REACTIONS = "caredesk.config.reactions.TICKET_REACTIONS"
+CAREDESK_PERIODIC_JOBS = "caredesk.config.schedule.PERIODIC_JOBS"  # the periodic jobs
 CELERY_BROKER_URL = ENV.broker_url or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A job whose worker died unacknowledged goes back to the queue once it has been out for

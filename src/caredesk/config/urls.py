@@ -5,6 +5,7 @@ from caredesk.accounts import views as account_views
 from caredesk.analytics import views as analytics_views
 from caredesk.automation import views as automation_views
 from caredesk.channels.mail import views as mail_views
+from caredesk.config import views as config_views
 from caredesk.config.api import api
 from caredesk.core import views as core_views
 from caredesk.routing import views as routing_views
@@ -24,8 +25,8 @@ manage_patterns = (
         path("teams/<int:team_id>/", account_views.teams, name="team"),
         path("canned-replies/", ticket_manage.canned_replies, name="canned"),
         path("canned-replies/<int:object_id>/", ticket_manage.canned_replies, name="canned_one"),
-        path("custom-fields/", core_views.custom_fields, name="custom_fields"),
-        path("custom-fields/<int:object_id>/", core_views.custom_fields, name="custom_field"),
+        path("custom-fields/", config_views.custom_fields, name="custom_fields"),
+        path("custom-fields/<int:object_id>/", config_views.custom_fields, name="custom_field"),
         path("settings/", account_views.settings_page, name="settings"),
         path("business-hours/", sla_views.calendars, name="calendars"),
         path("business-hours/<int:object_id>/", sla_views.calendars, name="calendar"),

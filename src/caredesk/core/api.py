@@ -5,53 +5,9 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
 from ninja import Schema
-from ninja.errors import AuthenticationError
-
-from caredesk.accounts.models import User
 
 T = TypeVar("T")
-
-
-def actor(request: HttpRequest) -> User:
-    """The authenticated user of an API request (token or session)."""
-    user = getattr(request, "auth", None)
-    if isinstance(user, User):
-        return user
-    raise AuthenticationError()
-
-
-def staff_actor(request: HttpRequest) -> User:
-    """The authenticated user, who must be an agent, supervisor or admin."""
-    from caredesk.core.errors import PermissionDenied
-
-    user = actor(request)
-    if not user.is_staff_member:
-        raise PermissionDenied("This is for agents.")
-    return user
-
-
-def supervisor_actor(request: HttpRequest) -> User:
-    """The authenticated user, who must be a supervisor or an admin."""
-    from caredesk.accounts.enums import Role
-    from caredesk.core.errors import PermissionDenied
-
-    user = staff_actor(request)
-    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("This is for supervisors and admins.")
-    return user
-
-
-def admin_actor(request: HttpRequest) -> User:
-    """The authenticated user, who must be an admin."""
-    from caredesk.accounts.enums import Role
-    from caredesk.core.errors import PermissionDenied
-
-    user = staff_actor(request)
-    if user.role != Role.ADMIN:
-        raise PermissionDenied("This is for admins.")
-    return user
 
 
 M = TypeVar("M", bound=Model)

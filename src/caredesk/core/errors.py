@@ -49,3 +49,7 @@ class NotFound(DomainError):
     def __init__(self, entity: str, ident: object) -> None:
         super().__init__("not_found", f"No {entity} with id {ident}.")
         self.entity = entity
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or malformed; start-up stops with this message."""

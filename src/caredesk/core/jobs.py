@@ -18,18 +18,37 @@ import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.utils.module_loading import import_string
 
-from caredesk.config.schedule import PERIODIC_JOBS
+from caredesk.core.periodic import PeriodicJob
 
 logger = logging.getLogger(__name__)
+
+# A job that meets a database error (a failover, a restart) is tried again with
+# exponential backoff and jitter, up to ten minutes apart.
+RETRY: dict[str, Any] = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 20,
+}
+
+
+@cache
+def periodic_jobs() -> Mapping[str, PeriodicJob]:
+    """The table of periodic jobs, named by the CAREDESK_PERIODIC_JOBS setting (the
+    composition root declares it: config/schedule.py)."""
+    jobs: Mapping[str, PeriodicJob] = import_string(settings.CAREDESK_PERIODIC_JOBS)
+    return jobs
 
 
 class Task(Protocol):
@@ -86,7 +105,7 @@ def _run_in_thread(task: Callable[..., Any], args: tuple[Any, ...]) -> None:
 
 def periodic_run(name: str) -> None:
     """Run one periodic job now, in this process (the CLI and the embedded scheduler)."""
-    task: Callable[[], Any] = import_string(PERIODIC_JOBS[name].task)
+    task: Callable[[], Any] = import_string(periodic_jobs()[name].task)
     task()
 
 
@@ -117,7 +136,7 @@ class EmbeddedScheduler:
         """Run every job whose time has come (all of them on the first call)."""
         now = time.monotonic() if now is None else now
         ran = []
-        for name, job in PERIODIC_JOBS.items():
+        for name, job in periodic_jobs().items():
             if self.next_run.get(name, 0.0) > now:
                 continue
             self.next_run[name] = now + job.seconds

@@ -1,14 +1,9 @@
-"""A health check for load balancers and the admin screen for custom fields."""
+"""A health check for load balancers."""
 
 from __future__ import annotations
 
-from django import forms
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_http_methods
-
-from caredesk.core.models import CustomField
-from caredesk.core.web import admin_required, model_screen
+from django.http import HttpRequest, JsonResponse
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -19,33 +14,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means unhealthy
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-class CustomFieldForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
-    choices = forms.JSONField(
-        required=False, help_text='For a choice field: a JSON list, e.g. ["gold", "silver"].'
-    )
-
-    class Meta:
-        model = CustomField
-        fields = ["entity", "key", "label", "field_type", "choices", "required", "position"]
-
-    def clean_choices(self) -> list[object]:
-        value = self.cleaned_data.get("choices") or []
-        if not isinstance(value, list):
-            raise forms.ValidationError("Give a JSON list.")
-        return value
-
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def custom_fields(request: HttpRequest, object_id: int | None = None) -> HttpResponse:
-    return model_screen(
-        request,
-        form_class=CustomFieldForm,
-        objects=CustomField.objects.order_by("entity", "position", "key"),
-        object_id=object_id,
-        title="Custom fields",
-        url_name="manage:custom_fields",
-        columns=["key", "entity", "label", "field_type", "required"],
-    )

@@ -4,63 +4,17 @@ domain errors shown to people instead of becoming 500s."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from caredesk.accounts.enums import Role
-from caredesk.accounts.models import User
 from caredesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
-
-
-def _gate(check: Callable[[Any], bool]) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not check(request.user):
-                raise DjangoPermissionDenied
-            return view(request, *args, **kwargs)
-
-        return cast(View, wrapped)
-
-    return decorator
-
-
-staff_required = _gate(lambda user: user.is_active and user.is_staff_member)
-"""Agents, supervisors and admins; a customer gets 403, a stranger the sign-in page."""
-
-supervisor_required = _gate(
-    lambda user: user.is_active and user.role in (Role.SUPERVISOR, Role.ADMIN)
-)
-"""Supervisors and admins: people who plan and run queues."""
-
-admin_required = _gate(lambda user: user.is_active and user.role == Role.ADMIN)
-
-customer_required = _gate(
-    lambda user: user.is_active and user.role == Role.CUSTOMER and user.customer_id is not None
-)
-"""A customer account linked to its customer record (every one made by user_create is)."""
-
-
-def user_of(request: HttpRequest) -> User:
-    """The signed-in user of a view behind one of the gates above."""
-    user = request.user
-    if not isinstance(user, User):
-        raise DjangoPermissionDenied
-    return user
 
 
 def render_page(

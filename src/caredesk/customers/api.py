@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from caredesk.core.api import PageOut, actor, page, staff_actor
+from caredesk.accounts.gates import actor, staff_actor
+from caredesk.core.api import PageOut, page
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
 from caredesk.customers.lifecycle import lifecycle_of, lifecycle_reason

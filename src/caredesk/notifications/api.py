@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from caredesk.core.api import staff_actor
+from caredesk.accounts.gates import staff_actor
 from caredesk.core.schemas import InputSchema
 from caredesk.notifications.models import Notification
 from caredesk.notifications.selectors import notifications_for

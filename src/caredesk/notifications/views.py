@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from caredesk.core.web import staff_required, user_of
+from caredesk.accounts.gates import staff_required, user_of
 from caredesk.notifications.selectors import notifications_for
 from caredesk.notifications.services import notifications_mark_read
 

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from caredesk.accounts.enums import Role
+from caredesk.accounts.gates import staff_actor, supervisor_actor
 from caredesk.accounts.models import Team, User
-from caredesk.core.api import found_or_404, staff_actor, supervisor_actor
+from caredesk.core.api import found_or_404
 from caredesk.core.errors import NotFound, PermissionDenied
 from caredesk.routing.models import Skill
 from caredesk.routing.schemas import (

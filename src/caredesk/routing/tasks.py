@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from caredesk.automation.tasks import RETRY
+from caredesk.core.jobs import RETRY
 
 
 @shared_task(acks_late=True, **RETRY)

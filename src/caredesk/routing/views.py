@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caredesk.accounts.gates import staff_required, supervisor_required, user_of
 from caredesk.accounts.models import Team, User
-from caredesk.core.web import model_screen, staff_required, supervisor_required, user_of
+from caredesk.core.web import model_screen
 from caredesk.routing.forms import AgentRoutingForm, AvailabilityForm, SkillForm, TeamRoutingForm
 from caredesk.routing.models import Skill
 from caredesk.routing.selectors import agents_routing, teams_routing

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from caredesk.core.api import actor
+from caredesk.accounts.gates import actor
 from caredesk.core.schemas import InputSchema
 from caredesk.customers.api import customer_out
 from caredesk.customers.models import Customer

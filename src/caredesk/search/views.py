@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from caredesk.core.web import staff_required, user_of
+from caredesk.accounts.gates import staff_required, user_of
 from caredesk.customers.models import Customer
 from caredesk.search.selectors import search_ids
 from caredesk.tickets.selectors import ticket_extras, tickets_by_ids

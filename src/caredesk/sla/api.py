@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from caredesk.accounts.enums import Role
-from caredesk.core.api import staff_actor
+from caredesk.accounts.gates import staff_actor
 from caredesk.core.errors import Conflict, NotFound, PermissionDenied
 from caredesk.core.periods import date_period
 from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from caredesk.core.cli import cli_setup
 from caredesk.sla.business_hours import Calendar, CalendarError, add_business_minutes
 
 
@@ -69,9 +70,8 @@ def due(calendar_path: Path, start: str, minutes: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def sweep(as_json: bool) -> None:
     """Recompute the SLA clocks of every open ticket, then record what is due."""
-    from caredesk.cli import _setup
 
-    _setup()
+    cli_setup()
     from caredesk.sla.services import sla_sweep
 
     stats = sla_sweep()
@@ -83,23 +83,3 @@ def sweep(as_json: bool) -> None:
         "warnings": stats.warnings,
     }
     click.echo(json.dumps(out) if as_json else "\n".join(f"{k}: {v}" for k, v in out.items()))
-
-
-@sla.command("check")
-@click.option("--json", "as_json", is_flag=True)
-def check(as_json: bool) -> None:
-    """Record the SLA warnings and breaches whose time has come, remind agents of
-    promises due within 30 minutes, and notify and run the rules of each (the periodic
-    job does this every minute)."""
-    from caredesk.cli import _setup
-
-    _setup()
-    from caredesk.automation.services.timers import timers_run
-
-    stats = timers_run()
-    out = {"breaches": stats.breaches, "warnings": stats.warnings, "reminders": stats.reminders}
-    click.echo(
-        json.dumps(out)
-        if as_json
-        else f"{stats.breaches} breaches, {stats.warnings} warnings, {stats.reminders} reminders"
-    )

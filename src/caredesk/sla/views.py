@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from caredesk.core.web import admin_required, model_screen
+from caredesk.accounts.gates import admin_required
+from caredesk.core.web import model_screen
 from caredesk.sla.forms import CalendarForm, PolicyForm
 from caredesk.sla.models import BusinessCalendar, SlaPolicy
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from caredesk.accounts.enums import Role
-from caredesk.core.api import staff_actor
+from caredesk.accounts.gates import staff_actor
 from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.core.periods import day_range
 from caredesk.staffing.calculator import (

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from caredesk.accounts.gates import staff_required, supervisor_required, user_of
 from caredesk.accounts.models import User
 from caredesk.core.errors import DomainError
 from caredesk.core.periods import day_range
-from caredesk.core.web import staff_required, supervisor_required, user_of
 from caredesk.staffing.calculator import required_figures
 from caredesk.staffing.charts import chart
 from caredesk.staffing.costs import cost_curve

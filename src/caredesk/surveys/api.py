@@ -8,7 +8,8 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from caredesk.core.api import admin_actor, found_or_404, supervisor_actor
+from caredesk.accounts.gates import admin_actor, supervisor_actor
+from caredesk.core.api import found_or_404
 from caredesk.core.schemas import InputSchema
 from caredesk.surveys.models import FollowUp, SurveySettings
 from caredesk.surveys.selectors import follow_ups_list

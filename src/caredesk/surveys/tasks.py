@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from caredesk.automation.tasks import RETRY
+from caredesk.core.jobs import RETRY
 
 
 @shared_task(acks_late=True, bind=True, **RETRY)

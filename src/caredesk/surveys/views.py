@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caredesk.accounts.gates import supervisor_required, user_of
 from caredesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from caredesk.core.web import supervisor_required, user_of
 from caredesk.surveys.models import (
     SCORE_RANGES,
     FollowUp,

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
+from caredesk.accounts.gates import actor
 from caredesk.accounts.models import User
 from caredesk.accounts.selectors import staff_get, team_get
-from caredesk.core.api import PageOut, actor, page
+from caredesk.core.api import PageOut, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
 from caredesk.core.schemas import InputSchema
 from caredesk.customers.selectors import customer_emails, customer_get_brief

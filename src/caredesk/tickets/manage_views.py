@@ -6,7 +6,8 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
-from caredesk.core.web import admin_required, model_screen
+from caredesk.accounts.gates import admin_required
+from caredesk.core.web import model_screen
 from caredesk.tickets.models import CannedReply
 from caredesk.tickets.placeholders import KNOWN
 

@@ -16,9 +16,10 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from caredesk.accounts.gates import staff_required, user_of
 from caredesk.accounts.selectors import staff_list, team_list
 from caredesk.core.errors import Conflict, DomainError, ValidationFailed
-from caredesk.core.web import render_page, staff_required, user_of
+from caredesk.core.web import render_page
 from caredesk.sla.selectors import sla_clocks, sla_next
 from caredesk.tickets import presence
 from caredesk.tickets.canned import canned_for_agent, canned_values

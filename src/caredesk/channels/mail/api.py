@@ -8,8 +8,9 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from caredesk.accounts.gates import admin_actor, supervisor_actor
 from caredesk.channels.models import InboundMail, Mailbox
-from caredesk.core.api import admin_actor, found_or_404, supervisor_actor
+from caredesk.core.api import found_or_404
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
 

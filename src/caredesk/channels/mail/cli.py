@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from caredesk.core.cli import cli_setup
+
 
 @click.group()
 def mail() -> None:
@@ -25,11 +27,10 @@ def import_cmd(files: tuple[Path, ...], mboxes: tuple[Path, ...], address: str |
                as_json: bool) -> None:  # fmt: skip
     """Import .eml files (and mbox files): each is stored, then threaded into a ticket
     exactly once. Exits 0 when every file was read, whatever became of the messages."""
-    from caredesk.cli import _setup
 
     if not files and not mboxes:
         raise click.UsageError("Give .eml files or --mbox FILE.")
-    _setup()
+    cli_setup()
     from caredesk.channels.mail.inbound import BATCH_SIZE, MailResult, mail_ingest_many
     from caredesk.channels.models import Mailbox, MailOutcome, MailSource
 
@@ -95,9 +96,8 @@ def import_cmd(files: tuple[Path, ...], mboxes: tuple[Path, ...], address: str |
 def fetch_cmd(address: str | None) -> None:
     """Fetch new mail from the mailboxes' IMAP servers once (the periodic job does this
     every minute)."""
-    from caredesk.cli import _setup
 
-    _setup()
+    cli_setup()
     from caredesk.channels.mail.fetch import FetchError, mail_fetch
     from caredesk.channels.models import Mailbox
 
@@ -126,9 +126,7 @@ def receive_cmd(host: str, port: int, lmtp: bool) -> None:
     """Receive mail from an MTA over SMTP or LMTP until stopped."""
     import time
 
-    from caredesk.cli import _setup
-
-    _setup()
+    cli_setup()
     from caredesk.channels.mail.receive import smtp_controller
 
     controller = smtp_controller(host=host, port=port, lmtp=lmtp)

@@ -11,16 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caredesk.accounts.gates import admin_required, staff_required, supervisor_required, user_of
 from caredesk.channels.mail.inbound import inbound_dismiss, inbound_retry
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome
 from caredesk.core.errors import DomainError
-from caredesk.core.web import (
-    admin_required,
-    model_screen,
-    staff_required,
-    supervisor_required,
-    user_of,
-)
+from caredesk.core.web import model_screen
 from caredesk.tickets.downloads import download_response
 
 

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caredesk.accounts.gates import customer_required, user_of
 from caredesk.accounts.models import User
 from caredesk.channels.portal.forms import MagicLinkForm, PortalReplyForm, RequestForm
 from caredesk.channels.portal.services import magic_link_eligible, magic_link_send
 from caredesk.core.errors import DomainError, PermissionDenied
-from caredesk.core.web import customer_required, user_of
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.forms import attachments_from
 from caredesk.tickets.models import Ticket
