@@ -132,7 +132,17 @@ with CaptureQueriesContext(connection) as ctx:
     r = client.post("/api/v1/tickets", json.dumps(body), content_type="application/json")
 assert r.status_code == 201, r.content[:300]
 counts["ticket_create"] = len(ctx)
-print(json.dumps({"paths": paths, "queries": counts, "create_body": body}))
+reply = {"text": "An agent's reply, posted by the benchmark", "public": True}
+open_ids = (Ticket.objects.exclude(status="closed").exclude(channel="email")  # no mail out
+            .filter(merged_into__isnull=True)
+            .order_by("id").values_list("id", flat=True)[:50])
+replied = [f"/api/v1/tickets/{i}/messages" for i in open_ids]
+with CaptureQueriesContext(connection) as ctx:
+    r = client.post(replied[0], json.dumps(reply), content_type="application/json")
+assert r.status_code == 201, r.content[:300]
+counts["message_add"] = len(ctx)
+print(json.dumps({"paths": paths, "queries": counts, "create_body": body,
+                  "reply_body": reply, "reply_paths": replied}))
 """
 
 
@@ -230,30 +240,33 @@ def load(
     return result
 
 
-def load_create(
+def load_post(
     args: argparse.Namespace,
     env: dict[str, str],
     server: subprocess.Popen[bytes],
+    name: str,
+    paths: list[str],
     body: dict[str, Any],
 ) -> dict[str, Any]:
-    """Ticket creation, with a bearer token: the harness's own sanity request cannot send
-    a JSON body with a CSRF token, so its wrk runner and accounting are called here."""
+    """A POST endpoint (ticket creation, an agent's reply), with a bearer token: the
+    harness's own sanity request cannot send a JSON body with a CSRF token, so its wrk
+    runner and accounting are called here."""
     import requests
 
     sys.path.insert(0, str(HARNESS))
     import load as harness  # the shared harness module
 
-    log("loading ticket creation (POST /api/v1/tickets, bearer token)")
+    log(f"loading {name} (POST {paths[0]}, bearer token)")
     token = caredesk(env, "token", "create", "--email", AGENT).stdout.strip()
     base = f"http://127.0.0.1:{args.port}"
     headers = {"Authorization": f"Bearer {token}"}
-    sanity = requests.post(f"{base}/api/v1/tickets", json=body, headers=headers, timeout=60)
+    sanity = requests.post(f"{base}{paths[0]}", json=body, headers=headers, timeout=60)
     if sanity.status_code != 201:
         return {"error": f"sanity request got HTTP {sanity.status_code}: {sanity.text[:200]}"}
     ep = {
-        "name": "ticket_create",
+        "name": name,
         "method": "POST",
-        "paths": ["/api/v1/tickets"],
+        "paths": paths,
         "body": json.dumps(body),
         "content_type": "application/json",
         "headers": headers,
@@ -319,15 +332,18 @@ def main() -> None:
     server = serve(args, env)
     try:
         wanted = set(filter(None, args.only.split(",")))
+        posts = {
+            "ticket_create": (["/api/v1/tickets"], info["create_body"]),
+            "message_add": (info["reply_paths"], info["reply_body"]),
+        }
         loaded = (
             load(args, server, eps, work / "load.json")
-            if wanted != {"ticket_create"}
+            if not wanted or wanted - set(posts)
             else {"endpoints": {}}
         )
-        if not wanted or "ticket_create" in wanted:
-            loaded["endpoints"]["ticket_create"] = load_create(
-                args, env, server, info["create_body"]
-            )
+        for name, (paths, body) in posts.items():
+            if not wanted or name in wanted:
+                loaded["endpoints"][name] = load_post(args, env, server, name, paths, body)
     finally:
         server.terminate()
         server.wait(timeout=30)
