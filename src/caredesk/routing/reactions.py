@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from caredesk.accounts.models import User
-from caredesk.routing.services import routing_drain_later, routing_route
+from caredesk.routing.services import QUEUED_STATUSES, routing_drain_later, routing_route
 from caredesk.tickets.changes import ChangeKind, TicketChange
-from caredesk.tickets.enums import TicketStatus
-
-_QUEUED = frozenset({TicketStatus.NEW, TicketStatus.OPEN})
 
 
 def routing_on_ticket_change(change: TicketChange) -> None:
@@ -24,7 +21,7 @@ def routing_drain_on_ticket_change(change: TicketChange) -> None:
     """An agent who finished a ticket (it left new/open, by any door) may take the next
     one from their teams' queues."""
     moved = change.status_change
-    if moved is None or moved[0] not in _QUEUED or moved[1] in _QUEUED:
+    if moved is None or moved[0] not in QUEUED_STATUSES or moved[1] in QUEUED_STATUSES:
         return
     old_assignee = change.fields.get("assignee", (change.ticket.assignee, None))[0]
     if isinstance(old_assignee, User):

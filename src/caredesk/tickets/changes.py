@@ -45,7 +45,11 @@ class TicketChange:
     fields: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
     message: Message | None = None
     other: Ticket | None = None  # the other ticket of a merge
-    actor_role: str = AuthorRole.SYSTEM
+    actor_role: str = ""  # how the actor appears (role_of(actor) unless the writer says)
+
+    def __post_init__(self) -> None:
+        if not self.actor_role:
+            object.__setattr__(self, "actor_role", role_of(self.actor))
 
     def changed(self, name: str) -> bool:
         return name in self.fields

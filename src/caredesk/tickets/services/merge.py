@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import Conflict, PermissionDenied
-from caredesk.tickets.changes import ChangeKind, TicketChange, role_of, ticket_changed
+from caredesk.tickets.changes import ChangeKind, TicketChange, ticket_changed
 from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Commitment, Message, Ticket
@@ -89,7 +89,6 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
             ),
         ]
     )
-    role = role_of(actor)
     closed = {"status": (old_status, TicketStatus.CLOSED), "merged_into": (None, target)}
     for ticket, kind, fields, other in (
         (source, ChangeKind.MERGED_AWAY, closed, target),
@@ -100,7 +99,6 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
                 ticket=ticket,
                 kind=kind,
                 actor=actor,
-                actor_role=role,
                 at=now,
                 fields=fields,
                 other=other,

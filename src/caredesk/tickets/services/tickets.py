@@ -14,7 +14,7 @@ from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caredesk.core.models import CustomFieldEntity
 from caredesk.customers.models import Customer
 from caredesk.customers.services import customer_get_or_create_by_email
-from caredesk.tickets.changes import ChangeKind, TicketChange, role_of, ticket_changed
+from caredesk.tickets.changes import ChangeKind, TicketChange, ticket_changed
 from caredesk.tickets.enums import (
     AuthorRole,
     Channel,
@@ -190,7 +190,6 @@ def ticket_create(
                     ticket=ticket,
                     kind=ChangeKind.CREATED,
                     actor=actor,
-                    actor_role=role_of(actor),
                     at=now,
                     message=ticket.first_message,
                 )
@@ -365,7 +364,6 @@ def ticket_update(
             ticket=ticket,
             kind=ChangeKind.UPDATED,
             actor=actor,
-            actor_role=role_of(actor),
             at=now,
             fields={name: (old, new) for name, old, new in events},
         )
