@@ -17,10 +17,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
 from caredesk.automation.models import RuleRun
 from caredesk.automation.services.rules import rule_save
 from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
 from caredesk.notifications.models import Notification, NotificationKind
 from caredesk.sla.models import SlaPolicy, TicketSla
 from caredesk.sla.services import sla_check

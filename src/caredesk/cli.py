@@ -159,6 +159,7 @@ def user_create_cmd(email: str, role: str, name: str) -> None:
     cli_setup()
     from caredesk.accounts.services import user_create
     from caredesk.core.errors import DomainError
+    from caredesk.customers.services import customer_account_create
 
     password = os.environ.get("CAREDESK_PASSWORD")
     if not password:
@@ -167,9 +168,14 @@ def user_create_cmd(email: str, role: str, name: str) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     first, _, last = name.partition(" ")
     try:
-        created = user_create(
-            email=email, role=role, password=password, first_name=first, last_name=last
-        )
+        if role == "customer":
+            created = customer_account_create(
+                email=email, password=password, first_name=first, last_name=last
+            )
+        else:
+            created = user_create(
+                email=email, role=role, password=password, first_name=first, last_name=last
+            )
     except DomainError as exc:
         raise cli_error(exc) from None
     click.echo(f"Created {created.role} {created.email} (id {created.pk}).")

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
+from caredesk.customers.factories import customer_user
 from caredesk.tickets.enums import TicketStatus
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Message, Ticket

@@ -32,18 +32,3 @@ class TeamFactory(factory.django.DjangoModelFactory[Team]):
         model = Team
 
     name = factory.Sequence(lambda n: f"Team {n}")
-
-
-def customer_user(email: str | None = None, first_name: str = "", last_name: str = "") -> User:
-    """A customer-role user linked to a customer record, through the real service."""
-    from caredesk.accounts.services import user_create
-
-    n = User.objects.count()
-    return user_create(
-        email=email or f"customer{n}@example.org",
-        role=Role.CUSTOMER,
-        password="pw-for-tests-123",
-        check_password=False,
-        first_name=first_name,
-        last_name=last_name,
-    )

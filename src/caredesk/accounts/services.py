@@ -43,15 +43,15 @@ def user_create(
     last_name: str = "",
     check_password: bool = True,
     email_verified: bool | None = True,
+    customer_id: int | None = None,
 ) -> User:
-    """Create a user. A customer-role user is linked to the customer with that email,
-    which is created if it does not exist yet (so history imported earlier is theirs).
+    """Create a user. A customer-role user is linked to its customer record
+    (``customer_id``): create those with ``customers.services.customer_account_create``,
+    which finds or creates the record by email (so history imported earlier is theirs).
 
     ``email_verified`` records the address for sign-in: True when whoever creates the
     user vouches for it (an admin, the CLI, an import), None when the caller (sign-up)
     records it itself and proves it by mail."""
-    from caredesk.customers.services import customer_get_or_create_by_email
-
     email = normalize_email(email)
     if role not in Role.values:
         raise ValidationFailed(
@@ -84,8 +84,13 @@ def user_create(
     else:
         user.set_unusable_password()
     if role == Role.CUSTOMER:
-        name = f"{first_name} {last_name}".strip()
-        user.customer = customer_get_or_create_by_email(email=email, name=name)
+        if customer_id is None:
+            raise ValidationFailed(
+                AccountErrorCode.INVALID_ROLE,
+                "A customer account needs its customer record.",
+                field="role",
+            )
+        user.customer_id = customer_id
     user.save()
     if email_verified is not None:
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)

@@ -13,15 +13,12 @@ from caredesk.accounts.gates import admin_required, supervisor_required, user_of
 from caredesk.accounts.models import Team, User
 from caredesk.accounts.selectors import staff_list, team_list
 from caredesk.accounts.services import (
-    access_settings_get,
-    access_settings_update,
     team_create,
     team_update,
     user_create,
     user_update,
 )
 from caredesk.core.errors import DomainError
-from caredesk.customers.services import crm_settings_get, crm_settings_update
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CUSTOMER]
 
@@ -71,21 +68,6 @@ class TeamForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["members"].queryset = staff_list()  # type: ignore[attr-defined]
-
-
-class SettingsForm(forms.Form):
-    recency_window_days = forms.IntegerField(
-        min_value=1,
-        max_value=36500,
-        label="Lifecycle recency window (days)",
-        help_text="A customer with a purchase within this many days is 'existing'.",
-    )
-    mfa_required_roles = forms.MultipleChoiceField(
-        choices=Role.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Roles that must use two-factor sign-in",
-    )
 
 
 @require_GET
@@ -181,23 +163,3 @@ def teams(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
             "form": form,
         },
     )
-
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def settings_page(request: HttpRequest) -> HttpResponse:
-    initial = {
-        "recency_window_days": crm_settings_get().recency_window_days,
-        "mfa_required_roles": access_settings_get().mfa_required_roles,
-    }
-    form = SettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            crm_settings_update(recency_window_days=form.cleaned_data["recency_window_days"])
-            access_settings_update(mfa_required_roles=form.cleaned_data["mfa_required_roles"])
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Settings saved.")
-            return redirect("manage:settings")
-    return render(request, "accounts/manage/settings.html", {"nav": "manage", "form": form})

@@ -98,7 +98,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 # Sign-in, sign-up, password reset and two-factor authentication: django-allauth.
-ACCOUNT_ADAPTER = "caredesk.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "caredesk.customers.signup.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "caredesk.accounts.forms.SignupForm"

@@ -1,14 +1,21 @@
-"""Admin screens for settings that belong to no single domain (custom fields)."""
+"""Admin screens for settings that belong to no single domain: custom fields, and the
+settings page (the lifecycle window of customers, the two-factor policy of accounts)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from caredesk.accounts.enums import Role
 from caredesk.accounts.gates import admin_required
+from caredesk.accounts.services import access_settings_get, access_settings_update
+from caredesk.core.errors import DomainError
 from caredesk.core.models import CustomField
 from caredesk.core.web import model_screen
+from caredesk.customers.services import crm_settings_get, crm_settings_update
 
 
 class CustomFieldForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
@@ -39,3 +46,38 @@ def custom_fields(request: HttpRequest, object_id: int | None = None) -> HttpRes
         url_name="manage:custom_fields",
         columns=["key", "entity", "label", "field_type", "required"],
     )
+
+
+class SettingsForm(forms.Form):
+    recency_window_days = forms.IntegerField(
+        min_value=1,
+        max_value=36500,
+        label="Lifecycle recency window (days)",
+        help_text="A customer with a purchase within this many days is 'existing'.",
+    )
+    mfa_required_roles = forms.MultipleChoiceField(
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Roles that must use two-factor sign-in",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    initial = {
+        "recency_window_days": crm_settings_get().recency_window_days,
+        "mfa_required_roles": access_settings_get().mfa_required_roles,
+    }
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            crm_settings_update(recency_window_days=form.cleaned_data["recency_window_days"])
+            access_settings_update(mfa_required_roles=form.cleaned_data["mfa_required_roles"])
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("manage:settings")
+    return render(request, "accounts/manage/settings.html", {"nav": "manage", "form": form})

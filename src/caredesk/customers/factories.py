@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 
+from caredesk.accounts.models import User
 from caredesk.customers.models import ContactPoint, Customer, Organization
 
 
@@ -24,3 +25,17 @@ class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
         if create:
             value = extracted or f"person{obj.pk}@example.net"
             ContactPoint.objects.create(customer=obj, kind="email", value=value, is_primary=True)
+
+
+def customer_user(email: str | None = None, first_name: str = "", last_name: str = "") -> User:
+    """A customer-role user linked to a customer record, through the real service."""
+    from caredesk.customers.services import customer_account_create
+
+    n = User.objects.count()
+    return customer_account_create(
+        email=email or f"customer{n}@example.org",
+        password="pw-for-tests-123",
+        check_password=False,
+        first_name=first_name,
+        last_name=last_name,
+    )

@@ -10,6 +10,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Sum
 
+from caredesk.accounts.enums import Role
+from caredesk.accounts.models import User
+from caredesk.accounts.services import normalize_email, user_create
 from caredesk.core.cache import cached
 from caredesk.core.custom_fields import custom_fields_clean
 from caredesk.core.errors import Conflict, ValidationFailed
@@ -33,8 +36,6 @@ _PHONE_OK = re.compile(r"^\+?[0-9]{3,20}$")
 
 def contact_normalize(*, kind: str, value: str) -> str:
     """The canonical form of a contact point, or ValidationFailed."""
-    from caredesk.accounts.services import normalize_email
-
     raw = (value or "").strip()
     if kind == ContactKind.EMAIL:
         return normalize_email(raw)
@@ -419,3 +420,30 @@ def segment_create(*, name: str, rules: object, description: str = "") -> Segmen
     return Segment.objects.create(
         name=name, description=description, rules=parsed.model_dump(mode="json", exclude_none=True)
     )
+
+
+def customer_account_create(
+    *,
+    email: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    check_password: bool = True,
+    email_verified: bool | None = True,
+) -> User:
+    """A customer's sign-in account, linked to the customer record with that email
+    (created if nobody has it yet, so history imported earlier is theirs). Arguments as
+    ``accounts.services.user_create``; nothing is kept when the account is refused."""
+    with transaction.atomic():
+        name = f"{first_name} {last_name}".strip()
+        customer = customer_get_or_create_by_email(email=normalize_email(email), name=name)
+        return user_create(
+            email=email,
+            role=Role.CUSTOMER,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            check_password=check_password,
+            email_verified=email_verified,
+            customer_id=customer.pk,
+        )

@@ -15,6 +15,7 @@ from caredesk.accounts.models import User
 from caredesk.accounts.services import team_create, user_create
 from caredesk.customers.models import Customer, Organization
 from caredesk.customers.services import (
+    customer_account_create,
     customer_create,
     customer_note_add,
     organization_create,
@@ -51,9 +52,8 @@ def demo_load(
         staff = _staff(password, logins)
         orgs = _organizations()
         people = _customers(rng, customers, orgs)
-        user_create(
+        customer_account_create(
             email=logins[3][1],
-            role=Role.CUSTOMER,
             password=password,
             first_name="Anna",
             last_name="Smith",

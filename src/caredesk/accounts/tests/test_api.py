@@ -1,6 +1,7 @@
 import pytest
 
-from caredesk.accounts.factories import TeamFactory, UserFactory, customer_user
+from caredesk.accounts.factories import TeamFactory, UserFactory
+from caredesk.customers.factories import customer_user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth import authenticate
 
 from caredesk.accounts.factories import UserFactory
-from caredesk.accounts.models import ApiToken
+from caredesk.accounts.models import ApiToken, User
 from caredesk.accounts.services import token_authenticate, token_create, token_revoke, user_create
 from caredesk.core.errors import ValidationFailed
 from caredesk.customers.models import Customer
-from caredesk.customers.services import customer_create
+from caredesk.customers.services import customer_account_create, customer_create
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +17,21 @@ def test_customer_user_is_linked_to_existing_customer_with_same_email() -> None:
     # given history imported before the customer was invited
     customer = customer_create(name="Rosa Costa", emails=["Rosa@Example.org"])
     # when
-    user = user_create(email="rosa@example.org", role="customer", password="x-long-pass-9981")
+    user = customer_account_create(email="rosa@example.org", password="x-long-pass-9981")
     # then
     assert user.customer_id == customer.pk
     assert Customer.objects.count() == 1
 
 
+def test_a_customer_account_needs_its_customer_record() -> None:
+    with pytest.raises(ValidationFailed):
+        user_create(email="lone@example.org", role="customer", password="x-long-pass-9981")
+    assert not User.objects.filter(email="lone@example.org").exists()
+
+
 def test_customer_user_creates_customer_when_missing() -> None:
-    user = user_create(
+    user = customer_account_create(
         email="new@example.org",
-        role="customer",
         password="x-long-pass-9981",
         first_name="Nia",
         last_name="Berg",
@@ -93,8 +98,8 @@ def test_login_with_email_or_username() -> None:
 
 
 def test_teams_hold_agents_only() -> None:
-    from caredesk.accounts.factories import customer_user
     from caredesk.accounts.services import team_create
+    from caredesk.customers.factories import customer_user
 
     agent = UserFactory()
     team = team_create(name=" Billing ", members=[agent])

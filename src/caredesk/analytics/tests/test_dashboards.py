@@ -53,7 +53,7 @@ def test_who_sees_which_dashboard() -> None:
         page = boss.get(url)
         assert page.status_code == 200, url
         assert b"<svg" in page.content, url
-    from caredesk.accounts.factories import customer_user
+    from caredesk.customers.factories import customer_user
 
     assert signed_in(customer_user()).get("/dashboard/").status_code == 403
 

@@ -5,8 +5,9 @@ from typing import Any
 import pytest
 
 from caredesk.accounts.enums import Role
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
 from caredesk.automation.models import Rule, WebhookDelivery
+from caredesk.customers.factories import customer_user
 from caredesk.tickets.factories import ticket_make
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 
 from caredesk.accounts.enums import Role
-from caredesk.accounts.factories import TeamFactory, UserFactory, customer_user
+from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.automation.models import Rule, WebhookSubscription
 from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
 from caredesk.notifications.services import notify
 from caredesk.routing.models import AgentProfile, TeamRouting
 from caredesk.sla.models import BusinessCalendar, SlaPolicy

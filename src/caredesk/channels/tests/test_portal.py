@@ -6,9 +6,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
 from caredesk.core.testing import signed_in
-from caredesk.customers.factories import OrganizationFactory
+from caredesk.customers.factories import OrganizationFactory, customer_user
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Ticket

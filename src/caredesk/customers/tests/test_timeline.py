@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
+from caredesk.customers.factories import customer_user
 from caredesk.customers.services import customer_note_add, purchase_create
 from caredesk.customers.timeline import customer_timeline
 from caredesk.surveys.services import survey_response_record

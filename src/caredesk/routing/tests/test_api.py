@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 
 from caredesk.accounts.enums import Role
-from caredesk.accounts.factories import TeamFactory, UserFactory, customer_user
+from caredesk.accounts.factories import TeamFactory, UserFactory
+from caredesk.customers.factories import customer_user
 from caredesk.tickets.factories import ticket_make
 
 pytestmark = pytest.mark.django_db

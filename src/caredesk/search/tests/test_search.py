@@ -2,7 +2,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
+from caredesk.customers.factories import customer_user
 from caredesk.customers.services import customer_create
 from caredesk.search.query import fts5_match, terms, tsquery_text
 from caredesk.search.selectors import search_ids

@@ -1,7 +1,8 @@
 import pytest
 
 from caredesk.accounts.enums import Role
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
+from caredesk.customers.factories import customer_user
 from caredesk.sla.models import TicketSla
 from caredesk.tickets.factories import ticket_make
 

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from caredesk.accounts.factories import UserFactory, customer_user
-from caredesk.customers.factories import CustomerFactory
+from caredesk.accounts.factories import UserFactory
+from caredesk.customers.factories import CustomerFactory, customer_user
 from caredesk.customers.models import ContactPoint
 from caredesk.customers.timeline import customer_timeline
 from caredesk.staffing.intervals import CallTimes, interval_stats

@@ -5,8 +5,9 @@ from django.test import Client
 from django.utils import timezone
 
 from caredesk.accounts.enums import Role
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
 from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
 from caredesk.demo.staffing import demo_staffing
 from caredesk.staffing.models import CallQueue, Plan
 

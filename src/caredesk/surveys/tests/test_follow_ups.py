@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from caredesk.accounts.enums import Role
-from caredesk.accounts.factories import TeamFactory, UserFactory, customer_user
+from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
 from caredesk.customers.services import customer_create, purchase_create, segment_create
 from caredesk.surveys.models import FollowUp, NpsCampaign, SurveyInvitation
 from caredesk.surveys.services import campaigns_run, survey_answer, survey_invite

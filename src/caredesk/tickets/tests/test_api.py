@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from caredesk.accounts.factories import TeamFactory, UserFactory, customer_user
+from caredesk.accounts.factories import TeamFactory, UserFactory
+from caredesk.customers.factories import customer_user
 from caredesk.customers.services import organization_create
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.services import message_add

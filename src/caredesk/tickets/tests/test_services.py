@@ -5,10 +5,10 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from caredesk.accounts.factories import UserFactory, customer_user
+from caredesk.accounts.factories import UserFactory
 from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caredesk.core.storage import blob_open
-from caredesk.customers.factories import CustomerFactory
+from caredesk.customers.factories import CustomerFactory, customer_user
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Message, TicketEvent
 from caredesk.tickets.services import (

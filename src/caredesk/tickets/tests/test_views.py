@@ -3,9 +3,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from caredesk.accounts.enums import Role
-from caredesk.accounts.factories import TeamFactory, UserFactory, customer_user
+from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.channels.models import OutboundMessage
 from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import CannedReply, Commitment, Message, Ticket, TicketEvent

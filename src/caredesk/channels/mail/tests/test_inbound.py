@@ -263,8 +263,8 @@ def test_caredesk_mail_import_prints_one_json_object_per_file(tmp_path: Path) ->
 
 def test_staff_download_the_original_email_and_admins_manage_mailboxes(box: Mailbox) -> None:
     from caredesk.accounts.enums import Role
-    from caredesk.accounts.factories import customer_user
     from caredesk.core.testing import signed_in
+    from caredesk.customers.factories import customer_user
 
     raw = mail(msgid="<orig@example.org>")
     result = mail_ingest(raw=raw, mailbox=box)

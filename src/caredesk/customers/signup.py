@@ -1,4 +1,5 @@
-"""How django-allauth creates accounts and where it sends people after sign-in."""
+"""How django-allauth creates accounts (sign-ups are customers) and where it sends people
+after sign-in."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 
-from caredesk.accounts.enums import Role
 from caredesk.accounts.models import User
-from caredesk.accounts.services import user_create
+from caredesk.customers.services import customer_account_create
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,9 +25,8 @@ class AccountAdapter(DefaultAccountAdapter):
         """Sign-up makes customer accounts only, through the same service as everything
         else; allauth records the address and proves it by mail before the first sign-in."""
         data = form.cleaned_data
-        return user_create(
+        return customer_account_create(
             email=data["email"],
-            role=Role.CUSTOMER,
             password=data["password1"],
             first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""),
