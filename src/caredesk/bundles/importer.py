@@ -26,6 +26,7 @@ from caredesk.bundles.lines import (
     TicketLine,
 )
 from caredesk.core.errors import DomainError
+from caredesk.customers.indexing import search_index_customer
 from caredesk.customers.models import ContactPoint, Customer, CustomerNote, Organization, Purchase
 from caredesk.customers.services import (
     contact_normalize,
@@ -36,7 +37,6 @@ from caredesk.customers.services import (
     organization_update,
     purchase_create,
 )
-from caredesk.search.services import search_index_customer
 from caredesk.surveys.models import SurveyResponse
 from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.models import Ticket

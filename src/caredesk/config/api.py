@@ -23,12 +23,12 @@ from caredesk.core.errors import DomainError
 from caredesk.customers import api as customers_api
 from caredesk.notifications.api import router as notifications_router
 from caredesk.routing.api import router as routing_router
-from caredesk.search.api import router as search_router
 from caredesk.sla.api import router as sla_router
 from caredesk.staffing.api import router as staffing_router
 from caredesk.staffing.erlang import StaffingInputError
 from caredesk.surveys.api import router as surveys_router
 from caredesk.tickets import api as tickets_api
+from caredesk.tickets.search_api import router as search_router
 
 log = logging.getLogger("caredesk.api")
 

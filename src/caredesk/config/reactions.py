@@ -12,10 +12,10 @@ from caredesk.automation.reactions import automation_on_ticket_change
 from caredesk.channels.reactions import outbox_on_ticket_change
 from caredesk.core.reactions import Phase, Reaction
 from caredesk.routing.reactions import routing_drain_on_ticket_change, routing_on_ticket_change
-from caredesk.search.reactions import search_on_ticket_change
 from caredesk.sla.reactions import sla_on_ticket_change
 from caredesk.surveys.reactions import survey_on_ticket_change
 from caredesk.tickets.changes import TicketChange
+from caredesk.tickets.indexing import search_on_ticket_change
 
 TICKET_REACTIONS: tuple[Reaction[TicketChange], ...] = (
     # the search index: a new or changed subject, a new message, merges, imports

@@ -90,7 +90,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("caredesk.tickets.urls")),
     path("customers/", include("caredesk.customers.urls")),
-    path("search/", include("caredesk.search.urls")),
+    path("search/", include("caredesk.tickets.search_urls")),
     path("portal/", include("caredesk.channels.portal.urls")),
     path("staffing/", include("caredesk.staffing.urls")),
     path("manage/", include(manage_patterns)),

@@ -13,6 +13,7 @@ from caredesk.accounts.gates import actor, staff_actor
 from caredesk.core.api import PageOut, page
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
+from caredesk.customers.indexing import search_index_customer
 from caredesk.customers.lifecycle import lifecycle_of, lifecycle_reason
 from caredesk.customers.models import Customer, Organization, Purchase, Segment
 from caredesk.customers.schemas import (
@@ -51,7 +52,6 @@ from caredesk.customers.services import (
     segment_create,
 )
 from caredesk.customers.timeline import customer_timeline
-from caredesk.search.services import search_index_customer
 
 customers = Router(tags=["customers"])
 organizations = Router(tags=["organizations"])

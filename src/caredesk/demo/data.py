@@ -13,6 +13,7 @@ from django.utils import timezone
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import User
 from caredesk.accounts.services import team_create, user_create
+from caredesk.customers.indexing import search_index_customer
 from caredesk.customers.models import Customer, Organization
 from caredesk.customers.services import (
     customer_account_create,
@@ -25,7 +26,6 @@ from caredesk.demo import vocabulary as v
 from caredesk.demo.automation import demo_automation, demo_service_levels
 from caredesk.demo.feedback import demo_feedback
 from caredesk.demo.staffing import demo_staffing
-from caredesk.search.services import search_index_customer
 from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.enums import Channel, TicketType
 from caredesk.tickets.models import CannedReply

@@ -4,10 +4,10 @@ from hypothesis import strategies as st
 
 from caredesk.accounts.factories import UserFactory
 from caredesk.customers.factories import customer_user
+from caredesk.customers.indexing import search_index_customer
 from caredesk.customers.services import customer_create
 from caredesk.search.query import fts5_match, terms, tsquery_text
 from caredesk.search.selectors import search_ids
-from caredesk.search.services import search_index_customer
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.services import message_add
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caredesk.search import views
+from caredesk.tickets import search_views as views
 
 app_name = "search"
 

@@ -33,7 +33,8 @@ class SearchQuery(InputSchema):
     limit: int = Field(20, ge=1, le=50)
 
 
-@router.get("", response=SearchOut)
+# the id it had when search lived in its own app: generated clients keep working
+@router.get("", response=SearchOut, operation_id="caredesk_search_api_search")
 def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     """Full-text search over ticket subjects, messages (and, for agents, internal notes and
     customers). Every word must match, by its English stem. Newest first."""
