@@ -20,6 +20,7 @@ from caredesk.analytics.api import router as analytics_router
 from caredesk.automation.api import router as automation_router
 from caredesk.channels.mail.api import router as mail_router
 from caredesk.core.errors import DomainError
+from caredesk.customer360.api import timeline_router
 from caredesk.customers import api as customers_api
 from caredesk.notifications.api import router as notifications_router
 from caredesk.routing.api import router as routing_router
@@ -224,6 +225,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_api.customers)
+api.add_router("/customers", timeline_router)
 api.add_router("/organizations", customers_api.organizations)
 api.add_router("/purchases", customers_api.purchases)
 api.add_router("/segments", customers_api.segments)

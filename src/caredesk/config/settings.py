@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "caredesk.automation",
     "caredesk.notifications",
     "caredesk.analytics",
+    "caredesk.customer360",
 ]
 
 MIDDLEWARE = [

@@ -89,7 +89,7 @@ urlpatterns = [
     path("dashboard/export/", analytics_views.export, name="dashboard_export"),
     path("accounts/", include("allauth.urls")),
     path("", include("caredesk.tickets.urls")),
-    path("customers/", include("caredesk.customers.urls")),
+    path("customers/", include("caredesk.customer360.urls")),
     path("search/", include("caredesk.tickets.search_urls")),
     path("portal/", include("caredesk.channels.portal.urls")),
     path("staffing/", include("caredesk.staffing.urls")),

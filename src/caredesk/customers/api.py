@@ -29,7 +29,6 @@ from caredesk.customers.schemas import (
     PurchaseOut,
     SegmentIn,
     SegmentOut,
-    TimelineItemOut,
 )
 from caredesk.customers.selectors import (
     CustomerFilters,
@@ -51,7 +50,6 @@ from caredesk.customers.services import (
     purchase_create,
     segment_create,
 )
-from caredesk.customers.timeline import customer_timeline
 
 customers = Router(tags=["customers"])
 organizations = Router(tags=["organizations"])
@@ -167,16 +165,6 @@ def patch_customer(request: HttpRequest, customer_id: int, body: CustomerPatch) 
     customer_update(customer=c, data=data)
     search_index_customer(customer=c)
     return _one(customer_get_for_user(user=user, customer_id=c.pk))
-
-
-@customers.get("/{customer_id}/timeline", response=PageOut[TimelineItemOut])
-def timeline(
-    request: HttpRequest, customer_id: int, cursor: str | None = None, limit: int = 50
-) -> dict[str, Any]:
-    user = actor(request)
-    c = customer_get_for_user(user=user, customer_id=customer_id)
-    result = customer_timeline(user=user, customer=c, cursor=cursor, limit=limit)
-    return page([vars(i) for i in result.items], result.next_cursor)
 
 
 @customers.get("/{customer_id}/notes", response=list[NoteOut])

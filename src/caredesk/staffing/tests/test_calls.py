@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 
 from caredesk.accounts.factories import UserFactory
+from caredesk.customer360.timeline import customer_timeline
 from caredesk.customers.factories import CustomerFactory, customer_user
 from caredesk.customers.models import ContactPoint
-from caredesk.customers.timeline import customer_timeline
 from caredesk.staffing.intervals import CallTimes, interval_stats
 from caredesk.staffing.models import CallEvent, CallRecord
 from caredesk.tickets.factories import ticket_make

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from caredesk.accounts.factories import UserFactory
+from caredesk.customer360.timeline import customer_timeline
 from caredesk.customers.factories import customer_user
 from caredesk.customers.services import customer_note_add, purchase_create
-from caredesk.customers.timeline import customer_timeline
 from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.services import message_add

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caredesk.customers import views
+from caredesk.customer360 import views
 
 app_name = "customers"
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts.gates import staff_required, user_of
+from caredesk.customer360.timeline import customer_timeline
 from caredesk.customers.models import Customer
 from caredesk.customers.selectors import (
     CustomerFilters,
@@ -19,7 +20,6 @@ from caredesk.customers.selectors import (
     purchase_list,
 )
 from caredesk.customers.services import customer_note_add
-from caredesk.customers.timeline import customer_timeline
 from caredesk.search.selectors import search_ids
 from caredesk.tickets.selectors import TicketFilters, ticket_list
 
