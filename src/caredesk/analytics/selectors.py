@@ -46,6 +46,7 @@ from caredesk.analytics.kpis import (
     kpi_report,
     sla_tally,
 )
+from caredesk.analytics.sla_compliance import sla_clocks_by_ticket
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.periods import report_period
 from caredesk.customers.models import Purchase as PurchaseRow
@@ -288,8 +289,6 @@ def invitation_rows(
 def sla_rows(
     start: dt.datetime, end: dt.datetime, tickets: dict[str, object]
 ) -> list[tuple[int | None, str, SlaClock]]:
-    from caredesk.sla.selectors import sla_clocks_by_ticket
-
     return sla_clocks_by_ticket(start=start, end=end, tickets=tickets)
 
 

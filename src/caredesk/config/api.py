@@ -17,6 +17,7 @@ from caredesk.accounts.api import router as accounts_router
 from caredesk.accounts.models import User
 from caredesk.accounts.services import token_authenticate
 from caredesk.analytics.api import router as analytics_router
+from caredesk.analytics.api import sla_router as analytics_sla_router
 from caredesk.automation.api import router as automation_router
 from caredesk.channels.mail.api import router as mail_router
 from caredesk.core.errors import DomainError
@@ -234,6 +235,7 @@ api.add_router("/", tickets_api.other)
 api.add_router("/search", search_router)
 api.add_router("/staffing", staffing_router)
 api.add_router("/sla", sla_router)
+api.add_router("/sla", analytics_sla_router)
 api.add_router("/automation", automation_router)
 api.add_router("/routing", routing_router)
 api.add_router("/notifications", notifications_router)

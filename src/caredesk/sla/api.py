@@ -19,12 +19,11 @@ from caredesk.sla.schemas import (
     CalendarIn,
     CalendarOut,
     CommitmentStatsOut,
-    ComplianceOut,
     PolicyIn,
     PolicyOut,
     TicketSlaOut,
 )
-from caredesk.sla.services import calendar_save, policy_save, sla_compliance
+from caredesk.sla.services import calendar_save, policy_save
 from caredesk.tickets.selectors import ticket_get_for_user
 from caredesk.tickets.services.commitments import commitment_stats
 
@@ -152,17 +151,6 @@ def ticket_sla(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
     for t in TARGETS:
         out[t] = {k: getattr(sla, f"{t}_{k}") for k in ("due", "warn", "met", "breached")}
     return out
-
-
-@router.get("/compliance", response=list[ComplianceOut])
-def compliance(
-    request: HttpRequest, date_from: dt.date, date_to: dt.date, tz: str = "UTC"
-) -> list[dict[str, Any]]:
-    """Per policy and target, the clocks that ran out or were met between the dates
-    (inclusive, in the time zone): met in time, breached, and the share met."""
-    staff_actor(request)
-    start, end = date_period(date_from=date_from, date_to=date_to, tz=tz)
-    return [{**asdict(c), "percent": c.percent} for c in sla_compliance(start=start, end=end)]
 
 
 @router.get("/commitments", response=CommitmentStatsOut)

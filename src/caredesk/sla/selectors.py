@@ -6,11 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
-from caredesk.analytics.kpis import SlaClock
 from caredesk.sla.models import TARGETS, TicketSla
 
 LABELS = {
@@ -68,29 +66,3 @@ def sla_next(*, ticket_ids: Iterable[int], now: dt.datetime | None = None) -> di
             far = dt.datetime.max.replace(tzinfo=dt.UTC)
             out[sla.ticket_id] = min(clocks, key=lambda c: (c.state != "breached", c.due or far))
     return out
-
-
-def sla_clocks_settled(
-    *, start: dt.datetime, end: dt.datetime, tickets: dict[str, object] | None = None
-) -> list[SlaClock]:
-    """Every clock whose outcome may fall in [start, end): met or breached in it (the
-    KPI module decides; see analytics.kpis.sla_outcome); ``tickets`` narrows them
-    (e.g. {"ticket__team_id": 3})."""
-    return [clock for _, _, clock in sla_clocks_by_ticket(start=start, end=end, tickets=tickets)]
-
-
-def sla_clocks_by_ticket(
-    *, start: dt.datetime, end: dt.datetime, tickets: dict[str, object] | None = None
-) -> list[tuple[int | None, str, SlaClock]]:
-    """sla_clocks_settled with each clock's ticket's team id and channel."""
-    clocks: list[tuple[int | None, str, SlaClock]] = []
-    for target in TARGETS:
-        due, met, breached = f"{target}_due", f"{target}_met", f"{target}_breached"
-        rows = TicketSla.objects.filter(
-            Q(**{f"{met}__gte": start, f"{met}__lt": end})
-            | Q(**{f"{breached}__gte": start, f"{breached}__lt": end}),
-            **(tickets or {}),
-        ).values_list("ticket__team_id", "ticket__channel", "policy__name", due, met, breached)
-        clocks += [(team, channel, SlaClock(policy, target, d, m, b))
-                   for team, channel, policy, d, m, b in rows]  # fmt: skip
-    return clocks

@@ -660,31 +660,3 @@ def policy_save(*, policy: SlaPolicy | None, data: dict[str, Any]) -> SlaPolicy:
         raise ValidationFailed("name_taken", f"A policy named {policy.name!r} exists.")
     policy.save()
     return policy
-
-
-@dataclass(frozen=True)
-class Compliance:
-    policy: str
-    target: str
-    due: int  # clocks that ran out or were met in the period
-    met: int  # met by their due time
-    breached: int
-
-    @property
-    def percent(self) -> float | None:
-        return round(100 * self.met / self.due, 2) if self.due else None
-
-
-def sla_compliance(*, start: dt.datetime, end: dt.datetime) -> list[Compliance]:
-    """Per policy and target, among the clocks whose outcome fell in [start, end): how
-    many were met by their due time and how many breached (analytics.kpis.sla_outcome)."""
-    from caredesk.analytics.kpis import sla_tally
-    from caredesk.sla.selectors import sla_clocks_settled
-
-    tally = sla_tally(sla_clocks_settled(start=start, end=end), start=start, end=end)
-    out = []
-    for name in SlaPolicy.objects.order_by("position", "id").values_list("name", flat=True):
-        for target in TARGETS:
-            met, breached = tally.get((name, target), (0, 0))
-            out.append(Compliance(name, target, met + breached, met, breached))
-    return out
