@@ -19,7 +19,7 @@ import random
 import time
 import tracemalloc
 
-from caredesk.sla.business_hours import Calendar, add_business_minutes, business_minutes_between
+from caredesk.core.business_hours import Calendar, add_business_minutes, business_minutes_between
 
 WEEK = ["mon", "tue", "wed", "thu", "fri"]
 CALENDARS = [

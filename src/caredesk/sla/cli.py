@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
+from caredesk.core.business_hours import Calendar, CalendarError, add_business_minutes
 from caredesk.core.cli import cli_setup
-from caredesk.sla.business_hours import Calendar, CalendarError, add_business_minutes
 
 
 @click.group()

@@ -11,7 +11,7 @@ TARGETS = ("first_response", "next_response", "resolution")
 
 
 class BusinessCalendar(BaseModel):
-    """Opening hours in a time zone, with holidays (see sla.business_hours)."""
+    """Opening hours in a time zone, with holidays (see core.business_hours)."""
 
     name = models.CharField(max_length=100, unique=True)
     timezone = models.CharField(max_length=64, default="UTC")

@@ -11,14 +11,14 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from caredesk.core.cache import cached
-from caredesk.core.errors import ValidationFailed
-from caredesk.sla.business_hours import (
+from caredesk.core.business_hours import (
     Calendar,
     CalendarError,
     add_business_minutes,
     business_minutes_between,
 )
+from caredesk.core.cache import cached
+from caredesk.core.errors import ValidationFailed
 from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla
 from caredesk.tickets.enums import OPEN_STATUSES as OPEN_TICKET_STATUSES
 from caredesk.tickets.enums import AuthorRole, TicketStatus

@@ -253,7 +253,7 @@ def follow_up_open(*, response: SurveyResponse) -> FollowUp:
 
 
 def _due_after(ticket: Ticket | None, start: dt.datetime, minutes: int) -> dt.datetime:
-    from caredesk.sla.business_hours import add_business_minutes
+    from caredesk.core.business_hours import add_business_minutes
     from caredesk.sla.models import TicketSla
     from caredesk.sla.services import calendar_of
 

@@ -62,7 +62,7 @@ def business_us(ticket_id: int, start: dt.datetime, end: dt.datetime) -> int | N
 
 
 def _business_us(calendar: Any, start: dt.datetime, end: dt.datetime) -> int:
-    from caredesk.sla.business_hours import business_minutes_between
+    from caredesk.core.business_hours import business_minutes_between
     from caredesk.sla.services import calendar_of
 
     return round(business_minutes_between(calendar_of(calendar), start, end) * 60_000_000)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from caredesk.sla.business_hours import (
+from caredesk.core.business_hours import (
     Calendar,
     CalendarError,
     add_business_minutes,
