@@ -184,12 +184,12 @@ def _next_response(sla: TicketSla, policy: SlaPolicy, ticket: Ticket) -> None:
     sla.next_response_warn = _warn(policy, since, nr)
 
 
-def sla_on_message(*, ticket: Ticket, message: Message) -> None:
+def sla_on_message(*, ticket: Ticket, message: Message) -> TicketSla | None:
     """An agent's public reply meets the first (and the pending next) response; a
-    customer's public message starts the next-response clock."""
+    customer's public message starts the next-response clock. Returns the clocks."""
     sla = TicketSla.objects.select_related("policy__calendar").filter(ticket=ticket).first()
     if sla is None or not message.is_public:
-        return
+        return sla
     if message.author_role == AuthorRole.AGENT:
         if sla.first_response_met is None:
             sla.first_response_met = message.created_at
@@ -203,6 +203,7 @@ def sla_on_message(*, ticket: Ticket, message: Message) -> None:
             sla.next_response_met = sla.next_response_breached = None
             sla.next_response_warned = None
     sla.save()
+    return sla
 
 
 def sla_on_status(*, ticket: Ticket, old: str, new: str, at: dt.datetime) -> None:

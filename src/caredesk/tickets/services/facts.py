@@ -1,7 +1,7 @@
 """What a ticket keeps about itself for the reports (docs/kpis.md): when it was first
-solved or closed and how long after its creation, and how long its first response took
-in calendar and in business time (where its SLA policy has a calendar). Durations are
-whole microseconds.
+solved or closed and how long after its creation, and how long its first response took.
+Durations are whole microseconds. (The first response in business time, where the
+ticket's SLA policy has a calendar, is the SLA's to keep: sla/facts.py.)
 
 The services that change the status or record the first response set them
 (solved_facts, first_response_facts); ticket_facts_backfill derives them from the
@@ -31,9 +31,7 @@ from caredesk.tickets.enums import EventKind, TicketStatus
 from caredesk.tickets.models import Ticket, TicketEvent
 
 SOLVED = sorted({TicketStatus.SOLVED, TicketStatus.CLOSED})
-FACT_FIELDS = [
-    "first_solved_at", "resolution_us", "first_response_us", "first_response_business_us"
-]  # fmt: skip
+FACT_FIELDS = ["first_solved_at", "resolution_us", "first_response_us"]
 
 
 def solved_facts(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any]:
@@ -48,24 +46,7 @@ def first_response_facts(ticket: Ticket, at: dt.datetime) -> dict[str, Any]:
     return {
         "first_response_at": at,
         "first_response_us": micros(ticket.created_at, at),
-        "first_response_business_us": business_us(ticket.pk, ticket.created_at, at),
     }
-
-
-def business_us(ticket_id: int, start: dt.datetime, end: dt.datetime) -> int | None:
-    """Business microseconds from start to end in the calendar of the ticket's SLA
-    policy; None without one."""
-    from caredesk.sla.models import BusinessCalendar
-
-    calendar = BusinessCalendar.objects.filter(policies__tickets__ticket_id=ticket_id).first()
-    return None if calendar is None else _business_us(calendar, start, end)
-
-
-def _business_us(calendar: Any, start: dt.datetime, end: dt.datetime) -> int:
-    from caredesk.core.business_hours import business_minutes_between
-    from caredesk.sla.services import calendar_of
-
-    return round(business_minutes_between(calendar_of(calendar), start, end) * 60_000_000)
 
 
 def with_first_solved(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -86,16 +67,13 @@ def with_first_solved(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 def ticket_facts_backfill(tickets: QuerySet[Ticket] | None = None, *, batch: int = 5000) -> int:
     """Derive the reporting facts of ``tickets`` (all by default) from their history and
     write them; returns how many tickets changed."""
-    from caredesk.sla.models import BusinessCalendar
-
-    calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
     rows = with_first_solved(tickets if tickets is not None else Ticket.objects.all())
-    return _backfill(rows, calendars, batch)
+    return _backfill(rows, batch)
 
 
 def ticket_facts_backfill_all() -> None:
     """ticket_facts_backfill of every ticket, on PostgreSQL in a few statements (an
-    upgrade of a large installation); the business times through Python."""
+    upgrade of a large installation)."""
     if connection.vendor != "postgresql":
         ticket_facts_backfill()
         return
@@ -103,7 +81,6 @@ def ticket_facts_backfill_all() -> None:
     answered = ExpressionWrapper(F("first_response_at") - F("created_at"), DurationField())
     with_first_solved(Ticket.objects.all()).update(first_solved_at=F("first_solved"))
     Ticket.objects.update(resolution_us=_Micros(since), first_response_us=_Micros(answered))
-    ticket_facts_backfill(Ticket.objects.filter(sla__policy__calendar__isnull=False))
 
 
 class _Micros(Func):
@@ -113,30 +90,26 @@ class _Micros(Func):
     output_field = BigIntegerField()
 
 
-def _backfill(rows: QuerySet[Ticket], calendars: dict[int, Any], batch: int) -> int:
+def _backfill(rows: QuerySet[Ticket], batch: int) -> int:
     changed = 0
     last = 0
     while True:
         chunk = list(
             rows.filter(pk__gt=last)
             .order_by("pk")
-            .values_list(
-                "pk", "created_at", "first_solved", "first_response_at",
-                "sla__policy__calendar", *FACT_FIELDS,
-            )[:batch]
-        )  # fmt: skip
+            .values_list("pk", "created_at", "first_solved", "first_response_at", *FACT_FIELDS)[
+                :batch
+            ]
+        )
         if not chunk:
             return changed
         last = chunk[-1][0]
         updates = []
-        for pk, created, solved, first, calendar_id, *stored in chunk:
+        for pk, created, solved, first, *stored in chunk:
             facts = [
                 solved,
                 None if solved is None else micros(created, solved),
                 None if first is None else micros(created, first),
-                None
-                if first is None or calendar_id is None
-                else _business_us(calendars[calendar_id], created, first),
             ]
             if facts != stored:
                 updates.append(Ticket(pk=pk, **dict(zip(FACT_FIELDS, facts, strict=True))))

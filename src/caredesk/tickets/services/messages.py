@@ -216,6 +216,7 @@ def _message_write(
     if fields.get("status", ticket.status) != ticket.status:
         fields["status_changed_at"] = now
     old_status = ticket.status
+    answered = "first_response_at" in fields
     ticket_save_checked(ticket=ticket, fields=fields, expected_version=expected_version, at=now)
     kind = EventKind.MESSAGE if is_public else EventKind.NOTE
     events = [
@@ -234,7 +235,11 @@ def _message_write(
             )
         )
     events_record(events)
-    moved = {"status": (old_status, ticket.status)} if ticket.status != old_status else {}
+    moved: dict[str, tuple[Any, Any]] = {}
+    if ticket.status != old_status:
+        moved["status"] = (old_status, ticket.status)
+    if answered:
+        moved["first_response_at"] = (None, ticket.first_response_at)
     ticket_changed(
         TicketChange(
             ticket=ticket,
