@@ -134,6 +134,8 @@ CACHES = {"default": cache_config(ENV.redis_url, DATA_DIR)}
 CAREDESK_JOBS = "celery" if ENV.broker_url else "embedded"
 # what follows every ticket change, in order (caredesk.tickets.changes.ticket_changed)
 CAREDESK_TICKET_REACTIONS = "caredesk.config.reactions.TICKET_REACTIONS"
+# who answers for the clocks a ticket shows (caredesk.tickets.clocks)
+CAREDESK_TICKET_CLOCKS = "caredesk.sla.selectors"
 CAREDESK_PERIODIC_JOBS = "caredesk.config.schedule.PERIODIC_JOBS"  # the periodic jobs
 CELERY_BROKER_URL = ENV.broker_url or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

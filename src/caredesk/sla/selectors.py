@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from caredesk.sla.models import TARGETS, TicketSla
+from caredesk.tickets.clocks import Clock
 
 LABELS = {
     "first_response": "First response",
     "next_response": "Next response",
     "resolution": "Resolution",
 }
-
-
-@dataclass(frozen=True)
-class Clock:
-    target: str
-    label: str
-    due: dt.datetime | None
-    state: str  # "met", "breached", "warning", "running", "paused"
-    text: str  # "due in 3 hours", "breached 2 hours ago", "met"
 
 
 def _clock(sla: TicketSla, target: str, now: dt.datetime) -> Clock | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.timesince import timesince
 
-from caredesk.sla.selectors import Clock
+from caredesk.tickets.clocks import Clock
 from caredesk.tickets.enums import Channel, Priority, TicketStatus
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.selectors import TicketExtras

@@ -20,9 +20,9 @@ from caredesk.accounts.gates import staff_required, user_of
 from caredesk.accounts.selectors import staff_list, team_list
 from caredesk.core.errors import Conflict, DomainError, ValidationFailed
 from caredesk.core.web import render_page
-from caredesk.sla.selectors import sla_clocks, sla_next
 from caredesk.tickets import presence
 from caredesk.tickets.canned import canned_for_agent, canned_values
+from caredesk.tickets.clocks import next_clocks, ticket_clocks
 from caredesk.tickets.downloads import attachment_response
 from caredesk.tickets.enums import TicketStatus
 from caredesk.tickets.forms import (
@@ -114,7 +114,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": inbox_rows(
-            page.items, extras, timezone.now(), sla_next(ticket_ids=[t.pk for t in page.items])
+            page.items, extras, timezone.now(), next_clocks([t.pk for t in page.items])
         ),
         "query": query.urlencode(),
         "filters": _filter_fields(form, agents, teams),
@@ -204,7 +204,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
         "merge_form": forms.get("merge_form") or MergeForm(),
         "commitment_form": forms.get("commitment_form") or CommitmentForm(),
         "conflict": forms.get("conflict"),
-        "sla_clocks": sla_clocks(ticket_id=ticket.pk),
+        "sla_clocks": ticket_clocks(ticket.pk),
         "now": timezone.now(),
     }
 

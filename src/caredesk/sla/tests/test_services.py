@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -174,6 +175,23 @@ def test_the_inbox_and_the_ticket_page_show_the_clocks() -> None:
     page = c.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "First response: breached" in page
     assert "Resolution: due in" in page
+
+
+def test_without_a_clock_provider_the_pages_show_no_clocks(settings: Any) -> None:
+    """tickets know the clocks only through the setting (caredesk.tickets.clocks)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    policy(first_response_minutes=60)
+    ticket = ticket_make(created_at=timezone.now() - dt.timedelta(hours=2))
+    sla_check()
+    settings.CAREDESK_TICKET_CLOCKS = None
+    c = Client(SERVER_NAME="localhost")
+    c.force_login(UserFactory())
+    assert c.get("/inbox/?view=open").context["rows"][0].sla_state == ""
+    page = c.get(f"/tickets/{ticket.pk}/")
+    assert page.status_code == 200
+    assert "First response: breached" not in page.content.decode()
 
 
 def test_commitments_are_reminded_once_before_their_due_time_and_measured() -> None:
