@@ -77,23 +77,9 @@ def _detail(
             "messages_list": ticket_messages(user=user_of(request), ticket=ticket),
             "form": form,
             "may_close": _may_close(user_of(request), ticket),
-            "survey_url": _survey_url(user_of(request), ticket),
         },
         status=status,
     )
-
-
-def _survey_url(user: User, ticket: Ticket) -> str | None:
-    """The requester's unanswered survey about this ticket, as a link."""
-    from django.urls import reverse
-
-    from caredesk.surveys.selectors import survey_open_for_ticket
-    from caredesk.surveys.services import invitation_token
-
-    invitation = survey_open_for_ticket(ticket_id=ticket.pk)
-    if invitation is None or user.customer_id != invitation.customer_id:
-        return None
-    return reverse("survey", args=[invitation_token(invitation)])
 
 
 def _may_close(user: User, ticket: Ticket) -> bool:

@@ -161,3 +161,25 @@ def test_a_forged_expired_or_mangled_link_is_refused_politely() -> None:
     assert gone.status_code == 410
     assert b"expired" in gone.content
     assert not SurveyResponse.objects.exists()
+
+
+def test_the_portal_request_page_offers_the_requesters_open_survey(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.urls import reverse
+
+    from caredesk.customers.factories import customer_user
+    from caredesk.tickets.factories import ticket_make
+
+    user = customer_user()
+    ticket = ticket_make(requester=user.customer)
+    page = reverse("portal:detail", kwargs={"ticket_id": ticket.pk})
+    c = Client(SERVER_NAME="localhost")
+    c.force_login(user)
+    assert "How did we do?" not in c.get(page).content.decode()
+    solve(ticket, django_capture_on_commit_callbacks)
+    found = re.search(r'How did we do\? <a href="([^"]+)"', c.get(page).content.decode())
+    assert found is not None
+    assert c.get(found.group(1)).status_code == 200
+    SurveyInvitation.objects.update(customer=customer_user().customer)  # someone else's
+    assert "How did we do?" not in c.get(page).content.decode()
