@@ -105,8 +105,9 @@ def main() -> None:
     from django.utils import timezone
 
     from caredesk.analytics.dashboards import manager_board
+    from caredesk.analytics.figures import kpis_for
     from caredesk.analytics.rollups import rollups_build, rollups_refresh, rollups_reset
-    from caredesk.analytics.selectors import EVERYONE, kpi_period, kpis_for
+    from caredesk.analytics.selectors import EVERYONE, kpi_period
     from caredesk.surveys.models import SurveyResponse
     from caredesk.tickets.models import Ticket
 

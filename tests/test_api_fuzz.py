@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from caredesk.accounts.factories import UserFactory
+from caredesk.accounts.services import token_create
 from caredesk.config.wsgi import application
+from caredesk.tickets.factories import ticket_make
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
@@ -25,8 +30,6 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 def _keep_test_connection():
     """The WSGI app is called directly, not through Django's test client, so do what the
     client does: keep request signals from closing the test's database connection."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -37,10 +40,6 @@ def _keep_test_connection():
 
 @pytest.fixture
 def agent_headers(transactional_db, _keep_test_connection):
-    from caredesk.accounts.factories import UserFactory
-    from caredesk.accounts.services import token_create
-    from caredesk.tickets.factories import ticket_make
-
     agent = UserFactory()
     ticket_make(subject="Fuzz target", tags=["fuzz"])
     _, plain = token_create(user=agent)

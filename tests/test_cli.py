@@ -7,6 +7,8 @@ from click.testing import CliRunner
 
 from caredesk.accounts.models import ApiToken, User
 from caredesk.cli import main
+from caredesk.search.selectors import search_ids
+from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,11 +92,9 @@ def test_seed_adds_tickets_with_conversations() -> None:
     stats = json.loads(result.output.strip().splitlines()[-1])
     assert stats["tickets"] == 250
     assert Ticket.objects.count() == 250
-    from caredesk.search.selectors import search_ids
 
     agent = User.objects.filter(role="agent").first()
     assert search_ids(user=agent, q="router").ticket_ids  # the seeded index is searchable
-    from caredesk.tickets.factories import ticket_make
 
     after = ticket_make(subject="After the seed")  # ids and sequences continue past the seed
     assert after.pk > max(Ticket.objects.exclude(pk=after.pk).values_list("pk", flat=True))

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "pw-for-tests-123"  # the factories' test password
@@ -31,7 +33,6 @@ def browser() -> Iterator[Any]:
             pytest.fail(missing + "; under CI=true the browser tests must run")
         pytest.skip(missing)
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs a loop
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(
@@ -78,7 +79,6 @@ def sign_in(page: Any, login: str, password: str = PASSWORD) -> None:
 def axe_violations(page: Any) -> list[str]:
     """axe-core (the copy inside axe-playwright-python) on the current page: every
     violation of WCAG 2 A/AA rules, as 'rule: first target' lines."""
-    from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]})
     return [

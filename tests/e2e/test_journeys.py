@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from caredesk.accounts.factories import UserFactory
+from caredesk.accounts.enums import Role
+from caredesk.accounts.factories import TeamFactory, UserFactory
+from caredesk.automation.models import Rule
 from caredesk.customers.factories import customer_user
+from caredesk.demo.staffing import demo_staffing
+from caredesk.surveys.models import FollowUp, SurveyInvitation, SurveyResponse
+from caredesk.surveys.services import invitation_token
 from caredesk.tickets.enums import TicketStatus
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Message, Ticket
-from caredesk.tickets.services import message_add
+from caredesk.tickets.services import message_add, ticket_update
 from tests.e2e.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -163,13 +170,6 @@ def test_main_pages_pass_axe_accessibility_checks(new_page: Any) -> None:
 
 
 def test_f_a_supervisor_plans_next_week_from_the_demo_data(new_page: Any) -> None:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from caredesk.accounts.enums import Role
-    from caredesk.demo.staffing import demo_staffing
-
     UserFactory(email="sue@example.org", role=Role.SUPERVISOR)
     UserFactory.create_batch(6)
     demo_staffing(weeks=4)
@@ -193,10 +193,6 @@ def test_f_a_supervisor_plans_next_week_from_the_demo_data(new_page: Any) -> Non
 
 
 def test_g_a_supervisor_automates_and_routes_and_the_agent_is_told(new_page: Any) -> None:
-    from caredesk.accounts.enums import Role
-    from caredesk.accounts.factories import TeamFactory
-    from caredesk.automation.models import Rule
-
     boss = UserFactory(email="boss@example.org", role=Role.SUPERVISOR)
     agent = UserFactory(email="routed@example.org", first_name="Rita")
     team = TeamFactory(name="Billing")
@@ -247,11 +243,6 @@ def test_h_a_customer_answers_a_survey_and_the_supervisor_follows_up_from_the_da
     """Issue 7: a solved ticket's survey answered with one click (the link's score is
     sent by the page itself), the low score's follow-up closed by the supervisor, and
     the dashboards with their charts and drill-down, all without accessibility faults."""
-    from caredesk.accounts.enums import Role
-    from caredesk.accounts.factories import TeamFactory
-    from caredesk.surveys.models import FollowUp, SurveyInvitation, SurveyResponse
-    from caredesk.surveys.services import invitation_token
-    from caredesk.tickets.services import ticket_update
 
     boss = UserFactory(email="lead@example.org", role=Role.SUPERVISOR)
     team = TeamFactory(name="Support")

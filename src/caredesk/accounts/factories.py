@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import factory
+from allauth.account.models import EmailAddress
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import Team, User
@@ -22,8 +23,6 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     def verified_email(self, create: bool, extracted: object, **kwargs: object) -> None:
         """Record the address as proven, as user_create does for staff-made accounts."""
         if create:
-            from allauth.account.models import EmailAddress
-
             EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
 
 

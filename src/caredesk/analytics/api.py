@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from caredesk.accounts.gates import staff_actor, supervisor_actor
+from caredesk.analytics.figures import kpis_for
+from caredesk.analytics.selectors import kpi_period
 from caredesk.analytics.sla_compliance import sla_compliance
 from caredesk.core.periods import date_period
 from caredesk.sla.schemas import ComplianceOut
@@ -29,7 +31,6 @@ class PeriodQuery(Schema):
 def kpis(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
     """The service KPIs of the days from `from` to `to` (inclusive, in `tz`; at most
     three years), for supervisors and admins. Definitions: docs/kpis.md."""
-    from caredesk.analytics.selectors import kpi_period, kpis_for
 
     supervisor_actor(request)
     period = kpi_period(date_from=query.date_from, date_to=query.date_to, tz=query.tz)

@@ -45,8 +45,9 @@ def kpis_cmd(date_from: dt.datetime, date_to: dt.datetime, tz: str, as_json: boo
     if fmt == "xlsx" and str(out) == "-":
         raise click.UsageError("An XLSX file cannot go to standard output; give a file name.")
     cli_setup()
+    from caredesk.analytics.figures import kpis_for
     from caredesk.analytics.kpis import flatten
-    from caredesk.analytics.selectors import kpi_period, kpis_for
+    from caredesk.analytics.selectors import kpi_period
     from caredesk.core.errors import DomainError
     from caredesk.core.exports import table_bytes
 

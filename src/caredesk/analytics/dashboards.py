@@ -10,22 +10,23 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from caredesk.accounts.models import User
 from caredesk.analytics import charts, kpis
+from caredesk.analytics.figures import kpi_facts
 from caredesk.analytics.rollups import RollupView, period_tally
 from caredesk.analytics.selectors import (
     Scope,
     created_tickets,
-    kpi_facts,
     kpi_period,
     lookups,
     solved_per_day,
     survey_scores,
 )
+from caredesk.customers.selectors import segment_list, segment_members
 from caredesk.surveys.models import FollowUp, FollowUpStatus, SurveyKind
 from caredesk.tickets.enums import OPEN_STATUSES, TicketStatus, TicketType
 from caredesk.tickets.models import Ticket
@@ -194,7 +195,6 @@ def team_board(*, scope: Scope, tz: str) -> Board:
 def _at_risk(open_tickets: Any, now: dt.datetime) -> list[dict[str, Any]]:
     """Open tickets with a first-response or resolution clock in its warning time or
     past due and not met, soonest due first."""
-    from django.db.models import Q
 
     rows = []
     for target in ("first_response", "resolution"):
@@ -311,7 +311,6 @@ def _monthly_trends(period: kpis.Period, scope: Scope, view: RollupView) -> list
 
 def _by_segment(period: kpis.Period, scope: Scope) -> list[tuple[str, int]]:
     """Tickets created in the period by the segments their requesters are in now."""
-    from caredesk.customers.selectors import segment_list, segment_members
 
     made = Ticket.objects.filter(
         created_at__gte=period.start,

@@ -8,11 +8,14 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
+from django.utils import timezone
+
 from caredesk.analytics.kpis import Period
 from caredesk.analytics.selectors import EVERYONE, Scope
 from caredesk.customers.lifecycle import lifecycle_of
 from caredesk.customers.models import Customer
 from caredesk.customers.selectors import customer_emails
+from caredesk.customers.services import crm_settings_get
 from caredesk.surveys.models import SurveyResponse
 from caredesk.tickets.models import Ticket
 
@@ -73,10 +76,6 @@ def _tickets(period: Period | None, scope: Scope) -> Iterator[Sequence[Any]]:
 
 
 def _customers(period: Period | None) -> Iterator[Sequence[Any]]:
-    from django.utils import timezone
-
-    from caredesk.customers.services import crm_settings_get
-
     window = crm_settings_get().recency_window_days
     now = timezone.now()
     qs = Customer.objects.all()

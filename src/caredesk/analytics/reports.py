@@ -14,11 +14,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from caredesk.analytics.figures import kpis_for
 from caredesk.analytics.kpis import Period, flatten
 from caredesk.analytics.models import ReportFormat, ReportFrequency, ScheduledReport
-from caredesk.analytics.selectors import EVERYONE, Scope, kpi_period, kpis_for
+from caredesk.analytics.selectors import EVERYONE, Scope, kpi_period
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.exports import table_bytes
+from caredesk.core.periods import day_range
 
 SEND_HOUR = 7  # local time of the report's time zone
 MIME = {"pdf": "application/pdf", "csv": "text/csv",
@@ -141,7 +143,6 @@ def reports_due(*, now: dt.datetime | None = None) -> int:
 def report_save(*, report: ScheduledReport | None, data: dict[str, Any]) -> ScheduledReport:
     """Create or change a scheduled report: recipients and time zone checked, the next
     run computed."""
-    from caredesk.core.periods import day_range
 
     report = report or ScheduledReport()
     for key, value in data.items():

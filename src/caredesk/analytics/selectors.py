@@ -35,7 +35,6 @@ from caredesk.analytics.kpis import (
     SOLVED_STATUSES,
     CreatedTicket,
     Distribution,
-    KpiInput,
     NthValue,
     Period,
     SlaClock,
@@ -43,7 +42,6 @@ from caredesk.analytics.kpis import (
     Tally,
     bucket_bounds,
     distribution,
-    kpi_report,
     sla_tally,
 )
 from caredesk.analytics.sla_compliance import sla_clocks_by_ticket
@@ -96,41 +94,6 @@ def kpi_period(*, date_from: dt.date, date_to: dt.date, tz: str = "UTC") -> Peri
         date_from=date_from, date_to=date_to, tz=tz, max_days=MAX_REPORT_DAYS
     )
     return Period(start=start, end=end, date_from=date_from, date_to=date_to, tz=tz)
-
-
-def kpis_for(period: Period, scope: Scope = EVERYONE, *, raw: bool = False) -> dict[str, Any]:
-    """The KPI report of a period (docs/kpis.md), for everyone or for a scope (then
-    without the customer figures: retention and lifetime value are the company's);
-    ``raw``: every figure from the records, none from the daily rollups."""
-    return kpi_report(kpi_facts(period, scope, raw=raw))
-
-
-def kpi_facts(
-    period: Period, scope: Scope = EVERYONE, *, raw: bool = False, view: Any = None
-) -> KpiInput:
-    """Everything the report of a period is computed from: the tally of its tickets and
-    surveys from the daily rollups where they apply (``raw``: from the records only),
-    the rest from the records (``view``: the rollups' state, rollups.RollupView)."""
-    from caredesk.analytics.rollups import backlog_at, period_tally
-    from caredesk.customers.services import crm_settings_get
-
-    if raw:
-        tally = window_tally(period.start, period.end, scope)
-    else:
-        tally = period_tally(period, scope, view)
-    data = KpiInput(
-        period=period,
-        tally=tally,
-        lookups=lookups(period, scope),
-        backlog_ages_hours=backlog_ages(period.end, scope)
-        if raw
-        else backlog_at(period.end, scope),
-    )
-    if scope.everything:
-        window = dt.timedelta(days=crm_settings_get().recency_window_days)
-        data.existing_at_start, data.retained = existing_customers(period, window)
-        data.spent = spent_before(period.end)
-    return data
 
 
 def _tickets(scope: Scope = EVERYONE) -> QuerySet[Ticket]:

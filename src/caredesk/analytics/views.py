@@ -15,9 +15,13 @@ from caredesk.accounts.enums import Role
 from caredesk.accounts.gates import staff_required, supervisor_required, user_of
 from caredesk.accounts.models import Team
 from caredesk.analytics import dashboards
+from caredesk.analytics.exports import TABLES, table
+from caredesk.analytics.forms import ScheduledReportForm
 from caredesk.analytics.kpis import Period
+from caredesk.analytics.models import ScheduledReport
 from caredesk.analytics.selectors import MEASURES, Scope, kpi_period, tickets_behind
 from caredesk.core.errors import DomainError
+from caredesk.core.exports import csv_stream, table_xlsx
 from caredesk.core.web import model_screen
 from caredesk.tickets.enums import Channel
 from caredesk.tickets.models import Ticket
@@ -131,9 +135,6 @@ def drill(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @supervisor_required
 def scheduled_reports(request: HttpRequest, object_id: int | None = None) -> HttpResponse:
-    from caredesk.analytics.forms import ScheduledReportForm
-    from caredesk.analytics.models import ScheduledReport
-
     return model_screen(
         request,
         form_class=ScheduledReportForm,
@@ -159,8 +160,6 @@ def scheduled_reports(request: HttpRequest, object_id: int | None = None) -> Htt
 def export(request: HttpRequest) -> HttpResponseBase:
     """Tickets, customers or survey responses of the period (and team, channel) as a CSV
     or XLSX download."""
-    from caredesk.analytics.exports import TABLES, table
-    from caredesk.core.exports import csv_stream, table_xlsx
 
     what, fmt = request.GET.get("what", ""), request.GET.get("format", "csv")
     if what not in TABLES or fmt not in ("csv", "xlsx"):

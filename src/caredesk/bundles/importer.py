@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from caredesk.accounts.models import Team, User
 from caredesk.accounts.services import staff_user_get_or_create
+from caredesk.analytics.rollups import rollups_forget
 from caredesk.bundles.lines import (
     LINE,
     CustomerLine,
@@ -107,8 +108,6 @@ def bundle_import(*, lines: Iterable[str | bytes]) -> ImportReport:
         if isinstance(item, TicketLine | SurveyResponseLine) and when is not None:
             earliest = when if earliest is None else min(earliest, when)
     if earliest is not None:  # history carries its own times: the rollups cannot tell
-        from caredesk.analytics.rollups import rollups_forget
-
         rollups_forget(earliest, timezone.now())
     return report
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from caredesk.channels.models import OutboundMessage
+from caredesk.channels.tasks import outbox_deliver_task
+from caredesk.core.jobs import job_enqueue
 from caredesk.tickets.enums import Channel
 from caredesk.tickets.models import Message
 
@@ -21,8 +23,5 @@ def outbox_enqueue(*, message: Message) -> OutboundMessage | None:
         message=message, defaults={"channel": channel}
     )
     if created:
-        from caredesk.channels.tasks import outbox_deliver_task
-        from caredesk.core.jobs import job_enqueue
-
         job_enqueue(outbox_deliver_task, row.pk)
     return row

@@ -7,6 +7,8 @@ from typing import Any, Generic, TypeVar
 from django.db.models import Model, QuerySet
 from ninja import Schema
 
+from caredesk.core.errors import NotFound
+
 T = TypeVar("T")
 
 
@@ -15,7 +17,6 @@ M = TypeVar("M", bound=Model)
 
 def found_or_404(objects: QuerySet[M], pk: int, entity: str) -> M:
     """The row with this id, or NotFound (a 404 problem body) naming the entity."""
-    from caredesk.core.errors import NotFound
 
     row = objects.filter(pk=pk).first()
     if row is None:

@@ -53,3 +53,12 @@ class NotFound(DomainError):
 
 class ConfigurationError(RuntimeError):
     """A setting is missing or malformed; start-up stops with this message."""
+
+
+def choice_check(value: str, choices: list[str], field: str) -> str:
+    """``value`` when it is one of ``choices``; ValidationFailed naming the field if not."""
+    if value not in choices:
+        raise ValidationFailed(
+            f"invalid_{field}", f"{field} must be one of {', '.join(choices)}.", field=field
+        )
+    return value

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.test import Client
 
 
@@ -17,7 +22,6 @@ def signed_in(user: Any) -> Client:
 def test_database_url() -> str:
     """DATABASE_URL of the database the tests run on, for a caredesk process the test
     starts (the test must commit what that process should see: transaction=True)."""
-    from django.db import connection
 
     s = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -30,10 +34,6 @@ def test_database_url() -> str:
 def caredesk_process(args: list[str], *, env: dict[str, str], log: Any) -> Any:
     """Start `caredesk ARGS…` on the test database in its own process group (so that a
     test can kill it with everything it started), its output appended to ``log``."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
     full_env = {
         **os.environ,

@@ -12,6 +12,7 @@ from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.pagination import cursor_encode, cursor_invalid, cursor_values
 from caredesk.customers.models import Customer, CustomerNote, Purchase
+from caredesk.staffing.models import CallRecord
 from caredesk.surveys.models import SurveyResponse
 from caredesk.tickets.models import Message, Ticket
 
@@ -135,7 +136,6 @@ def customer_timeline(
                 data={"survey": s.kind, "score": s.score},
             )
         )
-    from caredesk.staffing.models import CallRecord
 
     calls = CallRecord.objects.filter(customer=customer, queued_at__isnull=False)
     for c in _take(calls.select_related("queue"), "call", position, n, at="queued_at"):

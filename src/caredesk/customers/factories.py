@@ -4,6 +4,7 @@ import factory
 
 from caredesk.accounts.models import User
 from caredesk.customers.models import ContactPoint, Customer, Organization
+from caredesk.customers.services import customer_account_create
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
@@ -29,7 +30,6 @@ class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
 
 def customer_user(email: str | None = None, first_name: str = "", last_name: str = "") -> User:
     """A customer-role user linked to a customer record, through the real service."""
-    from caredesk.customers.services import customer_account_create
 
     n = User.objects.count()
     return customer_account_create(

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Sum
 
@@ -62,8 +63,6 @@ def contact_normalize(*, kind: str, value: str) -> str:
 
 
 def crm_settings_get() -> CrmSettings:
-    from django.conf import settings
-
     obj, _ = CrmSettings.objects.get_or_create(
         pk=1, defaults={"recency_window_days": settings.CAREDESK_RECENCY_DAYS_DEFAULT}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from caredesk.accounts.models import Team, User
 from caredesk.automation.services.rules import rule_save
+from caredesk.channels.models import Mailbox
 from caredesk.routing.services import (
     agent_routing_update,
     availability_set,
@@ -53,7 +54,6 @@ def demo_service_levels() -> None:
 def demo_automation(agents: list[User]) -> None:
     """Skills, a routing strategy per team, agents online, a mailbox (no server: mail is
     imported with `caredesk mail import`), and a handful of rules."""
-    from caredesk.channels.models import Mailbox
 
     first_line = Team.objects.get(name="First line")
     Mailbox.objects.create(

@@ -17,6 +17,9 @@ from django.utils import timezone
 from caredesk.accounts.enums import STAFF_ROLES
 from caredesk.accounts.models import Team, User
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.jobs import job_enqueue
+from caredesk.notifications.models import NotificationKind
+from caredesk.notifications.services import notify
 from caredesk.routing.models import (
     AgentProfile,
     Availability,
@@ -26,9 +29,11 @@ from caredesk.routing.models import (
     TeamRouting,
     TicketSkill,
 )
+from caredesk.routing.tasks import routing_drain_task
 from caredesk.tickets.enums import OPEN_STATUSES, TicketStatus
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.services.events import events_via
+from caredesk.tickets.services.tickets import ticket_update
 
 # The tickets routing hands out and takes back: not those waiting on someone else.
 QUEUED_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN)
@@ -135,8 +140,6 @@ def availability_set(*, user: User, availability: str) -> AgentProfile:
 def routing_drain_later(*, user: User) -> None:
     """After the commit, route the queues of the agent's routed teams (they may have
     room now: they came online, got capacity, or finished a ticket)."""
-    from caredesk.core.jobs import job_enqueue
-    from caredesk.routing.tasks import routing_drain_task
 
     routed = user.teams.exclude(routing__strategy=Strategy.MANUAL).filter(routing__isnull=False)
     for team_id in routed.values_list("pk", flat=True):
@@ -209,8 +212,6 @@ def routing_route(*, ticket: Ticket) -> User | None:
 
 
 def _route(ticket: Ticket, team_id: int) -> User | None:
-    from caredesk.tickets.services.tickets import ticket_update
-
     routing = TeamRouting.objects.select_related("team").filter(team_id=team_id).first()
     if routing is None or routing.strategy == Strategy.MANUAL:
         return None
@@ -226,8 +227,6 @@ def _route(ticket: Ticket, team_id: int) -> User | None:
     ticket.refresh_from_db()
     TeamRouting.objects.filter(pk=routing.pk).update(last_assigned=agent)
     AgentProfile.objects.filter(pk=agent.pk).update(last_assigned_at=now)
-    from caredesk.notifications.models import NotificationKind
-    from caredesk.notifications.services import notify
 
     notify(
         users=[agent],
@@ -277,7 +276,6 @@ def _assigned_meanwhile(ticket: Ticket) -> bool:
 def routing_rebalance(*, user: User) -> int:
     """Hand back an agent's new and open tickets in teams that rebalance; route them
     again. Returns how many were handed back."""
-    from caredesk.tickets.services.tickets import ticket_update
 
     teams = TeamRouting.objects.filter(team__members=user, rebalance_on_offline=True)
     team_ids = list(teams.values_list("team_id", flat=True))

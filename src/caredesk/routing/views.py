@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caredesk.accounts.gates import staff_required, supervisor_required, user_of
 from caredesk.accounts.models import Team, User
 from caredesk.core.web import model_screen
+from caredesk.notifications.selectors import notifications_unread_count
 from caredesk.routing.forms import AgentRoutingForm, AvailabilityForm, SkillForm, TeamRoutingForm
 from caredesk.routing.models import Skill
 from caredesk.routing.selectors import agents_routing, teams_routing
@@ -106,7 +107,6 @@ def skills(request: HttpRequest, object_id: int | None = None) -> HttpResponse:
 def my_status(request: HttpRequest) -> HttpResponse:
     """The top bar's availability switch and unread count (loaded by htmx, so that pages
     pay no query for it)."""
-    from caredesk.notifications.selectors import notifications_unread_count
 
     user = user_of(request)
     if request.method == "POST":

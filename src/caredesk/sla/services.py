@@ -4,12 +4,16 @@ breaches once. Called explicitly by the ticket services (no signals)."""
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
+from psycopg.types.datetime import TimestamptzLoader
 
 from caredesk.core.business_hours import (
     Calendar,
@@ -19,6 +23,10 @@ from caredesk.core.business_hours import (
 )
 from caredesk.core.cache import cached
 from caredesk.core.errors import ValidationFailed
+from caredesk.customers.models import Customer, Segment
+from caredesk.customers.segments import rules_parse, rules_q
+from caredesk.customers.selectors import customer_segments
+from caredesk.customers.services import crm_settings_get
 from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla
 from caredesk.tickets.enums import OPEN_STATUSES as OPEN_TICKET_STATUSES
 from caredesk.tickets.enums import AuthorRole, TicketStatus
@@ -81,8 +89,6 @@ def _matches(policy: SlaPolicy, ticket: Ticket) -> bool:
     wanted = (policy.conditions or {}).get("segment_ids") or []
     members = {}
     if wanted:
-        from caredesk.customers.selectors import customer_segments
-
         found = customer_segments(customer=ticket.requester, among=wanted)
         members = {s.pk: {ticket.requester_id} for s in found}
     return _matches_facts(policy, facts, ticket.organization_id, ticket.requester_id, members)
@@ -311,7 +317,6 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
     Run on its own (the CLI) on PostgreSQL, a writer thread with its own connection
     writes each batch while the next is computed, so the database and Python work at
     the same time; inside a caller's transaction everything is written in it."""
-    import time
 
     started = time.perf_counter()
     now = now or timezone.now()
@@ -395,7 +400,6 @@ def _open_ticket_batches(
             last = rows[-1][0]
             kept = TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows])
             yield rows, {r[0]: r[1:] for r in kept.values_list(*_KEPT_COLUMNS)}
-    from psycopg.types.datetime import TimestamptzLoader
 
     tickets = connection.ops.quote_name(Ticket._meta.db_table)
     clocks = connection.ops.quote_name(TicketSla._meta.db_table)
@@ -433,17 +437,12 @@ class _BatchWriter:
     batch; the first error stops it and is raised by put() or close()."""
 
     def __init__(self) -> None:
-        import queue
-        import threading
-
         self.queue: queue.Queue[tuple[list[int], list[tuple[Any, ...]]] | None] = queue.Queue(2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="sla-sweep-writer", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        from django.db import connections
-
         try:
             while (item := self.queue.get()) is not None:
                 if self.error is None:
@@ -572,9 +571,6 @@ def _upsert_copy(rows: list[tuple[Any, ...]], *, table: str, cols: str, conflict
 
 def _segment_members(policies: list[SlaPolicy]) -> dict[int, set[int]]:
     """Customer ids of every segment a policy names (one query per segment)."""
-    from caredesk.customers.models import Customer, Segment
-    from caredesk.customers.segments import rules_parse, rules_q
-    from caredesk.customers.services import crm_settings_get
 
     wanted = {sid for p in policies for sid in (p.conditions or {}).get("segment_ids", [])}
     if not wanted:

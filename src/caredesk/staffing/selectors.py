@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.staffing.intervals import CallTimes, IntervalStats, interval_starts, interval_stats
 from caredesk.staffing.models import CallQueue, CallRecord
+from caredesk.tickets.models import Ticket
 
 INTERVALS = (15, 30, 60)
 
@@ -58,7 +59,6 @@ def ticket_intervals(
 ) -> list[TicketInterval]:
     """Tickets created per interval (by channel, or all), with their mean time to the
     first agent response: the volume side of non-phone channels (one query)."""
-    from caredesk.tickets.models import Ticket
 
     if interval_minutes not in INTERVALS:
         raise ValidationFailed(

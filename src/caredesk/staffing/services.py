@@ -11,9 +11,11 @@ from django.utils import timezone
 from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
 from caredesk.customers.models import ContactPoint
+from caredesk.customers.services import contact_normalize
 from caredesk.staffing.models import CallEvent, CallEventKind, CallQueue, CallRecord
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.events import event_record
 
 # Which CallRecord column each event sets.
 EVENT_FIELDS = {
@@ -42,8 +44,6 @@ class Recorded:
 
 
 def _customer_id_for(phone: str) -> int | None:
-    from caredesk.customers.services import contact_normalize
-
     try:
         value = contact_normalize(kind="phone", value=phone)
     except ValidationFailed:
@@ -111,8 +111,6 @@ def _fold(data: CallEventData, call_id: str, queue_name: str) -> CallRecord:
             linked_now = True
     record.save()
     if linked_now:
-        from caredesk.tickets.services.events import event_record
-
         event_record(
             ticket=record.ticket,
             actor=record.agent,

@@ -10,9 +10,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caredesk.accounts.models import User
+from caredesk.automation.services.engine import Event, automation_fire
+from caredesk.channels.mail.outbound import deliverable_email
+from caredesk.core.business_hours import add_business_minutes
 from caredesk.core.cache import cached
 from caredesk.core.errors import Conflict, NotFound, ValidationFailed
+from caredesk.core.jobs import job_enqueue
 from caredesk.customers.models import Customer
+from caredesk.customers.selectors import segment_members
+from caredesk.notifications.models import NotificationKind
+from caredesk.notifications.services import notify, supervisors_of
+from caredesk.sla.models import TicketSla
+from caredesk.sla.services import calendar_of
 from caredesk.surveys.models import (
     SCORE_RANGES,
     DeliveryStatus,
@@ -24,8 +33,10 @@ from caredesk.surveys.models import (
     SurveyResponse,
     SurveySettings,
 )
+from caredesk.surveys.tasks import survey_deliver_task
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.events import event_record
 
 
 def survey_response_record(
@@ -64,8 +75,6 @@ def survey_response_record(
             external_id=external_id or None,
         )
         if live and ticket is not None:
-            from caredesk.automation.services.engine import Event, automation_fire
-
             automation_fire(
                 event=Event(
                     "survey.answered",
@@ -151,7 +160,6 @@ def survey_invite(
     """Invite a customer to a survey, unless this ticket's survey went out already or
     the customer had one within the throttle. Sent by email after the commit when the
     customer has a deliverable address; shown in the portal either way."""
-    from caredesk.channels.mail.outbound import deliverable_email
 
     now = now or timezone.now()
     throttle = dt.timedelta(days=survey_settings_get().throttle_days)
@@ -174,15 +182,10 @@ def survey_invite(
     except IntegrityError:  # the same ticket's survey, created concurrently
         return None
     if ticket is not None:
-        from caredesk.tickets.services.events import event_record
-
         how = f"queued by email to {email}" if email else "in the portal (no email address)"
         event_record(ticket=ticket, actor=None, kind=EventKind.CHANGED, field="survey",
                      new=f"{kind.upper()} survey {how}")  # fmt: skip
     if email:
-        from caredesk.core.jobs import job_enqueue
-        from caredesk.surveys.tasks import survey_deliver_task
-
         job_enqueue(survey_deliver_task, invitation.pk)
     return invitation
 
@@ -233,8 +236,6 @@ def survey_comment(*, invitation: SurveyInvitation, comment: str) -> SurveyRespo
 def follow_up_open(*, response: SurveyResponse) -> FollowUp:
     """The closed loop: a task for the team of the ticket (due in business hours of its
     SLA calendar, else calendar hours) and a notification to its supervisors."""
-    from caredesk.notifications.models import NotificationKind
-    from caredesk.notifications.services import notify, supervisors_of
 
     ticket = response.ticket
     team = ticket.team if ticket is not None else None
@@ -253,10 +254,6 @@ def follow_up_open(*, response: SurveyResponse) -> FollowUp:
 
 
 def _due_after(ticket: Ticket | None, start: dt.datetime, minutes: int) -> dt.datetime:
-    from caredesk.core.business_hours import add_business_minutes
-    from caredesk.sla.models import TicketSla
-    from caredesk.sla.services import calendar_of
-
     sla = (
         TicketSla.objects.select_related("policy__calendar").filter(ticket=ticket).first()
         if ticket is not None
@@ -285,7 +282,6 @@ def follow_up_close(*, follow_up: FollowUp, actor: User, outcome: str) -> Follow
 def campaigns_run(*, now: dt.datetime | None = None) -> int:
     """Send the NPS campaigns whose time has come to their segment's customers (each
     customer's throttle applies); returns how many invitations went out."""
-    from caredesk.customers.selectors import segment_members
 
     now = now or timezone.now()
     sent = 0

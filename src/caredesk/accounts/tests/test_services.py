@@ -5,8 +5,15 @@ from django.contrib.auth import authenticate
 
 from caredesk.accounts.factories import UserFactory
 from caredesk.accounts.models import ApiToken, User
-from caredesk.accounts.services import token_authenticate, token_create, token_revoke, user_create
+from caredesk.accounts.services import (
+    team_create,
+    token_authenticate,
+    token_create,
+    token_revoke,
+    user_create,
+)
 from caredesk.core.errors import ValidationFailed
+from caredesk.customers.factories import customer_user
 from caredesk.customers.models import Customer
 from caredesk.customers.services import customer_account_create, customer_create
 
@@ -98,9 +105,6 @@ def test_login_with_email_or_username() -> None:
 
 
 def test_teams_hold_agents_only() -> None:
-    from caredesk.accounts.services import team_create
-    from caredesk.customers.factories import customer_user
-
     agent = UserFactory()
     team = team_create(name=" Billing ", members=[agent])
     assert team.name == "Billing"

@@ -8,7 +8,8 @@ from django.test import Client
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
 from caredesk.accounts.models import User
-from caredesk.accounts.services import access_settings_update
+from caredesk.accounts.services import access_settings_update, user_create
+from caredesk.tickets.factories import ticket_make
 
 pytestmark = pytest.mark.django_db
 
@@ -134,9 +135,6 @@ def test_healthz() -> None:
 
 
 def test_admin_pages_open_for_an_admin() -> None:
-    from caredesk.accounts.services import user_create
-    from caredesk.tickets.factories import ticket_make
-
     user_create(email="root@example.org", role="admin", password="admin-pass-12345")
     ticket = ticket_make()
     c = client()

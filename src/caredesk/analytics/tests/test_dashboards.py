@@ -13,7 +13,12 @@ from django.utils import timezone
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.analytics.charts import Series, bar_chart, line_chart, stacked_share
+from caredesk.analytics.figures import kpis_for
+from caredesk.analytics.selectors import kpi_period
 from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
+from caredesk.sla.models import SlaPolicy
+from caredesk.sla.services import sla_apply
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.services import message_add, ticket_update
 
@@ -53,7 +58,6 @@ def test_who_sees_which_dashboard() -> None:
         page = boss.get(url)
         assert page.status_code == 200, url
         assert b"<svg" in page.content, url
-    from caredesk.customers.factories import customer_user
 
     assert signed_in(customer_user()).get("/dashboard/").status_code == 403
 
@@ -81,14 +85,11 @@ def test_an_agents_figures_are_their_own_and_drill_down_to_their_tickets() -> No
 
 
 def test_the_team_board_shows_backlog_sla_at_risk_and_the_forecast() -> None:
-    from caredesk.sla.models import SlaPolicy
-
     team = TeamFactory(name="Billing")
     SlaPolicy.objects.create(name="Fast", first_response_minutes=1)
     late = ticket_make(subject="Waiting too long", team=team)
     late.created_at = timezone.now() - dt.timedelta(hours=2)
     late.save()
-    from caredesk.sla.services import sla_apply
 
     sla_apply(ticket=late)  # the clocks again, from the earlier creation time
     page = signed_in(UserFactory(role=Role.SUPERVISOR)).get(f"/dashboard/team/?team={team.pk}")
@@ -99,8 +100,6 @@ def test_the_team_board_shows_backlog_sla_at_risk_and_the_forecast() -> None:
 
 
 def test_the_manager_board_matches_the_kpi_report_and_refuses_a_bad_period() -> None:
-    from caredesk.analytics.selectors import kpi_period, kpis_for
-
     for _ in range(3):
         ticket_make(type="complaint")
     today = timezone.localdate()

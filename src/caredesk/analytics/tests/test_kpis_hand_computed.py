@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
 from caredesk.analytics.tests.helpers import rolled_up
+from caredesk.cli import main
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,7 +109,6 @@ HISTORY = [
 def history(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """The history, imported; with "rollups", also rolled up by day (UTC) as the job
     does, so that the UTC reports add up stored days (the Berlin ones read the records)."""
-    from caredesk.cli import main
 
     bundle = tmp_path / "history.jsonl"
     bundle.write_text("\n".join(json.dumps(line) for line in HISTORY) + "\n")
@@ -120,8 +120,6 @@ def history(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
 
 
 def report(*args: str) -> dict[str, Any]:
-    from caredesk.cli import main
-
     result = CliRunner().invoke(main, ["report", "kpis", *args, "--json"])
     assert result.exit_code == 0, result.output
     figures: dict[str, Any] = json.loads(result.output)

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from caredesk.cli import main
 from caredesk.core.exports import safe_cell, table_csv, table_xlsx
 from caredesk.tickets.factories import ticket_make
 
@@ -20,8 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run(*args: str) -> tuple[int, str]:
-    from caredesk.cli import main
-
     result = CliRunner().invoke(main, ["report", "kpis", *args])
     return result.exit_code, result.output
 

@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,8 @@ from django.utils import timezone
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.accounts.models import Team, User
-from caredesk.analytics.models import DailyRollup
+from caredesk.analytics.figures import kpis_for
+from caredesk.analytics.models import BacklogAt, DailyRollup
 from caredesk.analytics.rollups import (
     MARGIN,
     changed_days,
@@ -25,15 +27,16 @@ from caredesk.analytics.rollups import (
     rollups_forget,
     rollups_refresh,
 )
-from caredesk.analytics.selectors import EVERYONE, Scope, kpi_period, kpis_for
+from caredesk.analytics.selectors import EVERYONE, Scope, kpi_period
 from caredesk.analytics.tests.helpers import settle
+from caredesk.cli import main
 from caredesk.customers.factories import CustomerFactory
 from caredesk.sla.facts import sla_business_facts_backfill
 from caredesk.sla.models import BusinessCalendar, SlaPolicy
 from caredesk.sla.services import sla_check
 from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.models import Ticket
-from caredesk.tickets.services import message_add, ticket_create, ticket_update
+from caredesk.tickets.services import message_add, ticket_create, ticket_merge, ticket_update
 from caredesk.tickets.services.facts import (
     FACT_FIELDS,
     ticket_facts_backfill,
@@ -212,10 +215,6 @@ def test_an_import_of_history_drops_the_days_it_touches() -> None:
 
 
 def test_the_command_builds_the_rollups_and_raw_reads_the_records() -> None:
-    from click.testing import CliRunner
-
-    from caredesk.cli import main
-
     history(seed=8)
     built = CliRunner().invoke(main, ["report", "rollups"])
     assert built.exit_code == 0, built.output
@@ -266,9 +265,6 @@ def test_a_whole_month_is_read_from_its_month_row_unless_a_day_of_it_changed() -
 
 
 def test_a_past_backlog_is_kept_until_a_ticket_open_then_is_merged_or_moved() -> None:
-    from caredesk.analytics.models import BacklogAt
-    from caredesk.tickets.services import ticket_merge
-
     cast = history(seed=9)
     rollups_refresh()
     period = periods("UTC")[2]  # ends four days ago

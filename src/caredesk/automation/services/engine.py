@@ -23,13 +23,24 @@ from django.utils import timezone
 from caredesk.accounts.enums import STAFF_ROLES
 from caredesk.accounts.models import Team, User
 from caredesk.automation.actions import Action
+from caredesk.automation.conditions import FIELDS, conditions_match
 from caredesk.automation.models import RuleRun, WebhookSubscription
 from caredesk.automation.services.rules import ActiveRule, rules_for
 from caredesk.automation.services.webhooks import webhook_queue, webhooks_for
 from caredesk.core.errors import DomainError
+from caredesk.customers.lifecycle import lifecycle_of
+from caredesk.customers.selectors import customer_emails, customer_segments
+from caredesk.customers.services import crm_settings_get
+from caredesk.notifications.models import NotificationKind
+from caredesk.notifications.services import notify, supervisors_of, team_members
+from caredesk.routing.services import routing_route, ticket_skills_require
+from caredesk.tickets.canned import canned_values
 from caredesk.tickets.enums import AuthorRole, EventKind
 from caredesk.tickets.models import Ticket
+from caredesk.tickets.placeholders import fill
 from caredesk.tickets.services.events import event_record, events_via
+from caredesk.tickets.services.messages import message_add
+from caredesk.tickets.services.tickets import ticket_update
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +79,6 @@ def automation_fire(*, event: Event, ticket: Ticket | None = None) -> None:
 
 def rules_run(*, event: Event, ticket: Ticket, rules: list[ActiveRule]) -> list[int]:
     """Run the matching rules; returns the ids of those that ran."""
-    from caredesk.automation.conditions import conditions_match
 
     chain = _cascade.get()
     if len(chain) >= MAX_DEPTH:
@@ -132,8 +142,6 @@ def _act(action: Action, *, ticket: Ticket, rule: ActiveRule, event: Event) -> s
 
 
 def _update(ticket: Ticket, changes: dict[str, Any]) -> None:
-    from caredesk.tickets.services.tickets import ticket_update
-
     ticket_update(ticket=ticket, actor=None, changes=changes)
 
 
@@ -156,8 +164,6 @@ def _do_unassign(action: Action, ticket: Ticket, rule: ActiveRule, event: Event)
 
 
 def _do_route(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> str:
-    from caredesk.routing.services import routing_route
-
     team = Team.objects.get(pk=action.ids[0])
     _update(ticket, {"team": team, "assignee": None})
     agent = routing_route(ticket=ticket)
@@ -176,8 +182,6 @@ def _do_tags(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> 
 
 
 def _do_note(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> str:
-    from caredesk.tickets.services.messages import message_add
-
     message_add(
         ticket=ticket,
         author=None,
@@ -189,8 +193,6 @@ def _do_note(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> 
 
 
 def _do_reply(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> str:
-    from caredesk.tickets.services.messages import message_add
-
     message_add(
         ticket=ticket,
         author=None,
@@ -202,9 +204,6 @@ def _do_reply(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) ->
 
 
 def _do_notify(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> str:
-    from caredesk.notifications.models import NotificationKind
-    from caredesk.notifications.services import notify, supervisors_of, team_members
-
     targets: list[User | None]
     if action.to == "assignee":
         targets = [ticket.assignee]
@@ -227,10 +226,6 @@ def _do_webhook(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) 
 
 
 def _do_escalate(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> str:
-    from caredesk.notifications.models import NotificationKind
-    from caredesk.notifications.services import notify, supervisors_of
-    from caredesk.routing.services import routing_route
-
     team = Team.objects.get(pk=action.ids[0])
     names = list(ticket.tags.values_list("name", flat=True))
     changes: dict[str, Any] = {"team": team, "assignee": None, "tags": [*names, "escalated"]}
@@ -246,8 +241,6 @@ def _do_escalate(action: Action, ticket: Ticket, rule: ActiveRule, event: Event)
 
 
 def _do_require_skills(action: Action, ticket: Ticket, rule: ActiveRule, event: Event) -> str:
-    from caredesk.routing.services import routing_route, ticket_skills_require
-
     skills = ticket_skills_require(ticket=ticket, skill_ids=action.ids)
     routing_route(ticket=ticket)
     return "requires " + ", ".join(str(s) for s in skills)
@@ -270,9 +263,6 @@ _HANDLERS: dict[str, Callable[[Action, Ticket, ActiveRule, Event], str]] = {
 
 
 def _fill(text: str, ticket: Ticket) -> str:
-    from caredesk.tickets.canned import canned_values
-    from caredesk.tickets.placeholders import fill
-
     return fill(text, canned_values(ticket=ticket, agent=ticket.assignee))
 
 
@@ -291,13 +281,9 @@ class TicketFacts(Mapping[str, Any]):
         return self._cache[key]
 
     def __iter__(self) -> Iterator[str]:
-        from caredesk.automation.conditions import FIELDS
-
         return iter([*FIELDS, "changed"])
 
     def __len__(self) -> int:
-        from caredesk.automation.conditions import FIELDS
-
         return len(FIELDS) + 1
 
     def _hours(self, since: dt.datetime | None) -> float | None:
@@ -336,15 +322,10 @@ class TicketFacts(Mapping[str, Any]):
 
 
 def _requester_email(ticket: Ticket) -> str:
-    from caredesk.customers.selectors import customer_emails
-
     return customer_emails(customer_ids=[ticket.requester_id]).get(ticket.requester_id, "")
 
 
 def _lifecycle(ticket: Ticket) -> str:
-    from caredesk.customers.lifecycle import lifecycle_of
-    from caredesk.customers.services import crm_settings_get
-
     return lifecycle_of(
         last_purchase_at=ticket.requester.last_purchase_at,
         now=timezone.now(),
@@ -353,6 +334,4 @@ def _lifecycle(ticket: Ticket) -> str:
 
 
 def _segments(ticket: Ticket) -> list[str]:
-    from caredesk.customers.selectors import customer_segments
-
     return [s.name for s in customer_segments(customer=ticket.requester)]

@@ -39,8 +39,10 @@ from caredesk.automation.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from caredesk.automation.tasks import webhook_deliver_task
 from caredesk.core.cache import cache_clear_now_and_on_commit, cached
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.jobs import job_enqueue
 from caredesk.tickets.models import Ticket
 
 if TYPE_CHECKING:
@@ -162,8 +164,6 @@ def webhook_queue(
     *, subscription_id: int, event: Event, ticket: Ticket, rule_id: int | None = None
 ) -> WebhookDelivery:
     """Write the delivery row now; send it after the commit."""
-    from caredesk.automation.tasks import webhook_deliver_task
-    from caredesk.core.jobs import job_enqueue
 
     delivery = WebhookDelivery.objects.create(
         subscription_id=subscription_id,
@@ -279,8 +279,6 @@ def webhooks_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a failed or delivered payload again (an admin's button)."""
-    from caredesk.automation.tasks import webhook_deliver_task
-    from caredesk.core.jobs import job_enqueue
 
     copy = WebhookDelivery.objects.create(
         subscription=delivery.subscription,

@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from celery import Celery
 
+from caredesk.automation.models import WebhookDelivery
+from caredesk.automation.services.webhooks import subscription_save
 from caredesk.core.testing import caredesk_process
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -32,7 +36,6 @@ def redis_url() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(message + "; under CI=true the job tests must run on Redis")
         pytest.skip(message)
-    import redis
 
     client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
     client.flushdb()
@@ -71,11 +74,6 @@ def _wait_for(check: Any, timeout: float, what: str, log: Path) -> None:
 def test_a_job_whose_worker_is_killed_completes_after_restart(
     redis_url: str, receiver: Any, tmp_path: Path
 ) -> None:
-    from celery import Celery
-
-    from caredesk.automation.models import WebhookDelivery
-    from caredesk.automation.services.webhooks import subscription_save
-
     subscription = subscription_save(
         name="CRM",
         url=receiver.url,

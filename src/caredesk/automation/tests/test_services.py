@@ -26,6 +26,8 @@ from caredesk.automation.services.webhooks import (
 from caredesk.channels.models import OutboundMessage
 from caredesk.core.errors import ValidationFailed
 from caredesk.notifications.models import Notification
+from caredesk.sla.models import SlaPolicy
+from caredesk.surveys.services import survey_response_record
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Ticket, TicketEvent
@@ -214,8 +216,6 @@ def test_time_rule_runs_once_per_stretch_of_status() -> None:
 
 
 def test_sla_warnings_and_breaches_notify_and_trigger_rules() -> None:
-    from caredesk.sla.models import SlaPolicy
-
     SlaPolicy.objects.create(name="All", first_response_minutes=60, warn_at_percent=75)
     managers = TeamFactory(name="Managers")
     rule("sla.breach", [{"type": "escalate", "team": managers.pk}])
@@ -341,8 +341,6 @@ def test_a_delivery_to_an_address_no_longer_allowed_fails_without_sending(
 
 
 def test_a_poor_survey_answer_triggers_its_rule_but_imported_history_does_not() -> None:
-    from caredesk.surveys.services import survey_response_record
-
     rule(
         "survey.answered",
         [{"type": "add_tags", "tags": ["unhappy"]}],

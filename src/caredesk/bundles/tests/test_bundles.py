@@ -3,10 +3,13 @@ from typing import Any
 
 import pytest
 
+from caredesk.accounts.models import User
 from caredesk.bundles.exporter import bundle_export
 from caredesk.bundles.importer import bundle_import
 from caredesk.customers.models import Customer, Organization, Purchase
+from caredesk.customers.services import customer_create
 from caredesk.surveys.models import SurveyResponse
+from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -183,15 +186,12 @@ def test_bad_lines_are_reported_with_numbers_and_skipped() -> None:
 
 def test_export_then_import_into_empty_database_round_trips() -> None:
     bundle_import(lines=_lines(BUNDLE))
-    from caredesk.customers.services import customer_create
-    from caredesk.tickets.factories import ticket_make
 
     phone_only = customer_create(name="Phone Only", phones=["+4930123456"])
     ticket_make(requester=phone_only, subject="Called about the router")
     first = list(bundle_export())
     for model in (SurveyResponse, Message, Ticket, Purchase, Customer, Organization):
         model.objects.all().delete()
-    from caredesk.accounts.models import User
 
     User.objects.all().delete()
     report = bundle_import(lines=first)

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from caredesk.accounts.gates import admin_actor, supervisor_actor
+from caredesk.accounts.models import Team
+from caredesk.channels.mail.inbound import inbound_dismiss as dismiss
+from caredesk.channels.mail.inbound import inbound_retry as retry
 from caredesk.channels.models import InboundMail, Mailbox
 from caredesk.core.api import found_or_404
 from caredesk.core.errors import ValidationFailed
@@ -80,11 +85,6 @@ class InboundOut(Schema):
 
 
 def _save(box: Mailbox, body: MailboxIn) -> Mailbox:
-    from django.core.validators import validate_email
-    from django.db import IntegrityError, transaction
-
-    from caredesk.accounts.models import Team
-
     data = body.model_dump()
     address = data["address"].strip().lower()
     try:
@@ -166,7 +166,6 @@ class RetryOut(Schema):
 @router.post("/inbound/{inbound_id}/retry", response=RetryOut)
 def inbound_retry(request: HttpRequest, inbound_id: int) -> dict[str, object]:
     """File a held message again (409 if it is not held)."""
-    from caredesk.channels.mail.inbound import inbound_retry as retry
 
     supervisor_actor(request)
     result = retry(inbound=found_or_404(InboundMail.objects.all(), inbound_id, "message"))
@@ -177,7 +176,6 @@ def inbound_retry(request: HttpRequest, inbound_id: int) -> dict[str, object]:
 @router.post("/inbound/{inbound_id}/dismiss", response=InboundOut)
 def inbound_dismiss(request: HttpRequest, inbound_id: int) -> InboundMail:
     """Set a held message aside, kept and marked ignored (409 if it is not held)."""
-    from caredesk.channels.mail.inbound import inbound_dismiss as dismiss
 
     user = supervisor_actor(request)
     row = found_or_404(InboundMail.objects.all(), inbound_id, "message")

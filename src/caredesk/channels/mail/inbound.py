@@ -28,16 +28,19 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from caredesk.accounts.models import User
-from caredesk.channels.mail.parsing import NotAnEmail, ParsedMail, parse
+from caredesk.channels.mail.parsing import MESSAGE_ID, NotAnEmail, ParsedMail, parse
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailSource, MailThread
 from caredesk.core.cache import cached
 from caredesk.core.errors import Conflict, DomainError
 from caredesk.core.storage import StoredBlob, blob_open, blob_store
 from caredesk.customers.enums import ContactKind
 from caredesk.customers.models import ContactPoint, Customer
+from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.enums import AuthorRole, Channel, EventKind, TicketStatus
 from caredesk.tickets.models import Ticket
-from caredesk.tickets.services.messages import MAX_TEXT, AttachmentData
+from caredesk.tickets.services.events import event_record
+from caredesk.tickets.services.messages import MAX_TEXT, AttachmentData, message_add
+from caredesk.tickets.services.tickets import ticket_create
 
 logger = logging.getLogger(__name__)
 
@@ -509,8 +512,6 @@ def _content(parsed: ParsedMail) -> tuple[str, str, list[AttachmentData], str]:
 
 
 def _append(ticket: Ticket, parsed: ParsedMail, known: _Known | None) -> MailResult:
-    from caredesk.tickets.services.messages import message_add
-
     text, html, files, note = _content(parsed)
     agent = _staff(parsed.sender)
     customer = None
@@ -551,9 +552,6 @@ def _new_ticket(
     reason: str | None,
     follow_up_of: Ticket | None = None,
 ) -> MailResult:
-    from caredesk.customers.services import customer_get_or_create_by_email
-    from caredesk.tickets.services.tickets import ticket_create
-
     text, html, files, note = _content(parsed)
     requester = known.customers.get(parsed.sender) if known else None
     if requester is None:
@@ -588,7 +586,6 @@ def _new_ticket(
 
 def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
     """Tell the agents (a note) and the sender (a public message, which the outbox sends)."""
-    from caredesk.tickets.services.messages import message_add
 
     message_add(ticket=ticket, author=None, author_role=AuthorRole.AGENT, is_public=False,
                 text=note)  # fmt: skip
@@ -603,8 +600,6 @@ def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
 
 
 def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
-    from caredesk.tickets.services.messages import message_add
-
     text = (
         f'We received your request "{ticket.subject}" (#{ticket.pk}) and will answer soon. '
         "To add anything, just reply to this message."
@@ -616,7 +611,6 @@ def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
 
 def _bounce(parsed: ParsedMail) -> MailResult:
     """Mark the addresses undeliverable; record the failure on the ticket it was for."""
-    from caredesk.tickets.services.events import event_record
 
     assert parsed.bounce is not None
     marked = ContactPoint.objects.filter(
@@ -646,7 +640,6 @@ def _bounce(parsed: ParsedMail) -> MailResult:
 
 def _ids_in_bounce(parsed: ParsedMail) -> list[str]:
     """Message-IDs quoted inside the bounce (the returned headers)."""
-    from caredesk.channels.mail.parsing import MESSAGE_ID
 
     found: list[str] = []
     for part in parsed.attachments:

@@ -36,6 +36,7 @@ from caredesk.core.storage import blob_open
 from caredesk.customers.selectors import customer_emails
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.events import event_record
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +131,6 @@ def smtp_attempt(
 
 
 def _finish(row: OutboundMessage, status: str, error: str, msgid: str = "") -> Sent:
-    from caredesk.tickets.services.events import event_record
-
     now = timezone.now()
     with transaction.atomic():
         OutboundMessage.objects.filter(pk=row.pk).update(

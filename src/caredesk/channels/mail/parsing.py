@@ -21,6 +21,7 @@ from email.parser import BytesParser
 from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
+from html import unescape
 from typing import Any
 
 from mailparser_reply import EmailReplyParser
@@ -340,8 +341,6 @@ def _bodies(msg: Message) -> tuple[str, str, list[Part]]:
             except Exception:  # noqa: S112  # an unprintable inner message: skip it
                 continue
     if not text and html:
-        from html import unescape
-
         text = unescape(re.sub(r"(?s)<(script|style).*?</\1>|<[^>]+>", " ", html))
         text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     return _clean_body(text), _clean_body(html), parts

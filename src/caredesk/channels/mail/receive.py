@@ -13,6 +13,8 @@ import logging
 import re
 from typing import Any
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
 from django.conf import settings
 from django.db import close_old_connections, connections
 
@@ -72,8 +74,6 @@ def _ingest(raw: bytes, recipients: list[str]) -> Any:
 
 def smtp_controller(*, host: str, port: int, lmtp: bool = False) -> Any:
     """An aiosmtpd controller (start() it) on host:port; LMTP when asked."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.lmtp import LMTP
 
     limit = max(2 * int(settings.CAREDESK_MAX_ATTACHMENT_BYTES), 50 * 1024 * 1024)
     if lmtp:

@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from sesame.utils import get_user
 
 from caredesk.accounts.gates import customer_required, user_of
 from caredesk.accounts.models import User
@@ -142,8 +143,6 @@ def magic_request(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def magic_login(request: HttpRequest) -> HttpResponse:
-    from sesame.utils import get_user
-
     user = get_user(request, update_last_login=False)  # type: ignore[no-untyped-call]  # untyped
     if not magic_link_eligible(user):
         messages.error(request, "This sign-in link is invalid, used or expired. Ask for a new one.")

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from caredesk.config.env import ConfigurationError, database_config, read_env
 
@@ -43,8 +44,6 @@ def test_postgresql_connections_run_without_jit() -> None:
 
 @pytest.mark.django_db
 def test_the_test_database_connection_has_the_options() -> None:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW jit")

@@ -3,12 +3,21 @@ worker and Redis in automation/tests/test_jobs_celery.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import signal
+import socket
+import time
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from caredesk.config.schedule import PERIODIC_JOBS
 from caredesk.core.jobs import EmbeddedScheduler
+from caredesk.core.testing import caredesk_process
+from caredesk.sla.models import SlaPolicy, TicketSla
+from caredesk.tickets.factories import ticket_make
 
 
 def test_the_embedded_scheduler_runs_each_job_on_its_interval(
@@ -59,18 +68,6 @@ def test_a_failing_periodic_job_does_not_stop_the_others(
 
 @pytest.mark.django_db(transaction=True)
 def test_caredesk_serve_runs_the_periodic_jobs_itself_without_a_broker(tmp_path: Path) -> None:
-    import datetime as dt
-    import os
-    import signal
-    import socket
-    import time
-
-    from django.utils import timezone
-
-    from caredesk.core.testing import caredesk_process
-    from caredesk.sla.models import SlaPolicy, TicketSla
-    from caredesk.tickets.factories import ticket_make
-
     SlaPolicy.objects.create(name="Fast", first_response_minutes=1)
     ticket = ticket_make(created_at=timezone.now() - dt.timedelta(minutes=5))
     clock = TicketSla.objects.get(ticket=ticket)

@@ -4,9 +4,16 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from caredesk.accounts.factories import UserFactory
 from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.core.models import CustomField
 from caredesk.customers.factories import CustomerFactory, OrganizationFactory
-from caredesk.customers.selectors import customer_lifecycle
+from caredesk.customers.selectors import (
+    CustomerFilters,
+    customer_lifecycle,
+    customer_list,
+    customer_segments,
+)
 from caredesk.customers.services import (
     crm_settings_update,
     customer_create,
@@ -99,8 +106,6 @@ def test_bad_amounts_are_refused(amount: str) -> None:
 
 
 def test_custom_fields_validated_against_definitions() -> None:
-    from caredesk.core.models import CustomField
-
     CustomField.objects.create(
         entity="customer", key="tier", label="Tier", field_type="choice", choices=["gold", "silver"]
     )
@@ -120,9 +125,6 @@ def test_segment_rules_are_validated() -> None:
 
 
 def test_segment_filters_customers() -> None:
-    from caredesk.accounts.factories import UserFactory
-    from caredesk.customers.selectors import CustomerFilters, customer_list, customer_segments
-
     org = OrganizationFactory()
     rich = customer_create(
         name="Rich", emails=["rich@x.org"], organization=org, custom_fields={"plan": "pro"}

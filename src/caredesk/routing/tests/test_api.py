@@ -7,6 +7,7 @@ import pytest
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.customers.factories import customer_user
+from caredesk.notifications.services import notify
 from caredesk.tickets.factories import ticket_make
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,6 @@ def test_agents_set_only_their_own_availability(api_as: Any) -> None:
 
 
 def test_notifications_are_listed_and_marked_read(api_as: Any) -> None:
-    from caredesk.notifications.services import notify
-
     agent = UserFactory()
     notify(users=[agent, customer_user()], kind="rule", text="Look at this")
     client = api_as(agent)

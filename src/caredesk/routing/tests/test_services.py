@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.accounts.models import Team, User
 from caredesk.core.errors import ValidationFailed
 from caredesk.notifications.models import Notification
-from caredesk.routing.models import Skill
+from caredesk.routing.models import Skill, TeamRouting
 from caredesk.routing.services import (
     agent_routing_update,
     availability_set,
@@ -145,12 +147,6 @@ def test_bad_settings_are_refused() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_routers_at_once_never_assign_a_ticket_twice() -> None:
-    import threading
-
-    from django.db import connections
-
-    from caredesk.routing.models import TeamRouting
-
     a, b = UserFactory(), UserFactory()
     team = team_of(a, b, strategy="manual")  # the queue fills while nobody routes
     waiting = [ticket_make(team=team) for _ in range(12)]

@@ -6,6 +6,7 @@ from caredesk.accounts.factories import UserFactory
 from caredesk.customers.factories import customer_user
 from caredesk.customers.indexing import search_index_customer
 from caredesk.customers.services import customer_create
+from caredesk.search import selectors
 from caredesk.search.query import fts5_match, terms, tsquery_text
 from caredesk.search.selectors import search_ids
 from caredesk.tickets.factories import ticket_make
@@ -79,7 +80,6 @@ def test_search_api_validates_input(api_as) -> None:
 def test_results_are_newest_first_across_the_recent_window(monkeypatch) -> None:
     # PostgreSQL searches the newest documents first, then the older ones: a tiny window
     # makes both steps run; the order must still be newest first, with nothing repeated.
-    from caredesk.search import selectors
 
     monkeypatch.setattr(selectors, "RECENT_WINDOW", 2)
     agent = UserFactory()

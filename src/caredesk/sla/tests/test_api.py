@@ -1,9 +1,10 @@
 import pytest
+from django.test import Client
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
 from caredesk.customers.factories import customer_user
-from caredesk.sla.models import TicketSla
+from caredesk.sla.models import BusinessCalendar, TicketSla
 from caredesk.tickets.factories import ticket_make
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +64,6 @@ def test_only_admins_change_and_customers_see_nothing(api_as: object) -> None:
 
 
 def test_the_django_admin_refuses_a_broken_calendar() -> None:
-    from django.test import Client
-
-    from caredesk.sla.models import BusinessCalendar
-
     admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
     c = Client(SERVER_NAME="localhost")
     c.force_login(admin)

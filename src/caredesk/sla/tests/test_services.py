@@ -2,13 +2,24 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
 
 from caredesk.accounts.factories import UserFactory
+from caredesk.customers.factories import CustomerFactory
+from caredesk.customers.services import purchase_create, segment_create
 from caredesk.sla.models import BusinessCalendar, SlaPolicy, TicketSla
-from caredesk.sla.services import sla_check
+from caredesk.sla.services import sla_apply, sla_check, sla_sweep
 from caredesk.tickets.factories import ticket_make
-from caredesk.tickets.models import TicketEvent
-from caredesk.tickets.services import message_add, ticket_update
+from caredesk.tickets.models import Commitment, TicketEvent
+from caredesk.tickets.services import (
+    commitment_create,
+    commitment_resolve,
+    message_add,
+    ticket_update,
+)
+from caredesk.tickets.services.commitments import commitment_reminders, commitment_stats
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +145,6 @@ def test_a_met_target_never_breaches_and_no_policy_means_no_clock() -> None:
 def test_a_sweep_starts_clocks_on_existing_tickets_exactly_as_one_by_one(
     office: BusinessCalendar,
 ) -> None:
-    from caredesk.sla.services import sla_apply, sla_sweep
-
     tickets = [ticket_make(created_at=at(hours=h), priority=p)
                for h, p in ((0, "urgent"), (3, "low"), (30, "normal"))]  # fmt: skip
     solved = ticket_make(created_at=at(hours=1))
@@ -160,9 +169,6 @@ def test_a_sweep_starts_clocks_on_existing_tickets_exactly_as_one_by_one(
 
 
 def test_the_inbox_and_the_ticket_page_show_the_clocks() -> None:
-    from django.test import Client
-    from django.utils import timezone
-
     policy(first_response_minutes=60, resolution_minutes=600)
     agent = UserFactory()
     ticket = ticket_make(created_at=timezone.now() - dt.timedelta(hours=2))
@@ -179,8 +185,6 @@ def test_the_inbox_and_the_ticket_page_show_the_clocks() -> None:
 
 def test_without_a_clock_provider_the_pages_show_no_clocks(settings: Any) -> None:
     """tickets know the clocks only through the setting (caredesk.tickets.clocks)."""
-    from django.test import Client
-    from django.utils import timezone
 
     policy(first_response_minutes=60)
     ticket = ticket_make(created_at=timezone.now() - dt.timedelta(hours=2))
@@ -195,10 +199,6 @@ def test_without_a_clock_provider_the_pages_show_no_clocks(settings: Any) -> Non
 
 
 def test_commitments_are_reminded_once_before_their_due_time_and_measured() -> None:
-    from caredesk.tickets.models import Commitment
-    from caredesk.tickets.services import commitment_create, commitment_resolve
-    from caredesk.tickets.services.commitments import commitment_reminders, commitment_stats
-
     agent = UserFactory()
     ticket = ticket_make(created_at=MONDAY_9)
     call = commitment_create(ticket=ticket, actor=agent, description="Call back",
@@ -220,10 +220,6 @@ def test_commitments_are_reminded_once_before_their_due_time_and_measured() -> N
 
 
 def test_a_segment_condition_picks_the_policy_one_by_one_and_in_the_sweep() -> None:
-    from caredesk.customers.factories import CustomerFactory
-    from caredesk.customers.services import purchase_create, segment_create
-    from caredesk.sla.services import sla_sweep
-
     vip = segment_create(name="Big spenders", rules={"min_lifetime_value": "100"})
     policy(position=0, conditions={"segment_ids": [vip.pk]}, first_response_minutes=15)
     policy(position=1, first_response_minutes=600)
@@ -242,10 +238,6 @@ def test_a_segment_condition_picks_the_policy_one_by_one_and_in_the_sweep() -> N
 def test_the_sweep_on_its_own_writes_through_its_writer_thread_the_same_clocks(
     office: BusinessCalendar,
 ) -> None:
-    from django.db import connection
-
-    from caredesk.sla.services import sla_apply, sla_sweep
-
     assert not connection.in_atomic_block  # as in `caredesk sla sweep` (PostgreSQL: threaded)
     kinds = ((0, "urgent"), (1, "low"), (2, "high"), (3, "urgent"), (4, "low"))
     tickets = [ticket_make(created_at=at(hours=h), priority=p) for h, p in kinds]
@@ -275,7 +267,6 @@ def test_a_sweep_stamps_only_clocks_whose_outcome_or_due_time_changed(
 ) -> None:
     """updated_at tells the KPI rollups which days to rebuild: a sweep that recomputes
     the same clocks must not move it, a new due time must."""
-    from caredesk.sla.services import sla_sweep
 
     policy(position=0, calendar=office, first_response_minutes=240, resolution_minutes=2400)
     ticket = ticket_make(created_at=at(hours=1))

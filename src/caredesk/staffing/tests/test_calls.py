@@ -1,11 +1,14 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
 from caredesk.customer360.timeline import customer_timeline
 from caredesk.customers.factories import CustomerFactory, customer_user
 from caredesk.customers.models import ContactPoint
+from caredesk.demo.staffing import demo_staffing
 from caredesk.staffing.intervals import CallTimes, interval_stats
 from caredesk.staffing.models import CallEvent, CallRecord
 from caredesk.tickets.factories import ticket_make
@@ -132,11 +135,6 @@ def test_calculators_over_the_api(api_as: object) -> None:
 
 
 def test_plans_cost_curve_and_ticket_volume_over_the_api(api_as: object) -> None:
-    from django.utils import timezone
-
-    from caredesk.accounts.enums import Role
-    from caredesk.demo.staffing import demo_staffing
-
     UserFactory.create_batch(6)
     demo_staffing(weeks=3)
     supervisor = api_as(UserFactory(role=Role.SUPERVISOR))  # type: ignore[operator]

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
+from caredesk.analytics.figures import kpis_for
+from caredesk.analytics.selectors import kpi_period
 from caredesk.core.testing import signed_in
 from caredesk.customers.factories import customer_user
 from caredesk.customers.services import customer_create, purchase_create, segment_create
@@ -105,8 +107,6 @@ def test_the_portal_offers_the_requester_their_survey() -> None:
 
 
 def test_response_rates_in_the_kpi_report() -> None:
-    from caredesk.analytics.selectors import kpi_period, kpis_for
-
     for score in (5, None, None, 4):
         ticket = ticket_make()
         invitation = survey_invite(kind="csat", customer=ticket.requester, ticket=ticket)

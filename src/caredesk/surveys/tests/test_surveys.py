@@ -10,15 +10,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import signing
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.channels.mail.inbound import mail_ingest
 from caredesk.channels.mail.tests.test_servers import eml, smtp_box
+from caredesk.customers.factories import CustomerFactory, customer_user
+from caredesk.customers.services import customer_create
 from caredesk.notifications.models import Notification
 from caredesk.surveys.models import FollowUp, SurveyInvitation, SurveyResponse, SurveySettings
+from caredesk.surveys.services import TOKEN_SALT, invitation_token
+from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import Ticket, TicketEvent
 from caredesk.tickets.services import message_add, ticket_update
 
@@ -125,9 +131,6 @@ def test_once_per_ticket_and_at_most_one_survey_per_customer_within_the_throttle
 def test_no_email_address_means_the_portal_only_and_the_setting_turns_it_off(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from caredesk.customers.services import customer_create
-    from caredesk.tickets.factories import ticket_make
-
     caller = customer_create(name="Caller", phones=["+49 30 1234567"])
     phone_only = ticket_make(requester=caller)
     solve(phone_only, django_capture_on_commit_callbacks)
@@ -138,11 +141,6 @@ def test_no_email_address_means_the_portal_only_and_the_setting_turns_it_off(
 
 
 def test_a_forged_expired_or_mangled_link_is_refused_politely() -> None:
-    from django.core import signing
-
-    from caredesk.customers.factories import CustomerFactory
-    from caredesk.surveys.services import TOKEN_SALT, invitation_token
-
     invitation = SurveyInvitation.objects.create(kind="nps", customer=CustomerFactory())
     client = Client()
     assert client.get("/s/not-a-token/").status_code == 404
@@ -166,11 +164,6 @@ def test_a_forged_expired_or_mangled_link_is_refused_politely() -> None:
 def test_the_portal_request_page_offers_the_requesters_open_survey(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from django.urls import reverse
-
-    from caredesk.customers.factories import customer_user
-    from caredesk.tickets.factories import ticket_make
-
     user = customer_user()
     ticket = ticket_make(requester=user.customer)
     page = reverse("portal:detail", kwargs={"ticket_id": ticket.pk})

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from caredesk.accounts.models import Team, User
-from caredesk.core.errors import ValidationFailed
+from caredesk.core.errors import ValidationFailed, choice_check
 from caredesk.core.html import html_to_text, sanitize_html
 from caredesk.customers.models import Customer
 from caredesk.tickets.changes import ChangeKind, TicketChange, ticket_changed
@@ -27,7 +27,7 @@ from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Message, Ticket
 from caredesk.tickets.services.events import event_row, events_record
 from caredesk.tickets.services.facts import ticket_facts_backfill
-from caredesk.tickets.services.tickets import choice_check, tags_resolve, ticket_build
+from caredesk.tickets.services.tickets import tags_resolve, ticket_build
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Attachment, Message, Ticket
 from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
 from caredesk.tickets.services.facts import first_response_facts
+from caredesk.tickets.services.status import status_fields
 
 MAX_TEXT = 1_000_000
 
@@ -197,8 +198,6 @@ def _message_write(
     expected_version: int | None,
     external_id: str | None,
 ) -> Message:
-    from caredesk.tickets.services.tickets import status_fields
-
     message = message_store(
         ticket=ticket,
         role=role,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from caredesk.accounts.models import Team, User
 from caredesk.core.custom_fields import custom_fields_clean
-from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed, choice_check
 from caredesk.core.models import CustomFieldEntity
 from caredesk.customers.models import Customer
 from caredesk.customers.services import customer_get_or_create_by_email
@@ -26,13 +26,13 @@ from caredesk.tickets.enums import (
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Tag, Ticket
 from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
-from caredesk.tickets.services.facts import solved_facts
 from caredesk.tickets.services.messages import (
     AttachmentData,
     MessageContent,
     message_content,
     message_store,
 )
+from caredesk.tickets.services.status import status_fields
 
 MAX_TAGS = 50
 
@@ -50,14 +50,6 @@ def clean_subject(subject: str) -> str:
             field="subject",
         )
     return text
-
-
-def choice_check(value: str, choices: list[str], field: str) -> str:
-    if value not in choices:
-        raise ValidationFailed(
-            f"invalid_{field}", f"{field} must be one of {', '.join(choices)}.", field=field
-        )
-    return value
 
 
 def tags_resolve(names: list[str]) -> list[Tag]:
@@ -244,31 +236,6 @@ def _ticket_write(
             )
         )
     events_record(events)
-
-
-_STATUS_TIMES = {TicketStatus.SOLVED: "solved_at", TicketStatus.CLOSED: "closed_at"}
-
-
-def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any]:
-    """The fields to write for a status change, or ValidationFailed for a bad transition."""
-    choice_check(status, TicketStatus.values, "status")
-    if ticket.status == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
-        raise Conflict(
-            TicketErrorCode.TICKET_CLOSED,
-            "A closed ticket cannot be reopened; open a follow-up instead.",
-            field="status",
-        )
-    fields: dict[str, Any] = {"status": status, "status_changed_at": at}
-    if status == TicketStatus.NEW and ticket.status != TicketStatus.NEW:
-        raise ValidationFailed(
-            TicketErrorCode.INVALID_TRANSITION, "A ticket cannot go back to new.", field="status"
-        )
-    if status in _STATUS_TIMES:
-        fields[_STATUS_TIMES[TicketStatus(status)]] = at
-    fields.update(solved_facts(ticket, status, at))
-    if status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
-        fields["solved_at"] = None
-    return fields
 
 
 @transaction.atomic

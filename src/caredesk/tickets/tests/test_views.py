@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -7,10 +8,12 @@ from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.channels.models import OutboundMessage
 from caredesk.core.testing import signed_in
 from caredesk.customers.factories import customer_user
+from caredesk.tickets import views
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.factories import ticket_make
+from caredesk.tickets.inbox import GLOBAL_COUNTS_KEY
 from caredesk.tickets.models import CannedReply, Commitment, Message, Ticket, TicketEvent
-from caredesk.tickets.services import message_add
+from caredesk.tickets.services import AttachmentData, commitment_create, message_add
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +51,6 @@ def test_inbox_filters_sort_and_pages_with_a_cursor() -> None:
     subjects = [r.subject for r in page.context["rows"]]
     assert subjects == ["Phone 0", "Phone 1", "Phone 2"]
     assert c.get("/inbox/", {"view": "open", "priority": "urgent"}).context["rows"] == []
-    from caredesk.tickets import views
 
     views.PAGE_SIZE, old = 2, views.PAGE_SIZE
     try:
@@ -199,7 +201,6 @@ def test_merge_and_commitment_from_the_ticket_page() -> None:
 
 def test_attachments_download_and_never_render_inline() -> None:
     agent = UserFactory()
-    from caredesk.tickets.services import AttachmentData
 
     ticket = ticket_make(
         attachments=[AttachmentData("evil.svg", "image/svg+xml", b"<svg onload='x()'/>")]
@@ -267,8 +268,6 @@ def test_agent_writes_need_a_staff_role() -> None:
 
 
 def test_the_other_agent_and_admin_writes_refuse_customers_and_strangers() -> None:
-    from caredesk.tickets.services import commitment_create
-
     agent = UserFactory()
     ticket = ticket_make()
     canned = CannedReply.objects.create(title="t", body="b")
@@ -305,10 +304,6 @@ def test_merging_into_a_missing_ticket_is_a_form_error() -> None:
 
 
 def test_shared_view_counts_are_reused_for_ten_seconds_and_own_counts_are_exact() -> None:
-    from django.core.cache import cache
-
-    from caredesk.tickets.inbox import GLOBAL_COUNTS_KEY
-
     agent = UserFactory()
     c = signed_in(agent)
     assert c.get("/inbox/").context["counts"]["open"] == 0

@@ -5,9 +5,11 @@ that keeps what it receives. Under CI=true a missing dovecot fails the run."""
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 DOVECOT = os.environ.get("DOVECOT", "/usr/sbin/dovecot")
 USER, PASSWORD = "support@desk.example", "imap-test-password"
@@ -42,7 +45,6 @@ def imap_server() -> Iterator[ImapServer]:
         if os.environ.get("CI") == "true":
             pytest.fail(message + "; under CI=true the IMAP tests must run")
         pytest.skip(message)
-    import tempfile
 
     # its own directory, readable by dovecot's unprivileged processes (pytest's tmp_path
     # sits below a directory only root may enter)
@@ -52,8 +54,6 @@ def imap_server() -> Iterator[ImapServer]:
         (root / sub).mkdir(parents=True)
     uid, gid = os.getuid(), os.getgid()
     if uid == 0:  # dovecot will not give mail to root: use its own user
-        import pwd
-
         entry = pwd.getpwnam("dovecot")
         uid, gid = entry.pw_uid, entry.pw_gid
         for sub in ("mail", "home"):
@@ -131,8 +131,6 @@ class SmtpServer:
 
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
-    from aiosmtpd.controller import Controller
-
     server = SmtpServer("127.0.0.1", free_port())
 
     class Handler:

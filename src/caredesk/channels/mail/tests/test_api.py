@@ -7,7 +7,8 @@ import pytest
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.channels.mail.inbound import mail_ingest
-from caredesk.channels.models import Mailbox
+from caredesk.channels.models import InboundMail, Mailbox
+from caredesk.core.models import CustomField
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +48,6 @@ def test_only_admins_see_mailboxes_and_supervisors_the_inbound_log(api_as: Any) 
 
 def held_message(msgid: str) -> int:
     """A new request held because tickets need a field that no email carries."""
-    from caredesk.channels.models import InboundMail
-    from caredesk.core.models import CustomField
 
     CustomField.objects.get_or_create(
         entity="ticket", key="contract", defaults={"label": "Contract", "required": True}
@@ -59,8 +58,6 @@ def held_message(msgid: str) -> int:
 
 
 def test_a_supervisor_retries_held_mail_once_its_cause_is_fixed(api_as: Any) -> None:
-    from caredesk.core.models import CustomField
-
     supervisor = api_as(UserFactory(role=Role.SUPERVISOR))
     held = held_message("<held1@x>")
     log = supervisor.get("mail/inbound?outcome=held").json()

@@ -13,6 +13,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
 from caredesk.channels.mail.inbound import (
     RATE_LIMIT,
@@ -22,10 +23,17 @@ from caredesk.channels.mail.inbound import (
     reply_address,
 )
 from caredesk.channels.mail.parsing import parse
+from caredesk.channels.mail.tests.test_parsing import BOUNCE
 from caredesk.channels.models import InboundMail, Mailbox, MailThread, OutboundMessage
+from caredesk.cli import main
+from caredesk.core.errors import ValidationFailed
+from caredesk.core.models import CustomField
+from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
 from caredesk.customers.models import ContactPoint
+from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.models import Ticket
-from caredesk.tickets.services import ticket_update
+from caredesk.tickets.services import ticket_merge, ticket_update
 
 pytestmark = pytest.mark.django_db
 
@@ -183,9 +191,6 @@ def test_a_mail_loop_is_cut_by_the_rate_limit(box: Mailbox) -> None:
 
 
 def test_a_bounce_marks_the_address_and_makes_no_ticket(box: Mailbox) -> None:
-    from caredesk.channels.mail.tests.test_parsing import BOUNCE
-    from caredesk.customers.services import customer_get_or_create_by_email
-
     customer = customer_get_or_create_by_email(email="gone@example.org")
     result = mail_ingest(raw=BOUNCE, mailbox=box)
     assert result.outcome == "bounce"
@@ -234,8 +239,6 @@ def test_a_message_stored_before_a_crash_is_processed_once_afterwards(box: Mailb
 
 @pytest.mark.django_db(transaction=True)
 def test_caredesk_mail_import_prints_one_json_object_per_file(tmp_path: Path) -> None:
-    from caredesk.cli import main
-
     files = []
     for name, raw in (
         ("new.eml", mail()),
@@ -262,10 +265,6 @@ def test_caredesk_mail_import_prints_one_json_object_per_file(tmp_path: Path) ->
 
 
 def test_staff_download_the_original_email_and_admins_manage_mailboxes(box: Mailbox) -> None:
-    from caredesk.accounts.enums import Role
-    from caredesk.core.testing import signed_in
-    from caredesk.customers.factories import customer_user
-
     raw = mail(msgid="<orig@example.org>")
     result = mail_ingest(raw=raw, mailbox=box)
     agent = signed_in(UserFactory())
@@ -287,8 +286,6 @@ def test_staff_download_the_original_email_and_admins_manage_mailboxes(box: Mail
 def test_agents_read_what_was_written_this_time_and_can_open_the_whole_email(
     box: Mailbox,
 ) -> None:
-    from caredesk.core.testing import signed_in
-
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = "anna@example.org", SUPPORT, "Still broken"
     msg["Message-ID"] = "<quoted@example.org>"
@@ -305,10 +302,6 @@ def test_agents_read_what_was_written_this_time_and_can_open_the_whole_email(
 
 
 def test_supervisors_review_held_mail_on_the_inbound_mail_screen(box: Mailbox) -> None:
-    from caredesk.accounts.enums import Role
-    from caredesk.core.models import CustomField
-    from caredesk.core.testing import signed_in
-
     required = CustomField.objects.create(
         entity="ticket", key="contract", label="Contract", required=True
     )
@@ -352,7 +345,6 @@ def test_a_huge_subject_is_cut_and_an_unfileable_message_is_held_not_lost(box: M
     result = mail_ingest(raw=long, mailbox=box)
     assert result.outcome == "created"
     assert len(Ticket.objects.get(pk=result.ticket).subject) <= 250
-    from caredesk.tickets.services import ticket_merge
 
     into = Ticket.objects.get(pk=result.ticket)
     other = Ticket.objects.get(pk=mail_ingest(raw=mail(msgid="<other@example.org>")).ticket)
@@ -365,12 +357,10 @@ def test_a_huge_subject_is_cut_and_an_unfileable_message_is_held_not_lost(box: M
 def test_a_message_the_desk_refuses_is_held_with_the_reason(
     box: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from caredesk.core.errors import ValidationFailed
-
     def refuse(**kwargs: Any) -> None:
         raise ValidationFailed("invalid_subject", "A ticket needs a subject.")
 
-    monkeypatch.setattr("caredesk.tickets.services.tickets.ticket_create", refuse)
+    monkeypatch.setattr("caredesk.channels.mail.inbound.ticket_create", refuse)
     result = mail_ingest(raw=mail(msgid="<held@example.org>"), mailbox=box)
     assert result.outcome == "held"
     assert "needs a subject" in (result.reason or "")

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from imapclient import IMAPClient
 
 from caredesk.accounts.factories import UserFactory
+from caredesk.automation.services.rules import rule_save
 from caredesk.channels.mail.fetch import FetchError, mail_fetch
+from caredesk.channels.mail.inbound import mail_ingest
 from caredesk.channels.mail.outbound import MAX_ATTEMPTS, outbox_due
+from caredesk.channels.mail.receive import smtp_controller
+from caredesk.channels.mail.tests.conftest import free_port
 from caredesk.channels.models import InboundMail, Mailbox, OutboundMessage
 from caredesk.tickets.models import Ticket
-from caredesk.tickets.services import message_add
+from caredesk.tickets.services import message_add, ticket_update
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +53,6 @@ def imap_box(server: Any, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> Mailbox
 
 
 def deliver(server: Any, *messages: bytes) -> None:
-    from imapclient import IMAPClient
-
     with IMAPClient(server.host, port=server.port, ssl=False) as client:
         client.login(server.user, server.password)
         for raw in messages:
@@ -79,7 +83,6 @@ def test_imap_fetch_takes_each_message_once_and_flags_it(
         "created",
         "ignored",
     ]
-    from imapclient import IMAPClient
 
     with IMAPClient(imap_server.host, port=imap_server.port, ssl=False) as client:
         client.login(imap_server.user, imap_server.password)
@@ -106,7 +109,6 @@ def test_processed_mail_is_moved_when_a_folder_is_set(
     box = imap_box(imap_server, monkeypatch, processed_folder="Processed")
     deliver(imap_server, eml("<p1@example.org>", "Move me", "x"))
     assert mail_fetch(mailbox=box) == 1
-    from imapclient import IMAPClient
 
     with IMAPClient(imap_server.host, port=imap_server.port, ssl=False) as client:
         client.login(imap_server.user, imap_server.password)
@@ -137,8 +139,6 @@ def smtp_box(server: Any) -> Mailbox:
 def test_an_agents_reply_goes_out_over_smtp_and_the_answer_threads_back(
     smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from caredesk.channels.mail.inbound import mail_ingest
-
     box = smtp_box(smtp_server)
     first = mail_ingest(raw=eml("<r1@example.org>", "Router", "It drops."), mailbox=box)
     ticket = Ticket.objects.get(pk=first.ticket)
@@ -166,8 +166,6 @@ def test_an_agents_reply_goes_out_over_smtp_and_the_answer_threads_back(
 def test_a_refused_delivery_is_retried_then_sent(
     smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from caredesk.channels.mail.inbound import mail_ingest
-
     box = smtp_box(smtp_server)
     ticket = Ticket.objects.get(
         pk=mail_ingest(raw=eml("<t1@x.org>", "Hi", "x"), mailbox=box).ticket
@@ -188,8 +186,6 @@ def test_a_refused_delivery_is_retried_then_sent(
 def test_a_delivery_that_keeps_failing_is_shown_on_the_ticket(
     smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from caredesk.channels.mail.inbound import mail_ingest
-
     box = smtp_box(smtp_server)
     ticket = Ticket.objects.get(
         pk=mail_ingest(raw=eml("<k1@x.org>", "Hi", "x"), mailbox=box).ticket
@@ -210,11 +206,6 @@ def test_a_delivery_that_keeps_failing_is_shown_on_the_ticket(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("lmtp", [False, True])
 def test_an_mta_delivers_over_smtp_or_lmtp_and_strangers_are_refused(lmtp: bool) -> None:
-    import smtplib
-
-    from caredesk.channels.mail.receive import smtp_controller
-    from caredesk.channels.mail.tests.conftest import free_port
-
     box = Mailbox.objects.create(name="Support", address="support@desk.example")
     port = free_port()
     controller = smtp_controller(host="127.0.0.1", port=port, lmtp=lmtp)
@@ -236,10 +227,6 @@ def test_an_mta_delivers_over_smtp_or_lmtp_and_strangers_are_refused(lmtp: bool)
 def test_a_solved_notice_from_a_rule_goes_out_as_email(
     smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from caredesk.automation.services.rules import rule_save
-    from caredesk.channels.mail.inbound import mail_ingest
-    from caredesk.tickets.services import ticket_update
-
     box = smtp_box(smtp_server)
     rule_save(
         name="Solved notice",
