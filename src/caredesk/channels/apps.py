@@ -9,7 +9,7 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self) -> None:
-        from caredesk.channels.mail.inbound import OWN_ADDRESSES_CACHE_KEY
+        from caredesk.channels.mail.thread import OWN_ADDRESSES_CACHE_KEY
         from caredesk.channels.models import Mailbox
         from caredesk.core.cache import clear_when_changed
 

@@ -31,7 +31,8 @@ def import_cmd(files: tuple[Path, ...], mboxes: tuple[Path, ...], address: str |
     if not files and not mboxes:
         raise click.UsageError("Give .eml files or --mbox FILE.")
     cli_setup()
-    from caredesk.channels.mail.inbound import BATCH_SIZE, MailResult, mail_ingest_many
+    from caredesk.channels.mail.inbound import BATCH_SIZE, mail_ingest_many
+    from caredesk.channels.mail.store import MailResult
     from caredesk.channels.models import Mailbox, MailOutcome, MailSource
 
     box = None

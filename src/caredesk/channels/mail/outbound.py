@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
-from caredesk.channels.mail.inbound import SUBJECT_REF, reply_address
+from caredesk.channels.mail.thread import SUBJECT_REF, reply_address
 from caredesk.channels.models import (
     InboundMail,
     Mailbox,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from caredesk.accounts.factories import TeamFactory
-from caredesk.channels.mail.inbound import RATE_LIMIT, MailResult, mail_ingest, mail_ingest_many
+from caredesk.channels.mail.filing import RATE_LIMIT
+from caredesk.channels.mail.inbound import mail_ingest, mail_ingest_many
+from caredesk.channels.mail.store import MailResult
 from caredesk.channels.mail.tests.test_inbound import SUPPORT, mail
 from caredesk.channels.mail.tests.test_parsing import BOUNCE
 from caredesk.channels.models import InboundMail, Mailbox, MailThread

@@ -15,15 +15,12 @@ from hypothesis import strategies as st
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
-from caredesk.channels.mail.inbound import (
-    RATE_LIMIT,
-    inbound_store,
-    mail_ingest,
-    mail_process_pending,
-    reply_address,
-)
+from caredesk.channels.mail.filing import RATE_LIMIT
+from caredesk.channels.mail.inbound import mail_ingest, mail_process_pending
 from caredesk.channels.mail.parsing import parse
+from caredesk.channels.mail.store import inbound_store
 from caredesk.channels.mail.tests.test_parsing import BOUNCE
+from caredesk.channels.mail.thread import reply_address
 from caredesk.channels.models import InboundMail, Mailbox, MailThread, OutboundMessage
 from caredesk.cli import main
 from caredesk.core.errors import ValidationFailed
@@ -360,7 +357,7 @@ def test_a_message_the_desk_refuses_is_held_with_the_reason(
     def refuse(**kwargs: Any) -> None:
         raise ValidationFailed("invalid_subject", "A ticket needs a subject.")
 
-    monkeypatch.setattr("caredesk.channels.mail.inbound.ticket_create", refuse)
+    monkeypatch.setattr("caredesk.channels.mail.filing.ticket_create", refuse)
     result = mail_ingest(raw=mail(msgid="<held@example.org>"), mailbox=box)
     assert result.outcome == "held"
     assert "needs a subject" in (result.reason or "")

@@ -1,0 +1,264 @@
+"""Inbound mail, stage 3: file one message: a bounce marks the address, a loop or an
+automatic reply is ignored, a reply from someone who may write there joins its ticket
+(a closed one gets a follow-up), anything else becomes a new ticket; attachments over
+the limit are dropped with a note to the agents and a word to the sender."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from caredesk.channels.mail.parsing import MESSAGE_ID, ParsedMail
+from caredesk.channels.mail.store import (
+    MailResult,
+)
+from caredesk.channels.mail.thread import (
+    SUBJECT_REF,
+    own_address,
+    own_addresses,
+    staff_of,
+    thread_find,
+)
+from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailThread
+from caredesk.customers.enums import ContactKind
+from caredesk.customers.models import ContactPoint, Customer
+from caredesk.customers.services import customer_get_or_create_by_email
+from caredesk.tickets.enums import AuthorRole, Channel, EventKind, TicketStatus
+from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.events import event_record
+from caredesk.tickets.services.messages import MAX_TEXT, AttachmentData, message_add
+from caredesk.tickets.services.tickets import ticket_create
+
+RATE_WINDOW = dt.timedelta(minutes=10)
+
+
+RATE_LIMIT = 30  # messages per sender and window before mail from them is ignored
+
+
+class Known:
+    """What mail_process looks up for each message, looked up once for a batch (in
+    the batch's transaction) and kept up to date as the batch is filed: the threads of
+    the batch's Message-IDs, and each sender's recent messages for the rate limit."""
+
+    def __init__(self, parsed: list[ParsedMail]) -> None:
+        self.threads = {
+            t.msgid: (t.ticket_id, t.message_id)
+            for t in MailThread.objects.filter(msgid__in={p.message_id[:500] for p in parsed})
+        }
+        self.sent: dict[str, list[int]] = {}
+        recent = InboundMail.objects.filter(
+            sender__in={p.sender for p in parsed if p.sender},
+            created_at__gte=timezone.now() - RATE_WINDOW,
+        ).values_list("sender", "id")
+        for sender, pk in recent:
+            self.sent.setdefault(sender, []).append(pk)
+        self.customers = {
+            c.value: c.customer
+            for c in ContactPoint.objects.select_related("customer").filter(
+                kind=ContactKind.EMAIL, value__in={p.sender for p in parsed if p.sender}
+            )
+        }
+
+    def thread(self, msgid: str) -> tuple[int, int | None] | None:
+        return self.threads.get(msgid)
+
+    def filed(self, msgid: str, result: MailResult) -> None:
+        if result.outcome in (MailOutcome.CREATED, MailOutcome.APPENDED) and result.ticket:
+            self.threads[msgid] = (result.ticket, result.message)
+
+    def recent(self, sender: str, up_to: int) -> int:
+        return sum(1 for pk in self.sent.get(sender, ()) if pk <= up_to)
+
+
+def mail_file(row: InboundMail, parsed: ParsedMail, known: Known | None) -> MailResult:
+    if parsed.bounce is not None:
+        return _bounce(parsed)
+    if not parsed.sender:
+        return MailResult(MailOutcome.IGNORED, reason="No sender address.")
+    if own_address(parsed.sender):
+        return MailResult(MailOutcome.IGNORED, reason="Sent from caredesk's own address (a loop).")
+    if known is not None:
+        recent = known.recent(parsed.sender, row.pk)
+    else:  # this message and those before it
+        recent = InboundMail.objects.filter(
+            sender=parsed.sender, created_at__gte=timezone.now() - RATE_WINDOW, id__lte=row.pk
+        ).count()
+    if recent > RATE_LIMIT:
+        return MailResult(
+            MailOutcome.IGNORED,
+            reason=f"More than {RATE_LIMIT} messages from {parsed.sender} in 10 minutes "
+            "(a mail loop?).",
+        )
+    ticket, why_not = thread_find(parsed)
+    if parsed.auto_reply:
+        return MailResult(
+            MailOutcome.IGNORED,
+            ticket.pk if ticket else None,
+            reason="An automatic reply (out of office, autoresponder): no ticket, no answer.",
+        )
+    if ticket is not None and ticket.status == TicketStatus.CLOSED:
+        return _new_ticket(
+            row, parsed, known, follow_up_of=ticket, reason=f"Follow-up of closed #{ticket.pk}."
+        )
+    if ticket is not None:
+        return _append(ticket, parsed, known)
+    return _new_ticket(row, parsed, known, reason=why_not)
+
+
+def _content(parsed: ParsedMail) -> tuple[str, str, list[AttachmentData], str]:
+    """(visible text, html, attachments, note): attachments beyond the size limit are
+    dropped, with a note saying so."""
+    text = parsed.visible_text[:MAX_TEXT]
+    files = [AttachmentData(a.filename, a.content_type, a.data) for a in parsed.attachments]
+    limit: int = settings.CAREDESK_MAX_ATTACHMENT_BYTES
+    total = sum(len(f.data) for f in files)
+    note = ""
+    if total > limit:
+        names = ", ".join(f.filename for f in files)[:500]
+        note = (
+            f"The attachments ({names}; {total:,} bytes) were larger than the limit of "
+            f"{limit:,} bytes and were not kept; the original message is available as .eml."
+        )
+        files = []
+    if not text.strip() and not files:
+        text = "(no text)"
+    return text, parsed.html, files, note
+
+
+def _append(ticket: Ticket, parsed: ParsedMail, known: Known | None) -> MailResult:
+    text, html, files, note = _content(parsed)
+    agent = staff_of(parsed.sender)
+    customer = None
+    if agent is None:
+        customer = known.customers.get(parsed.sender) if known else None
+        customer = customer or _customer_of(parsed.sender, ticket)
+    message = message_add(
+        ticket=ticket,
+        author=agent,
+        author_customer=customer,
+        author_role=AuthorRole.AGENT if agent else AuthorRole.CUSTOMER,
+        text=text,
+        html=html,
+        channel=Channel.EMAIL,
+        attachments=files,
+        external_id=parsed.message_id[:255],
+    )
+    MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
+    if note:
+        _too_large(ticket, parsed, note)
+    return MailResult(MailOutcome.APPENDED, ticket.pk, message.pk, note or None)
+
+
+def _customer_of(sender: str, ticket: Ticket) -> Customer:
+    contact = (
+        ContactPoint.objects.select_related("customer")
+        .filter(kind=ContactKind.EMAIL, value=sender)
+        .first()
+    )
+    return contact.customer if contact is not None else ticket.requester
+
+
+def _new_ticket(
+    row: InboundMail,
+    parsed: ParsedMail,
+    known: Known | None,
+    *,
+    reason: str | None,
+    follow_up_of: Ticket | None = None,
+) -> MailResult:
+    text, html, files, note = _content(parsed)
+    requester = known.customers.get(parsed.sender) if known else None
+    if requester is None:
+        requester = customer_get_or_create_by_email(email=parsed.sender, name=parsed.sender_name)
+        if known is not None:
+            known.customers[parsed.sender] = requester
+    own = own_addresses()
+    ccs = [a for a in parsed.cc if a != parsed.sender and not own_address(a, own)]
+    mailbox = row.mailbox
+    ticket = ticket_create(
+        requester=requester,
+        subject=(SUBJECT_REF.sub("", parsed.subject).strip() or "(no subject)")[:250],
+        text=text,
+        html=html,
+        channel=Channel.EMAIL,
+        team=mailbox.team if mailbox else None,
+        cc_emails=ccs[:50],
+        attachments=files,
+        created_at=timezone.now(),
+        follow_up_of=follow_up_of,
+    )
+    message = ticket.first_message
+    MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
+    if note:
+        _too_large(ticket, parsed, note)
+    if mailbox is not None and mailbox.auto_acknowledge and not parsed.bulk:
+        _acknowledge(ticket, mailbox)
+    return MailResult(
+        MailOutcome.CREATED, ticket.pk, message.pk if message else None, reason or note or None
+    )
+
+
+def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
+    """Tell the agents (a note) and the sender (a public message, which the outbox sends)."""
+
+    message_add(ticket=ticket, author=None, author_role=AuthorRole.AGENT, is_public=False,
+                text=note)  # fmt: skip
+    message_add(
+        ticket=ticket,
+        author=None,
+        author_role=AuthorRole.SYSTEM,
+        text="Your attachments were larger than we can accept "
+        f"({settings.CAREDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB in all) and did not "
+        "reach us. Please send them again as a link or in smaller parts.",
+    )
+
+
+def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
+    text = (
+        f'We received your request "{ticket.subject}" (#{ticket.pk}) and will answer soon. '
+        "To add anything, just reply to this message."
+    )
+    if mailbox.signature:
+        text += "\n\n" + mailbox.signature
+    message_add(ticket=ticket, author=None, author_role=AuthorRole.SYSTEM, text=text)
+
+
+def _bounce(parsed: ParsedMail) -> MailResult:
+    """Mark the addresses undeliverable; record the failure on the ticket it was for."""
+
+    assert parsed.bounce is not None
+    marked = ContactPoint.objects.filter(
+        kind=ContactKind.EMAIL, value__in=list(parsed.bounce.recipients)
+    )
+    if parsed.bounce.permanent:
+        marked.update(undeliverable=True)
+    ids = list(parsed.in_reply_to + parsed.references) + _ids_in_bounce(parsed)
+    thread = MailThread.objects.filter(msgid__in=ids).first() if ids else None
+    if thread is not None:
+        event_record(
+            ticket=Ticket.objects.get(pk=thread.ticket_id),
+            actor=None,
+            kind=EventKind.CHANGED,
+            field="email_delivery",
+            new=f"failed for {', '.join(parsed.bounce.recipients)}: "
+            f"{parsed.bounce.status} {parsed.bounce.diagnostic}".strip(),
+        )
+    what = "permanently" if parsed.bounce.permanent else "temporarily"
+    return MailResult(
+        MailOutcome.BOUNCE,
+        thread.ticket_id if thread else None,
+        reason=f"Delivery to {', '.join(parsed.bounce.recipients)} failed {what} "
+        f"({parsed.bounce.status}).",
+    )
+
+
+def _ids_in_bounce(parsed: ParsedMail) -> list[str]:
+    """Message-IDs quoted inside the bounce (the returned headers)."""
+
+    found: list[str] = []
+    for part in parsed.attachments:
+        if part.content_type in ("message/rfc822", "text/rfc822-headers"):
+            found += MESSAGE_ID.findall(part.data.decode("utf-8", "replace"))
+    return found[:20]
