@@ -1,5 +1,6 @@
-"""Put SLA clocks on tickets, move them with what happens, and record warnings and
-breaches once. Called explicitly by the ticket services (no signals)."""
+"""SLA over many tickets: record warnings and breaches once at the moment they happened
+(sla_check, the timers job), and start or recompute the clocks of every open ticket in
+batches (sla_sweep: after a policy changes, or on an installation's first policy)."""
 
 from __future__ import annotations
 
@@ -15,239 +16,20 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzLoader
 
-from caredesk.core.business_hours import (
-    Calendar,
-    CalendarError,
-    add_business_minutes,
-    business_minutes_between,
-)
-from caredesk.core.cache import cached
-from caredesk.core.errors import ValidationFailed
 from caredesk.customers.models import Customer, Segment
 from caredesk.customers.segments import rules_parse, rules_q
-from caredesk.customers.selectors import customer_segments
 from caredesk.customers.services import crm_settings_get
-from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla
+from caredesk.sla.models import TARGETS, SlaPolicy, TicketSla
+from caredesk.sla.services.clocks import (
+    resolution_times,
+)
+from caredesk.sla.services.policies import (
+    business_add,
+    facts_match,
+    warn_at,
+)
 from caredesk.tickets.enums import OPEN_STATUSES as OPEN_TICKET_STATUSES
-from caredesk.tickets.enums import AuthorRole, TicketStatus
-from caredesk.tickets.models import Message, Ticket
-
-_calendars: dict[tuple[int, dt.datetime], Calendar] = {}
-CONDITION_KEYS = {"priority", "type", "channel", "organization_ids", "segment_ids"}
-
-
-def calendar_check(*, timezone_name: str, hours: Any, holidays: Any) -> Calendar:
-    """Validate a calendar definition (ValidationFailed with the reason)."""
-    try:
-        return Calendar.from_dict({"timezone": timezone_name, "hours": hours, "holidays": holidays})
-    except CalendarError as exc:
-        raise ValidationFailed("invalid_calendar", str(exc)) from None
-
-
-def calendar_of(model: BusinessCalendar) -> Calendar:
-    """The calendar of a business-hours row, parsed once per version."""
-    key = (model.pk, model.updated_at)
-    cal = _calendars.get(key)
-    if cal is None:
-        cal = calendar_check(
-            timezone_name=model.timezone, hours=model.hours, holidays=model.holidays
-        )
-        if len(_calendars) > 100:
-            _calendars.clear()
-        _calendars[key] = cal
-    return cal
-
-
-def _add(policy: SlaPolicy, start: dt.datetime, minutes: float) -> dt.datetime:
-    if policy.calendar is None:
-        return start + dt.timedelta(minutes=minutes)
-    return add_business_minutes(calendar_of(policy.calendar), start, minutes)
-
-
-def _between(policy: SlaPolicy, a: dt.datetime, b: dt.datetime) -> float:
-    if policy.calendar is None:
-        return (b - a).total_seconds() / 60
-    return business_minutes_between(calendar_of(policy.calendar), a, b)
-
-
-def conditions_check(conditions: Any) -> dict[str, list[Any]]:
-    if not isinstance(conditions, dict):
-        raise ValidationFailed("invalid_conditions", "conditions must be an object.")
-    unknown = set(conditions) - CONDITION_KEYS
-    if unknown:
-        raise ValidationFailed(
-            "invalid_conditions", f"Unknown condition {sorted(unknown)[0]!r}.", field="conditions"
-        )
-    for key, values in conditions.items():
-        if not isinstance(values, list):
-            raise ValidationFailed("invalid_conditions", f"{key} must be a list.")
-    return conditions
-
-
-def _matches(policy: SlaPolicy, ticket: Ticket) -> bool:
-    facts = {"priority": ticket.priority, "type": ticket.type, "channel": ticket.channel}
-    wanted = (policy.conditions or {}).get("segment_ids") or []
-    members = {}
-    if wanted:
-        found = customer_segments(customer=ticket.requester, among=wanted)
-        members = {s.pk: {ticket.requester_id} for s in found}
-    return _matches_facts(policy, facts, ticket.organization_id, ticket.requester_id, members)
-
-
-POLICIES_CACHE_KEY = "caredesk:sla:active-policies"
-
-
-def active_policies() -> list[SlaPolicy]:
-    """The active policies by position, with their calendars; cached, and dropped when a
-    policy or calendar changes (see SlaConfig.ready)."""
-    return cached(
-        POLICIES_CACHE_KEY,
-        lambda: list(SlaPolicy.objects.filter(active=True).select_related("calendar")),
-    )
-
-
-def policy_for(ticket: Ticket) -> SlaPolicy | None:
-    """The first active policy (by position) whose conditions the ticket meets."""
-    for policy in active_policies():
-        if _matches(policy, ticket):
-            return policy
-    return None
-
-
-def _warn(policy: SlaPolicy, start: dt.datetime, minutes: int) -> dt.datetime:
-    return _add(policy, start, minutes * policy.warn_at_percent / 100)
-
-
-def _awaiting_reply_since(ticket: Ticket) -> dt.datetime | None:
-    """When the customer's unanswered public message came, if the last public message of
-    the conversation is theirs."""
-    last = (
-        Message.objects.filter(ticket=ticket, is_public=True)
-        .order_by("-created_at", "-id")
-        .values_list("author_role", "created_at")
-        .first()
-    )
-    if last is None or last[0] != AuthorRole.CUSTOMER:
-        return None
-    return last[1]
-
-
-def sla_apply(*, ticket: Ticket, created: bool = False) -> TicketSla | None:
-    """(Re)compute the ticket's clocks from its policy: at creation (``created``: nothing
-    to look up), and whenever a field a policy looks at changes (a new priority
-    recomputes the due times). Times already met or breached stay as they happened."""
-    policy = policy_for(ticket)
-    sla = None if created else TicketSla.objects.filter(ticket=ticket).first()
-    if policy is None:
-        if sla is not None:
-            sla.delete()
-        return None
-    if sla is None:
-        sla = TicketSla(ticket=ticket, policy=policy)
-    sla.policy = policy
-    start = ticket.created_at
-    fr = policy.first_response_minutes
-    sla.first_response_due = _add(policy, start, fr) if fr is not None else None
-    sla.first_response_warn = _warn(policy, start, fr) if fr is not None else None
-    if ticket.first_response_at and not sla.first_response_met:
-        sla.first_response_met = ticket.first_response_at
-    res = policy.resolution_minutes
-    if res is not None:
-        total = res + sla.paused_minutes
-        sla.resolution_due = _add(policy, start, total)
-        sla.resolution_warn = _add(
-            policy, start, sla.paused_minutes + res * policy.warn_at_percent / 100
-        )
-    else:
-        sla.resolution_due = sla.resolution_warn = None
-    _next_response(sla, policy, ticket)
-    sla.save()
-    return sla
-
-
-def _resolution_times(
-    policy: SlaPolicy, start: dt.datetime, paused: float
-) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """Resolution due and warning times: the target plus the time spent paused."""
-    res = policy.resolution_minutes
-    if res is None:
-        return None, None
-    warn_after = paused + res * policy.warn_at_percent / 100
-    return _add(policy, start, res + paused), _add(policy, start, warn_after)
-
-
-def _resolution_clock(sla: TicketSla, policy: SlaPolicy, start: dt.datetime) -> None:
-    sla.resolution_due, sla.resolution_warn = _resolution_times(policy, start, sla.paused_minutes)
-
-
-def _next_response(sla: TicketSla, policy: SlaPolicy, ticket: Ticket) -> None:
-    nr = policy.next_response_minutes
-    since = _awaiting_reply_since(ticket) if ticket.first_response_at else None
-    if nr is None or since is None:
-        sla.next_response_due = sla.next_response_warn = None
-        return
-    sla.next_response_due = _add(policy, since, nr)
-    sla.next_response_warn = _warn(policy, since, nr)
-
-
-def sla_on_message(*, ticket: Ticket, message: Message) -> TicketSla | None:
-    """An agent's public reply meets the first (and the pending next) response; a
-    customer's public message starts the next-response clock. Returns the clocks."""
-    sla = TicketSla.objects.select_related("policy__calendar").filter(ticket=ticket).first()
-    if sla is None or not message.is_public:
-        return sla
-    if message.author_role == AuthorRole.AGENT:
-        if sla.first_response_met is None:
-            sla.first_response_met = message.created_at
-        if sla.next_response_due is not None and sla.next_response_met is None:
-            sla.next_response_met = message.created_at
-    elif message.author_role == AuthorRole.CUSTOMER and sla.first_response_met is not None:
-        nr = sla.policy.next_response_minutes
-        if nr is not None:
-            sla.next_response_due = _add(sla.policy, message.created_at, nr)
-            sla.next_response_warn = _warn(sla.policy, message.created_at, nr)
-            sla.next_response_met = sla.next_response_breached = None
-            sla.next_response_warned = None
-    sla.save()
-    return sla
-
-
-def sla_on_status(*, ticket: Ticket, old: str, new: str, at: dt.datetime) -> None:
-    """Pending stops the resolution clock (when the policy says so) and leaving it moves
-    the due time by the business time spent waiting; solving meets it; reopening a
-    solved ticket runs it again."""
-    sla = TicketSla.objects.select_related("policy__calendar").filter(ticket=ticket).first()
-    if sla is None or old == new:
-        return
-    policy = sla.policy
-    if new == TicketStatus.PENDING and policy.pause_when_pending and sla.paused_since is None:
-        sla.paused_since = at
-    elif old == TicketStatus.PENDING and sla.paused_since is not None:
-        sla.paused_minutes += max(0.0, _between(policy, sla.paused_since, at))
-        sla.paused_since = None
-        _resolution_clock(sla, policy, ticket.created_at)
-    if new in (TicketStatus.SOLVED, TicketStatus.CLOSED) and sla.resolution_met is None:
-        sla.resolution_met = at
-    if old in (TicketStatus.SOLVED, TicketStatus.CLOSED) and new not in (
-        TicketStatus.SOLVED, TicketStatus.CLOSED,
-    ):  # fmt: skip
-        sla.resolution_met = None
-    sla.save()
-
-
-def sla_stop(*, ticket: Ticket) -> None:
-    """Stop the clocks still running (neither met nor breached): they lose their due and
-    warning times, so nothing is warned or breached on the ticket again. What was met or
-    breached stays as it happened."""
-    sla = TicketSla.objects.filter(ticket=ticket).first()
-    if sla is None:
-        return
-    for target in TARGETS:
-        if getattr(sla, f"{target}_met") is None and getattr(sla, f"{target}_breached") is None:
-            setattr(sla, f"{target}_due", None)
-            setattr(sla, f"{target}_warn", None)
-    sla.paused_since = None
-    sla.save()
+from caredesk.tickets.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -334,7 +116,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
             for pk, created, priority, kind, channel, org, requester, first in rows:
                 facts = {"priority": priority, "type": kind, "channel": channel}
                 policy = next(
-                    (p for p in policies if _matches_facts(p, facts, org, requester, members)),
+                    (p for p in policies if facts_match(p, facts, org, requester, members)),
                     None,
                 )
                 if policy is None:
@@ -344,10 +126,10 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
                     pk, (0.0, None, None, None, None)
                 )
                 fr = policy.first_response_minutes
-                fr_due = _add(policy, created, fr) if fr is not None else None
-                fr_warn = _warn(policy, created, fr) if fr is not None else None
+                fr_due = business_add(policy, created, fr) if fr is not None else None
+                fr_warn = warn_at(policy, created, fr) if fr is not None else None
                 fr_met = was_met or first
-                res_due, res_warn = _resolution_times(policy, created, paused)
+                res_due, res_warn = resolution_times(policy, created, paused)
                 # what the check would record right away is written with the clocks
                 fr_breach, fr_warned = _outcome(fr_due, fr_warn, running=fr_met is None, now=now)
                 res_breach, res_warned = _outcome(
@@ -379,6 +161,8 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 5000) -> SweepStat
 
 _TICKET_COLUMNS = ("id", "created_at", "priority", "type", "channel", "organization_id",
                    "requester_id", "first_response_at")  # fmt: skip
+
+
 _KEPT_COLUMNS = ("ticket_id", "paused_minutes", "paused_since", "first_response_met",
                  "first_response_breached", "resolution_breached")  # fmt: skip
 
@@ -493,13 +277,21 @@ UPSERT_COLUMNS = (
     "resolution_breached",
     "resolution_warned",
 )
+
+
 KEEP_FIRST = ("first_response_met", "first_response_breached", "first_response_warned",
               "resolution_breached", "resolution_warned")  # fmt: skip
 
 
 COLUMNS = (*UPSERT_COLUMNS, "updated_at")
+
+
 SETTLED = ("first_response_met", "first_response_breached", "resolution_breached")
+
+
 DUE = ("first_response_due", "resolution_due")
+
+
 UPSERT_ROWS = 1000  # rows per statement: 13,000 parameters, within SQLite's limit
 
 
@@ -585,75 +377,3 @@ def _segment_members(policies: list[SlaPolicy]) -> dict[int, set[int]]:
         )
         for s in Segment.objects.filter(pk__in=wanted)
     }
-
-
-def _matches_facts(
-    policy: SlaPolicy,
-    facts: dict[str, str],
-    organization_id: int | None,
-    requester_id: int,
-    members: dict[int, set[int]],
-) -> bool:
-    c = policy.conditions or {}
-    for field in ("priority", "type", "channel"):
-        if c.get(field) and facts[field] not in c[field]:
-            return False
-    if c.get("organization_ids") and organization_id not in c["organization_ids"]:
-        return False
-    if c.get("segment_ids"):
-        return any(requester_id in members.get(sid, set()) for sid in c["segment_ids"])
-    return True
-
-
-def calendar_save(
-    *, calendar: BusinessCalendar | None, name: str, timezone_name: str, hours: Any,
-    holidays: Any,
-) -> BusinessCalendar:  # fmt: skip
-    """Create or change a calendar after checking its definition."""
-    calendar_check(timezone_name=timezone_name, hours=hours, holidays=holidays or [])
-    name = name.strip()
-    if not name:
-        raise ValidationFailed("invalid_name", "A calendar needs a name.", field="name")
-    clash = BusinessCalendar.objects.filter(name__iexact=name)
-    if calendar is not None:
-        clash = clash.exclude(pk=calendar.pk)
-    if clash.exists():
-        raise ValidationFailed("name_taken", f"A calendar named {name!r} exists.", field="name")
-    calendar = calendar or BusinessCalendar()
-    calendar.name, calendar.timezone = name, timezone_name
-    calendar.hours, calendar.holidays = hours, list(holidays or [])
-    calendar.save()
-    return calendar
-
-
-POLICY_FIELDS = ("name", "position", "active", "conditions", "calendar", "first_response_minutes",
-                 "next_response_minutes", "resolution_minutes", "pause_when_pending",
-                 "warn_at_percent")  # fmt: skip
-
-
-def policy_save(*, policy: SlaPolicy | None, data: dict[str, Any]) -> SlaPolicy:
-    """Create or change a policy (given fields only when changing). Tickets keep their
-    clocks until `caredesk sla sweep` or their next change recomputes them."""
-    policy = policy or SlaPolicy()
-    for key, value in data.items():
-        if key not in POLICY_FIELDS:
-            continue
-        if key == "conditions":
-            value = conditions_check(value)
-        setattr(policy, key, value)
-    policy.name = (policy.name or "").strip()
-    if not policy.name:
-        raise ValidationFailed("invalid_name", "A policy needs a name.", field="name")
-    if not 1 <= policy.warn_at_percent <= 99:
-        raise ValidationFailed(
-            "invalid_warning", "warn_at_percent must be 1 to 99.", field="warn_at_percent"
-        )
-    if all(
-        getattr(policy, f"{t}_minutes") is None for t in TARGETS
-    ):  # a policy without a target would only hide the next one
-        raise ValidationFailed("no_target", "Give at least one target in minutes.")
-    clash = SlaPolicy.objects.filter(name__iexact=policy.name).exclude(pk=policy.pk)
-    if clash.exists():
-        raise ValidationFailed("name_taken", f"A policy named {policy.name!r} exists.")
-    policy.save()
-    return policy
