@@ -16,6 +16,7 @@ from caredesk.core.business_hours import business_minutes_between
 from caredesk.sla.models import BusinessCalendar, TicketSla
 from caredesk.sla.services import calendar_of
 from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.facts import chunks_by_pk
 
 FIELD = "first_response_business_us"
 
@@ -48,18 +49,9 @@ def sla_business_facts_backfill(
     calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
     rows = tickets if tickets is not None else Ticket.objects.all()
     changed = 0
-    last = 0
-    while True:
-        chunk = list(
-            rows.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "created_at", "first_response_at", "sla__policy__calendar", FIELD)[
-                :batch
-            ]
-        )
-        if not chunk:
-            return changed
-        last = chunk[-1][0]
+    for chunk in chunks_by_pk(
+        rows, ["created_at", "first_response_at", "sla__policy__calendar", FIELD], batch
+    ):
         updates = []
         for pk, created, first, calendar_id, stored in chunk:
             value = (
@@ -71,3 +63,4 @@ def sla_business_facts_backfill(
                 updates.append(Ticket(pk=pk, first_response_business_us=value))
         Ticket.objects.bulk_update(updates, [FIELD], batch_size=1000)
         changed += len(updates)
+    return changed

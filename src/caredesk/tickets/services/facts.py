@@ -11,6 +11,7 @@ history, for imported and existing tickets.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
@@ -90,20 +91,22 @@ class _Micros(Func):
     output_field = BigIntegerField()
 
 
-def _backfill(rows: QuerySet[Ticket], batch: int) -> int:
-    changed = 0
+def chunks_by_pk(rows: QuerySet[Any], fields: list[str], batch: int) -> Iterator[list[Any]]:
+    """``rows`` as lists of ``values_list("pk", *fields)``, ``batch`` at a time in
+    primary-key order (keyset pages: constant memory over any number of rows)."""
     last = 0
     while True:
-        chunk = list(
-            rows.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "created_at", "first_solved", "first_response_at", *FACT_FIELDS)[
-                :batch
-            ]
-        )
+        chunk = list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:batch])
         if not chunk:
-            return changed
+            return
         last = chunk[-1][0]
+        yield chunk
+
+
+def _backfill(rows: QuerySet[Ticket], batch: int) -> int:
+    changed = 0
+    fields = ["created_at", "first_solved", "first_response_at", *FACT_FIELDS]
+    for chunk in chunks_by_pk(rows, fields, batch):
         updates = []
         for pk, created, solved, first, *stored in chunk:
             facts = [
@@ -115,3 +118,4 @@ def _backfill(rows: QuerySet[Ticket], batch: int) -> int:
                 updates.append(Ticket(pk=pk, **dict(zip(FACT_FIELDS, facts, strict=True))))
         Ticket.objects.bulk_update(updates, FACT_FIELDS, batch_size=1000)
         changed += len(updates)
+    return changed
