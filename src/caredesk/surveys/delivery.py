@@ -1,5 +1,6 @@
-"""Send survey invitations by email: a job per invitation after its commit, the same
-claim, retries and backoff as the ticket outbox (channels/mail/outbound.py)."""
+"""Send survey invitations by email: a job per invitation after its commit, through the
+leased outbox of core/outbox.py with the ticket outbox's backoff and timeout
+(channels/mail/outbound.py)."""
 
 from __future__ import annotations
 
@@ -9,58 +10,65 @@ from html import escape
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
-from django.utils import timezone
 
 from caredesk.channels.mail.outbound import (
+    BACKOFF_SECONDS,
+    SEND_TIMEOUT,
+    SMTP_ERRORS,
     NoRecipient,
-    Sent,
     mailbox_of,
-    queued_due,
-    smtp_attempt,
     smtp_connection_for,
 )
 from caredesk.channels.models import Mailbox
+from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome
 from caredesk.surveys.models import SCORE_RANGES, DeliveryStatus, SurveyInvitation, SurveyKind
 from caredesk.surveys.services import QUESTIONS, SCALE_ENDS, invitation_token
+from caredesk.tickets.enums import EventKind
+from caredesk.tickets.services.events import event_record
 
 
-def survey_deliver(*, invitation_id: int, now: dt.datetime | None = None) -> Sent:
-    now = now or timezone.now()
-    row, sent = smtp_attempt(
-        model=SurveyInvitation,
-        row_id=invitation_id,
-        now=now,
-        send=_send,
-        related=("customer", "ticket"),
-    )
-    if row is not None and sent.outcome in ("sent", "failed"):
-        SurveyInvitation.objects.filter(pk=row.pk).update(
-            status=DeliveryStatus.SENT if sent.outcome == "sent" else DeliveryStatus.FAILED,
-            sent_at=timezone.now() if sent.outcome == "sent" else None,
-            last_error="" if sent.outcome == "sent" else sent.detail[:2000],
-            next_attempt_at=None,
-            updated_at=timezone.now(),
-        )
-    return sent
-
-
-def surveys_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """Send what is due: first tries whose job was lost, and retries."""
-    now = now or timezone.now()
-    due = queued_due(SurveyInvitation, now=now, limit=limit)
-    return sum(
-        survey_deliver(invitation_id=pk, now=now).outcome in ("sent", "retry", "failed")
-        for pk in due
-    )
-
-
-def _send(row: SurveyInvitation) -> str:
+def _send(row: SurveyInvitation) -> Delivered:
     if not row.email:
         raise NoRecipient("The customer has no email address that can receive mail.")
     box = mailbox_of(row.ticket) if row.ticket is not None else _first_mailbox()
     email = survey_email(row, box)
     smtp_connection_for(box).send_messages([email])
-    return str(email.extra_headers["Message-ID"])
+    return Delivered(str(email.extra_headers["Message-ID"]))
+
+
+def _invitation_done(row: SurveyInvitation, outcome: Outcome) -> None:
+    """An invitation that could not be sent is recorded on its ticket."""
+    if outcome.outcome == "failed" and row.ticket is not None:
+        event_record(
+            ticket=row.ticket,
+            actor=None,
+            kind=EventKind.CHANGED,
+            field="survey_delivery",
+            new=f"the {row.kind.upper()} survey could not be sent: {outcome.detail}"[:2000],
+        )
+
+
+OUTBOX = LeasedOutbox(
+    model=SurveyInvitation,
+    send=_send,
+    pending=DeliveryStatus.QUEUED,
+    sent=DeliveryStatus.SENT,
+    failed=DeliveryStatus.FAILED,
+    backoff=BACKOFF_SECONDS,
+    lease_seconds=SEND_TIMEOUT * 2,
+    related=("customer", "ticket"),
+    expected=SMTP_ERRORS,
+    on_done=_invitation_done,
+)
+
+
+def survey_deliver(*, invitation_id: int, now: dt.datetime | None = None) -> Outcome:
+    return OUTBOX.attempt(row_id=invitation_id, now=now)
+
+
+def surveys_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send what is due: first tries whose job was lost, and retries."""
+    return OUTBOX.run_due(now=now, limit=limit)
 
 
 def _first_mailbox() -> Mailbox | None:

@@ -2,10 +2,11 @@
 
 A delivery row is written in the transaction of the event (so a rolled-back change
 sends nothing and a committed one is never forgotten), then sent by a job after the
-commit, never inside the request. A job takes a lease on the row before it sends, so
-two workers never send the same delivery at once; a worker that dies mid-send leaves a
-lease that expires, and the delivery is tried again. Retries back off from a minute to
-twelve hours; after MAX_ATTEMPTS the delivery is marked failed.
+commit, never inside the request, through the leased outbox of core/outbox.py: a lease
+on the row before it sends, so two workers never send the same delivery at once (a
+worker that dies mid-send leaves a lease that expires); retries back off from a minute
+to twelve hours; after MAX_ATTEMPTS, or an address no longer allowed, the delivery is
+failed with its reason, recorded on the ticket.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from caredesk.automation.http import (
@@ -43,13 +42,14 @@ from caredesk.automation.tasks import webhook_deliver_task
 from caredesk.core.cache import cache_clear_now_and_on_commit, cached
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.jobs import job_enqueue
+from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome, TryFailed, Undeliverable
+from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
+from caredesk.tickets.services.events import event_record
 
 if TYPE_CHECKING:
     from caredesk.automation.services.engine import Event
 
-BACKOFF_SECONDS = (60, 300, 1800, 7200, 21600, 43200)
-MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 CACHE_SECONDS = 60
 SUBSCRIPTION_FIELDS = frozenset({"name", "url", "events", "active", "allow_private"})
 
@@ -177,46 +177,18 @@ def webhook_queue(
     return delivery
 
 
-@dataclass(frozen=True)
-class Attempt:
-    outcome: str  # delivered, retry, failed, busy (leased elsewhere), done (nothing to do)
-    wait_seconds: float = 0.0  # for busy: when the lease runs out
-
-
-def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> Attempt:
-    """Try to send one delivery now, if it is due and nobody else is sending it."""
-    now = now or timezone.now()
-    timeout = float(settings.CAREDESK_WEBHOOK_TIMEOUT)
-    lease = now + dt.timedelta(seconds=timeout + 5)
-    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    claimed = (
-        WebhookDelivery.objects.filter(
-            free, pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        ).update(locked_until=lease, attempts=F("attempts") + 1)
-        == 1
-    )
-    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return Attempt("done")
-    if not claimed:
-        if delivery.locked_until and delivery.locked_until >= now:
-            return Attempt("busy", (delivery.locked_until - now).total_seconds())
-        return Attempt("done")  # not due yet: the periodic job will send it
-    return _send(delivery, now=now, timeout=timeout)
-
-
-def _send(delivery: WebhookDelivery, *, now: dt.datetime, timeout: float) -> Attempt:
+def _send(delivery: WebhookDelivery) -> Delivered:
+    """POST the signed payload; a 2xx answer delivers it."""
     subscription = delivery.subscription
+    timeout = float(settings.CAREDESK_WEBHOOK_TIMEOUT)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    stamp = str(int(now.timestamp()))
+    stamp = str(int(timezone.now().timestamp()))
     headers = {
         SIGNATURE_HEADER: signature(subscription.secret, stamp, body),
         TIMESTAMP_HEADER: stamp,
         EVENT_HEADER: delivery.event,
         DELIVERY_HEADER: str(delivery.pk),
     }
-    code: int | None = None
-    error = ""
     try:
         response = post(
             subscription.url,
@@ -225,56 +197,58 @@ def _send(delivery: WebhookDelivery, *, now: dt.datetime, timeout: float) -> Att
             timeout=timeout,
             allow_private=subscription.allow_private,
         )
-        code = response.status
-        if not 200 <= code < 300:
-            error = f"HTTP {code}: {response.body[:500]}"
     except AddressRefused as exc:
-        return _finish(delivery, DeliveryStatus.FAILED, code=None, error=str(exc))
+        raise Undeliverable(str(exc), last_status_code=None) from exc
     except OSError as exc:  # refused, reset, timed out, TLS
-        error = f"{type(exc).__name__}: {exc}"
-    if not error:
-        return _finish(delivery, DeliveryStatus.DELIVERED, code=code, error="")
-    if delivery.attempts >= MAX_ATTEMPTS:
-        return _finish(delivery, DeliveryStatus.FAILED, code=code, error=error)
-    wait = BACKOFF_SECONDS[min(delivery.attempts, len(BACKOFF_SECONDS)) - 1]
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        locked_until=None,
-        next_attempt_at=timezone.now() + dt.timedelta(seconds=wait),
-        last_status_code=code,
-        last_error=error[:2000],
-        updated_at=timezone.now(),
-    )
-    return Attempt("retry", wait)
+        raise TryFailed(f"{type(exc).__name__}: {exc}", last_status_code=None) from exc
+    code = response.status
+    if not 200 <= code < 300:
+        raise TryFailed(f"HTTP {code}: {response.body[:500]}", last_status_code=code)
+    return Delivered(f"HTTP {code}", {"last_status_code": code})
 
 
-def _finish(delivery: WebhookDelivery, status: str, *, code: int | None, error: str) -> Attempt:
-    now = timezone.now()
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=status,
-        locked_until=None,
-        last_status_code=code,
-        last_error=error[:2000],
-        delivered_at=now if status == DeliveryStatus.DELIVERED else None,
-        updated_at=now,
-    )
-    return Attempt(status)
+def _delivery_done(delivery: WebhookDelivery, outcome: Outcome) -> None:
+    """A delivery that failed for good is recorded on its ticket."""
+    if outcome.outcome == "failed" and delivery.ticket_id is not None:
+        ticket = Ticket.objects.filter(pk=delivery.ticket_id).first()
+        if ticket is not None:
+            event_record(
+                ticket=ticket,
+                actor=None,
+                kind=EventKind.CHANGED,
+                field="webhook_delivery",
+                new=f"{delivery.event} to {delivery.subscription.name} failed: {outcome.detail}"[
+                    :2000
+                ],
+            )
+
+
+# The lease outlasts the request's timeout; retries back off from a minute to 12 hours.
+OUTBOX = LeasedOutbox(
+    model=WebhookDelivery,
+    send=_send,
+    pending=DeliveryStatus.PENDING,
+    sent=DeliveryStatus.DELIVERED,
+    failed=DeliveryStatus.FAILED,
+    backoff=(60, 300, 1800, 7200, 21600, 43200),
+    lease_seconds=float(settings.CAREDESK_WEBHOOK_TIMEOUT) + 5,
+    lease_field="locked_until",
+    sent_at_field="delivered_at",
+    related=("subscription",),
+    on_done=_delivery_done,
+)
+MAX_ATTEMPTS = OUTBOX.max_attempts
+
+
+def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> Outcome:
+    """Try to send one delivery now, if it is due and nobody else is sending it."""
+    return OUTBOX.attempt(row_id=delivery_id, now=now)
 
 
 def webhooks_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send the deliveries that are due and not leased (first tries whose job was lost,
     and retries); returns how many were tried."""
-    now = now or timezone.now()
-    due = list(
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    tried = 0
-    for delivery_id in due:
-        if webhook_deliver(delivery_id=delivery_id, now=now).outcome not in ("busy", "done"):
-            tried += 1
-    return tried
+    return OUTBOX.run_due(now=now, limit=limit)
 
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:

@@ -333,11 +333,17 @@ def test_a_delivery_to_an_address_no_longer_allowed_fails_without_sending(
 ) -> None:
     sub = subscription(receiver.url, ["ticket.created"])
     type(sub).objects.filter(pk=sub.pk).update(allow_private=False)
-    delivery = WebhookDelivery.objects.create(subscription=sub, event="ticket.created", payload={})
+    ticket = ticket_make()
+    delivery = WebhookDelivery.objects.create(
+        subscription=sub, event="ticket.created", payload={}, ticket_id=ticket.pk
+    )
     assert webhook_deliver(delivery_id=delivery.pk).outcome == "failed"
     delivery.refresh_from_db()
     assert "private" in delivery.last_error
     assert receiver.requests == []
+    event = ticket.events.get(field="webhook_delivery")
+    assert event.new_value.startswith("ticket.created to ")
+    assert "private" in event.new_value
 
 
 def test_a_poor_survey_answer_triggers_its_rule_but_imported_history_does_not() -> None:

@@ -1,11 +1,11 @@
 """Deliver the outbox over SMTP: agents' replies, automatic messages and notices.
 
-Each OutboundMessage row was written in the transaction of its message. A job sends it
-after the commit; the row is claimed first (its next attempt pushed past the send's
-timeout), so two workers never send it at once, and a worker that dies mid-send leaves
-a claim that runs out. The Message-ID is derived from the row, so a repeat after a
-crash carries the same id and the customer's mail program shows it once. Failures are
-retried with backoff; the last one is recorded on the ticket.
+Each OutboundMessage row was written in the transaction of its message (by the outbox
+reaction) and is sent after the commit through the leased outbox of core/outbox.py:
+claimed first, so two workers never send it at once, retried with backoff, and failed
+with its reason (recorded on the ticket) when it cannot be sent. The Message-ID is
+derived from the row, so a repeat after a crash carries the same id and the customer's
+mail program shows it once.
 """
 
 from __future__ import annotations
@@ -14,15 +14,9 @@ import datetime as dt
 import logging
 import os
 import smtplib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import F, Model, Q
-from django.utils import timezone
 
 from caredesk.channels.mail.thread import SUBJECT_REF, reply_address
 from caredesk.channels.models import (
@@ -32,6 +26,7 @@ from caredesk.channels.models import (
     OutboundMessage,
     OutboundStatus,
 )
+from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome, Undeliverable
 from caredesk.core.storage import blob_open
 from caredesk.customers.selectors import customer_emails
 from caredesk.tickets.enums import EventKind
@@ -41,14 +36,9 @@ from caredesk.tickets.services.events import event_record
 logger = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600, 12 * 3600)
-MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 SEND_TIMEOUT = 30
-
-
-@dataclass(frozen=True)
-class Sent:
-    outcome: str  # sent, retry, failed, busy, done
-    detail: str = ""
+# A refusal or a network error: tried again later, without a traceback in the log.
+SMTP_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def mailbox_of(ticket: Ticket) -> Mailbox | None:
@@ -64,100 +54,51 @@ def mailbox_of(ticket: Ticket) -> Mailbox | None:
     return Mailbox.objects.filter(active=True).order_by("id").first()
 
 
-def outbox_deliver(*, row_id: int, now: dt.datetime | None = None) -> Sent:
-    now = now or timezone.now()
-    row, sent = smtp_attempt(
-        model=OutboundMessage,
-        row_id=row_id,
-        now=now,
-        send=_send_message,
-        related=("message__ticket__requester",),
-    )
-    if row is None or sent.outcome not in ("sent", "failed"):
-        return sent
-    if sent.outcome == "sent":
-        return _finish(row, OutboundStatus.SENT, "", msgid=sent.detail)
-    return _finish(row, OutboundStatus.FAILED, sent.detail)
-
-
-def _send_message(row: OutboundMessage) -> str:
+def _send_message(row: OutboundMessage) -> Delivered:
     email = message_build(row)
     smtp_connection_for(mailbox_of(row.message.ticket)).send_messages([email])
-    return str(email.extra_headers["Message-ID"])
+    return Delivered(str(email.extra_headers["Message-ID"]))
 
 
-M = TypeVar("M", bound=Model)
-
-
-def smtp_attempt(
-    *,
-    model: type[M],
-    row_id: int,
-    now: dt.datetime,
-    send: Callable[[M], str],
-    related: tuple[str, ...] = (),
-) -> tuple[M | None, Sent]:
-    """One try at a queued row of an outbox (a model with status, attempts,
-    next_attempt_at and last_error): claimed first (its next attempt pushed past the
-    send's timeout), so two workers never send it at once; ``send`` returns the
-    Message-ID. An SMTP error schedules the next try with backoff; a NoRecipient, or
-    the last try failing, is "failed". The caller records "sent" and "failed"."""
-    rows = model._default_manager
-    claim_until = now + dt.timedelta(seconds=SEND_TIMEOUT * 2)
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = rows.filter(due, pk=row_id, status=OutboundStatus.QUEUED).update(
-        next_attempt_at=claim_until, attempts=F("attempts") + 1, updated_at=now
-    )
-    row = rows.select_related(*related).filter(pk=row_id).first()
-    if row is None or getattr(row, "status", None) != OutboundStatus.QUEUED:
-        return row, Sent("done")
-    if not claimed:
-        return row, Sent("busy")
-    try:
-        msgid = send(row)
-    except NoRecipient as exc:
-        return row, Sent("failed", str(exc))
-    except (smtplib.SMTPException, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        attempts: int = getattr(row, "attempts", MAX_ATTEMPTS)
-        if attempts >= MAX_ATTEMPTS:
-            return row, Sent("failed", error)
-        wait = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
-        rows.filter(pk=row_id).update(
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=wait), last_error=error
+def _message_done(row: OutboundMessage, outcome: Outcome) -> None:
+    """Thread the Message-ID of a sent message; record on the ticket one that failed."""
+    ticket = row.message.ticket
+    if outcome.outcome == "sent":
+        MailThread.objects.get_or_create(
+            msgid=outcome.detail[:500],
+            defaults={"ticket": ticket, "message": row.message, "outbound": True},
         )
-        return row, Sent("retry", error)
-    return row, Sent("sent", msgid)
-
-
-def _finish(row: OutboundMessage, status: str, error: str, msgid: str = "") -> Sent:
-    now = timezone.now()
-    with transaction.atomic():
-        OutboundMessage.objects.filter(pk=row.pk).update(
-            status=status,
-            sent_at=now if status == OutboundStatus.SENT else None,
-            last_error=error,
-            next_attempt_at=None,
-            updated_at=now,
+    else:
+        event_record(
+            ticket=ticket,
+            actor=None,
+            kind=EventKind.CHANGED,
+            field="email_delivery",
+            new=f"message {row.message_id} could not be sent: {outcome.detail}"[:2000],
         )
-        ticket = row.message.ticket
-        if msgid:
-            MailThread.objects.get_or_create(
-                msgid=msgid[:500],
-                defaults={"ticket": ticket, "message": row.message, "outbound": True},
-            )
-        if status == OutboundStatus.FAILED:
-            event_record(
-                ticket=ticket,
-                actor=None,
-                kind=EventKind.CHANGED,
-                field="email_delivery",
-                new=f"message {row.message_id} could not be sent: {error}"[:2000],
-            )
-    return Sent(status, error)
 
 
-class NoRecipient(Exception):
+OUTBOX = LeasedOutbox(
+    model=OutboundMessage,
+    send=_send_message,
+    pending=OutboundStatus.QUEUED,
+    sent=OutboundStatus.SENT,
+    failed=OutboundStatus.FAILED,
+    backoff=BACKOFF_SECONDS,
+    lease_seconds=SEND_TIMEOUT * 2,
+    related=("message__ticket__requester",),
+    expected=SMTP_ERRORS,
+    on_done=_message_done,
+)
+MAX_ATTEMPTS = OUTBOX.max_attempts
+
+
+def outbox_deliver(*, row_id: int, now: dt.datetime | None = None) -> Outcome:
+    """One try at one queued message, if it is due and nobody else is sending it."""
+    return OUTBOX.attempt(row_id=row_id, now=now)
+
+
+class NoRecipient(Undeliverable):
     """Nobody to send to: the requester has no deliverable address."""
 
 
@@ -212,9 +153,13 @@ def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
     if message.html:
         email.attach_alternative(message.html, "text/html")
     for attachment in message.attachments.all():
-        email.attach(
-            attachment.filename, blob_open(attachment.storage_path), attachment.content_type
-        )
+        try:
+            data = blob_open(attachment.storage_path)
+        except FileNotFoundError as exc:
+            raise Undeliverable(
+                f"The attachment {attachment.filename} is missing from storage."
+            ) from exc
+        email.attach(attachment.filename, data, attachment.content_type)
     return email
 
 
@@ -235,21 +180,6 @@ def smtp_connection_for(box: Mailbox | None):  # type: ignore[no-untyped-def]  #
     )
 
 
-def queued_due(model: type[Model], *, now: dt.datetime, limit: int) -> list[int]:
-    """Ids of an outbox's queued rows that are due: first tries whose job was lost, and
-    retries whose time has come."""
-    return list(
-        model._default_manager.filter(status=OutboundStatus.QUEUED)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("id")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
 def outbox_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send what is due: first tries whose job was lost, and retries."""
-    now = now or timezone.now()
-    due = queued_due(OutboundMessage, now=now, limit=limit)
-    return sum(
-        outbox_deliver(row_id=pk, now=now).outcome in ("sent", "retry", "failed") for pk in due
-    )
+    return OUTBOX.run_due(now=now, limit=limit)
