@@ -14,8 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from caredesk.accounts.models import Team, User
-from caredesk.core.errors import ValidationFailed, choice_check
-from caredesk.core.html import html_to_text, sanitize_html
+from caredesk.core.errors import choice_check
 from caredesk.customers.models import Customer
 from caredesk.tickets.changes import ChangeKind, TicketChange, ticket_changed
 from caredesk.tickets.enums import (
@@ -23,10 +22,10 @@ from caredesk.tickets.enums import (
     EventKind,
     TicketStatus,
 )
-from caredesk.tickets.errors import TicketErrorCode
-from caredesk.tickets.models import Message, Ticket
+from caredesk.tickets.models import Ticket
 from caredesk.tickets.services.events import event_row, events_record
 from caredesk.tickets.services.facts import ticket_facts_backfill
+from caredesk.tickets.services.messages import AttachmentData, message_content, message_store
 from caredesk.tickets.services.tickets import tags_resolve, ticket_build
 
 
@@ -39,6 +38,7 @@ class HistoryMessage:
     text: str
     html: str = ""
     public: bool = True
+    attachments: tuple[AttachmentData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,23 +124,17 @@ def ticket_import_history(
             elif new == TicketStatus.CLOSED:
                 closed_at = event.at
             continue
-        safe_html = sanitize_html(event.html)
-        text = (event.text or "").strip() or html_to_text(safe_html)
-        if not text:
-            raise ValidationFailed(
-                TicketErrorCode.EMPTY_MESSAGE, "A message event needs text.", field="events.text"
-            )
-        message = Message.objects.create(
+        message = message_store(  # the same checks and storage as a live message
             ticket=ticket,
-            author_role=event.author_role,
-            author_user=event.author_user,
+            role=event.author_role,
+            author=event.author_user,
             author_customer=event.author_customer,
             is_public=event.public,
+            content=message_content(
+                text=event.text, html=event.html, attachments=list(event.attachments)
+            ),
             channel=ticket.channel,
-            text=text,
-            html=safe_html,
-            created_at=event.at,
-            updated_at=event.at,
+            at=event.at,
         )
         log.append(
             event_row(

@@ -12,6 +12,7 @@ from caredesk.tickets.enums import AuthorRole, EventKind, TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Commitment, Message, Ticket
 from caredesk.tickets.services.events import event_row, events_record, ticket_save_checked
+from caredesk.tickets.services.messages import message_content, message_store
 
 
 @transaction.atomic
@@ -32,26 +33,20 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     if source.requester_id != target.requester_id:
         target.ccs.add(source.requester)
     target.tags.add(*source.tags.all())
-    Message.objects.create(
-        ticket=source,
-        author_role=AuthorRole.SYSTEM,
-        author_user=actor,
-        is_public=False,
-        channel=source.channel,
-        text=f"Merged into #{target.pk}.",
-        created_at=now,
-        updated_at=now,
-    )
-    Message.objects.create(
-        ticket=target,
-        author_role=AuthorRole.SYSTEM,
-        author_user=actor,
-        is_public=False,
-        channel=target.channel,
-        text=f"Ticket #{source.pk} ({source.subject}) merged in; {moved} messages moved.",
-        created_at=now,
-        updated_at=now,
-    )
+    for ticket, note in (
+        (source, f"Merged into #{target.pk}."),
+        (target, f"Ticket #{source.pk} ({source.subject}) merged in; {moved} messages moved."),
+    ):
+        message_store(  # the same checks and storage as every message
+            ticket=ticket,
+            role=AuthorRole.SYSTEM,
+            author=actor,
+            author_customer=None,
+            is_public=False,
+            content=message_content(text=note, html=""),
+            channel=ticket.channel,
+            at=now,
+        )
     old_status = source.status
     ticket_save_checked(
         ticket=source,
