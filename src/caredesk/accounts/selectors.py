@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from caredesk.accounts.enums import STAFF_ROLES
+from caredesk.accounts.errors import AccountErrorCode
 from caredesk.accounts.models import Team, User
 from caredesk.core.errors import NotFound, ValidationFailed
 
@@ -23,7 +24,9 @@ def staff_get(*, user_id: int) -> User:
     if user is None:
         raise NotFound("agent", user_id)
     if not user.is_active:
-        raise ValidationFailed("agent_inactive", "That agent is inactive.", field="assignee_id")
+        raise ValidationFailed(
+            AccountErrorCode.AGENT_INACTIVE, "That agent is inactive.", field="assignee_id"
+        )
     return user
 
 

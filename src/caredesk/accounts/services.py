@@ -193,9 +193,11 @@ def user_update(
 def team_update(*, team: Team, name: str, description: str, members: list[User]) -> Team:
     name = name.strip()
     if not name:
-        raise ValidationFailed("invalid_name", "A team needs a name.", field="name")
+        raise ValidationFailed(AccountErrorCode.INVALID_NAME, "A team needs a name.", field="name")
     if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-        raise ValidationFailed("name_taken", f"A team named {name!r} exists.", field="name")
+        raise ValidationFailed(
+            AccountErrorCode.NAME_TAKEN, f"A team named {name!r} exists.", field="name"
+        )
     _members_check(members)
     team.name = name
     team.description = description.strip()
@@ -207,7 +209,7 @@ def team_update(*, team: Team, name: str, description: str, members: list[User])
 def team_create(*, name: str, members: list[User] | None = None) -> Team:
     name = name.strip()
     if not name:
-        raise ValidationFailed("invalid_name", "A team needs a name.", field="name")
+        raise ValidationFailed(AccountErrorCode.INVALID_NAME, "A team needs a name.", field="name")
     team, _ = Team.objects.get_or_create(name=name)
     if members:
         _members_check(members)

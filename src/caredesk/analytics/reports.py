@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from caredesk.analytics.errors import AnalyticsErrorCode
 from caredesk.analytics.figures import kpis_for
 from caredesk.analytics.kpis import Period, flatten
 from caredesk.analytics.models import ReportFormat, ReportFrequency, ScheduledReport
@@ -31,14 +32,16 @@ def recipients_of(text: str) -> list[str]:
     """The addresses of a recipients field; ValidationFailed naming a bad one."""
     found = [a.strip() for a in text.replace(",", "\n").splitlines() if a.strip()]
     if not found:
-        raise ValidationFailed("no_recipients", "Give at least one email address.",
+        raise ValidationFailed(AnalyticsErrorCode.NO_RECIPIENTS, "Give at least one email address.",
                                field="recipients")  # fmt: skip
     for address in found:
         try:
             validate_email(address)
         except DjangoValidationError:
             raise ValidationFailed(
-                "invalid_recipient", f"{address!r} is not an email address.", field="recipients"
+                AnalyticsErrorCode.INVALID_RECIPIENT,
+                f"{address!r} is not an email address.",
+                field="recipients",
             ) from None
     return found
 
@@ -148,7 +151,9 @@ def report_save(*, report: ScheduledReport | None, data: dict[str, Any]) -> Sche
     for key, value in data.items():
         setattr(report, key, value)
     if not (report.name or "").strip():
-        raise ValidationFailed("invalid_name", "A report needs a name.", field="name")
+        raise ValidationFailed(
+            AnalyticsErrorCode.INVALID_NAME, "A report needs a name.", field="name"
+        )
     recipients_of(report.recipients)
     day_range(start=dt.date.today(), days=1, tz=report.tz)  # an unknown time zone fails here
     report.next_run_at = next_run(report, timezone.now())

@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
+from caredesk.analytics.errors import AnalyticsErrorCode
 from caredesk.analytics.kpis import (
     SOLVED_STATUSES,
     CreatedTicket,
@@ -412,4 +413,6 @@ def tickets_behind(period: Period, scope: Scope, measure: str) -> list[int]:
         return sorted(
             pk for part in open_at(period.end, scope) for pk in part.values_list("id", flat=True)
         )
-    raise ValidationFailed("invalid_measure", f"Unknown measure {measure!r}.", field="measure")
+    raise ValidationFailed(
+        AnalyticsErrorCode.INVALID_MEASURE, f"Unknown measure {measure!r}.", field="measure"
+    )

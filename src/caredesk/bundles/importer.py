@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from caredesk.accounts.models import Team, User
 from caredesk.accounts.services import staff_user_get_or_create
 from caredesk.analytics.rollups import rollups_forget
+from caredesk.bundles.errors import BundleErrorCode
 from caredesk.bundles.lines import (
     LINE,
     CustomerLine,
@@ -169,7 +170,7 @@ def _org_ref(external_id: str | None) -> Organization | None:
     org = Organization.objects.filter(external_id=external_id).first()
     if org is None:
         raise DomainError(
-            "unknown_organization",
+            BundleErrorCode.UNKNOWN_ORGANIZATION,
             f"organization {external_id!r} is not in the bundle or database; "
             "put organisations before their customers",
         )
@@ -244,11 +245,11 @@ def _customer_ref(external_id: str | None, email: str | None) -> Customer:
             return customer
         if not email:
             raise DomainError(
-                "unknown_customer",
+                BundleErrorCode.UNKNOWN_CUSTOMER,
                 f"customer {external_id!r} is not known; put customers before their purchases",
             )
     if not email:
-        raise DomainError("customer_required", "give customer (external_id) or email")
+        raise DomainError(BundleErrorCode.CUSTOMER_REQUIRED, "give customer (external_id) or email")
     return customer_get_or_create_by_email(email=email)
 
 
@@ -279,7 +280,9 @@ def _ticket(line: TicketLine) -> str:
     elif line.requester_customer:
         requester = _customer_ref(line.requester_customer, None)
     else:
-        raise DomainError("requester_required", "give requester (email) or requester_customer")
+        raise DomainError(
+            BundleErrorCode.REQUESTER_REQUIRED, "give requester (email) or requester_customer"
+        )
     events: list[HistoryMessage | HistoryStatus] = []
     for event in line.events:
         if isinstance(event, MessageEvent):
@@ -357,7 +360,9 @@ def _survey(line: SurveyResponseLine) -> str:
     if line.ticket:
         ticket = Ticket.objects.filter(external_id=line.ticket).first()
         if ticket is None:
-            raise DomainError("unknown_ticket", f"ticket {line.ticket!r} is not known")
+            raise DomainError(
+                BundleErrorCode.UNKNOWN_TICKET, f"ticket {line.ticket!r} is not known"
+            )
     survey_response_record(
         kind=line.survey,
         customer=customer,

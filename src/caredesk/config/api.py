@@ -20,6 +20,7 @@ from caredesk.analytics.api import router as analytics_router
 from caredesk.analytics.api import sla_router as analytics_sla_router
 from caredesk.automation.api import router as automation_router
 from caredesk.channels.mail.api import router as mail_router
+from caredesk.config.custom_fields_api import router as custom_fields_router
 from caredesk.core.errors import DomainError
 from caredesk.customer360.api import timeline_router
 from caredesk.customers import api as customers_api
@@ -242,3 +243,4 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/mail", mail_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/custom-fields", custom_fields_router)

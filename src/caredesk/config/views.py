@@ -12,26 +12,12 @@ from django.views.decorators.http import require_http_methods
 from caredesk.accounts.enums import Role
 from caredesk.accounts.gates import admin_required
 from caredesk.accounts.services import access_settings_get, access_settings_update
+from caredesk.core.custom_fields import custom_field_delete
 from caredesk.core.errors import DomainError
+from caredesk.core.forms import CustomFieldForm
 from caredesk.core.models import CustomField
 from caredesk.core.web import model_screen
 from caredesk.customers.services import crm_settings_get, crm_settings_update
-
-
-class CustomFieldForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
-    choices = forms.JSONField(
-        required=False, help_text='For a choice field: a JSON list, e.g. ["gold", "silver"].'
-    )
-
-    class Meta:
-        model = CustomField
-        fields = ["entity", "key", "label", "field_type", "choices", "required", "position"]
-
-    def clean_choices(self) -> list[object]:
-        value = self.cleaned_data.get("choices") or []
-        if not isinstance(value, list):
-            raise forms.ValidationError("Give a JSON list.")
-        return value
 
 
 @require_http_methods(["GET", "POST"])
@@ -45,6 +31,7 @@ def custom_fields(request: HttpRequest, object_id: int | None = None) -> HttpRes
         title="Custom fields",
         url_name="manage:custom_fields",
         columns=["key", "entity", "label", "field_type", "required"],
+        delete=lambda field: custom_field_delete(field=field),
     )
 
 

@@ -1,12 +1,16 @@
-"""Validate custom-field values against their definitions."""
+"""Custom fields: the one service that checks and saves their definitions (the admin
+screen, Django admin and the API), and the check of values against them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+from django.db import IntegrityError, transaction
+
 from caredesk.core.cache import cached
-from caredesk.core.errors import ValidationFailed
+from caredesk.core.errors import CoreErrorCode, ValidationFailed
 from caredesk.core.models import CustomField, CustomFieldEntity, CustomFieldType
 
 MAX_KEY_LENGTH = 64
@@ -22,12 +26,16 @@ def custom_fields_clean(
     lost; a value of ``None`` removes the key.
     """
     if not isinstance(values, dict):
-        raise ValidationFailed("invalid_custom_fields", "custom_fields must be an object.")
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_CUSTOM_FIELDS, "custom_fields must be an object."
+        )
     definitions = _definitions(entity)
     result = dict(current or {})
     for key, value in values.items():
         if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
-            raise ValidationFailed("invalid_custom_fields", f"Invalid custom field key {key!r}.")
+            raise ValidationFailed(
+                CoreErrorCode.INVALID_CUSTOM_FIELDS, f"Invalid custom field key {key!r}."
+            )
         if value is None:
             result.pop(key, None)
             continue
@@ -36,7 +44,7 @@ def custom_fields_clean(
     for key, definition in definitions.items():
         if definition.required and key not in result:
             raise ValidationFailed(
-                "custom_field_required",
+                CoreErrorCode.CUSTOM_FIELD_REQUIRED,
                 f"Custom field {key!r} is required.",
                 field=f"custom_fields.{key}",
             )
@@ -64,12 +72,14 @@ def _check(key: str, value: Any, definition: CustomField | None) -> Any:
     where = f"custom_fields.{key}"
     if kind == CustomFieldType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationFailed("invalid_custom_field", f"{key} must be a number.", field=where)
+            raise ValidationFailed(
+                CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} must be a number.", field=where
+            )
         return value
     if kind == CustomFieldType.BOOLEAN:
         if not isinstance(value, bool):
             raise ValidationFailed(
-                "invalid_custom_field", f"{key} must be true or false.", field=where
+                CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} must be true or false.", field=where
             )
         return value
     if kind == CustomFieldType.DATE:
@@ -77,21 +87,116 @@ def _check(key: str, value: Any, definition: CustomField | None) -> Any:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise ValidationFailed(
-                "invalid_custom_field", f"{key} must be a date (YYYY-MM-DD).", field=where
+                CoreErrorCode.INVALID_CUSTOM_FIELD,
+                f"{key} must be a date (YYYY-MM-DD).",
+                field=where,
             ) from None
     if kind == CustomFieldType.CHOICE:
         assert definition is not None
         if value not in definition.choices:
             raise ValidationFailed(
-                "invalid_custom_field",
+                CoreErrorCode.INVALID_CUSTOM_FIELD,
                 f"{key} must be one of {', '.join(map(str, definition.choices))}.",
                 field=where,
             )
         return value
     if not isinstance(value, str | int | float | bool):
         raise ValidationFailed(
-            "invalid_custom_field", f"{key} must be a scalar value.", field=where
+            CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} must be a scalar value.", field=where
         )
     if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
-        raise ValidationFailed("invalid_custom_field", f"{key} is too long.", field=where)
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} is too long.", field=where
+        )
     return value
+
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+FIELD_NAMES = ("entity", "key", "label", "field_type", "choices", "required", "position")
+
+
+def custom_field_check(data: dict[str, Any]) -> dict[str, Any]:
+    """A custom-field definition, checked: the entity and type caredesk knows, a key of
+    lower-case letters, digits and _, a label, and for a choice field its distinct
+    choices."""
+    checked = dict(data)
+    if checked.get("entity") not in CustomFieldEntity.values:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_ENTITY,
+            f"entity must be one of {', '.join(CustomFieldEntity.values)}.",
+            field="entity",
+        )
+    key = str(checked.get("key") or "").strip()
+    if not KEY.match(key) or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_KEY,
+            f"key: lower-case letters, digits and _, starting with a letter, at most "
+            f"{MAX_KEY_LENGTH} characters.",
+            field="key",
+        )
+    label = " ".join(str(checked.get("label") or "").split())
+    if not label or len(label) > 120:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_LABEL, "A label of 1 to 120 characters.", field="label"
+        )
+    kind = checked.get("field_type") or CustomFieldType.TEXT
+    if kind not in CustomFieldType.values:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_FIELD_TYPE,
+            f"field_type must be one of {', '.join(CustomFieldType.values)}.",
+            field="field_type",
+        )
+    choices = checked.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(c, str) and c.strip() for c in choices):
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_CHOICES, "choices is a list of texts.", field="choices"
+        )
+    choices = [c.strip() for c in choices]
+    if kind == CustomFieldType.CHOICE and (not choices or len(set(choices)) != len(choices)):
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_CHOICES,
+            "A choice field needs its choices, each once.",
+            field="choices",
+        )
+    if kind != CustomFieldType.CHOICE and choices:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_CHOICES, "Only a choice field has choices.", field="choices"
+        )
+    position = checked.get("position") or 0
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_POSITION, "position is a whole number ≥ 0.", field="position"
+        )
+    return {
+        **checked,
+        "key": key,
+        "label": label,
+        "field_type": kind,
+        "choices": choices,
+        "required": bool(checked.get("required")),
+        "position": position,
+    }
+
+
+def custom_field_save(*, field: CustomField | None, data: dict[str, Any]) -> CustomField:
+    """Create a definition (``field`` None) or change one; a key taken on the same entity
+    is refused. The hot paths' cached definitions are cleared on save (core.apps)."""
+    checked = custom_field_check(data)
+    row = field or CustomField()
+    for name in FIELD_NAMES:
+        setattr(row, name, checked[name])
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationFailed(
+            CoreErrorCode.KEY_TAKEN,
+            f"A {row.entity} field with the key {row.key!r} exists.",
+            field="key",
+        ) from None
+    return row
+
+
+def custom_field_delete(*, field: CustomField) -> None:
+    """Remove a definition; the values stored under its key stay as free-form text."""
+    field.delete()

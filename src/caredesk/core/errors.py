@@ -6,6 +6,28 @@ from enum import StrEnum
 from typing import Any
 
 
+class CoreErrorCode(StrEnum):
+    """The codes of the core domain's refusals, as problem bodies carry them."""
+
+    CUSTOM_FIELD_REQUIRED = "custom_field_required"
+    FORBIDDEN = "forbidden"
+    INVALID_CHOICES = "invalid_choices"
+    INVALID_CURSOR = "invalid_cursor"
+    INVALID_CUSTOM_FIELD = "invalid_custom_field"
+    INVALID_CUSTOM_FIELDS = "invalid_custom_fields"
+    INVALID_DAYS = "invalid_days"
+    INVALID_ENTITY = "invalid_entity"
+    INVALID_FIELD_TYPE = "invalid_field_type"
+    INVALID_KEY = "invalid_key"
+    INVALID_LABEL = "invalid_label"
+    INVALID_LIMIT = "invalid_limit"
+    INVALID_PERIOD = "invalid_period"
+    INVALID_POSITION = "invalid_position"
+    INVALID_TZ = "invalid_tz"
+    KEY_TAKEN = "key_taken"
+    NOT_FOUND = "not_found"
+
+
 class DomainError(Exception):
     """A request that the domain refuses; carries a machine-readable code and an HTTP status."""
 
@@ -38,7 +60,7 @@ class PermissionDenied(DomainError):
     status = 403
 
     def __init__(self, message: str = "You are not allowed to do this.") -> None:
-        super().__init__("forbidden", message)
+        super().__init__(CoreErrorCode.FORBIDDEN, message)
 
 
 class NotFound(DomainError):
@@ -47,7 +69,7 @@ class NotFound(DomainError):
     status = 404
 
     def __init__(self, entity: str, ident: object) -> None:
-        super().__init__("not_found", f"No {entity} with id {ident}.")
+        super().__init__(CoreErrorCode.NOT_FOUND, f"No {entity} with id {ident}.")
         self.entity = entity
 
 
@@ -55,10 +77,8 @@ class ConfigurationError(RuntimeError):
     """A setting is missing or malformed; start-up stops with this message."""
 
 
-def choice_check(value: str, choices: list[str], field: str) -> str:
+def choice_check(value: str, choices: list[str], field: str, code: StrEnum) -> str:
     """``value`` when it is one of ``choices``; ValidationFailed naming the field if not."""
     if value not in choices:
-        raise ValidationFailed(
-            f"invalid_{field}", f"{field} must be one of {', '.join(choices)}.", field=field
-        )
+        raise ValidationFailed(code, f"{field} must be one of {', '.join(choices)}.", field=field)
     return value

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db.models import Field, Model, Q, QuerySet
 
-from caredesk.core.errors import ValidationFailed
+from caredesk.core.errors import CoreErrorCode, ValidationFailed
 
 M = TypeVar("M", bound=Model)
 MAX_LIMIT = 200
@@ -39,7 +39,9 @@ def cursor_values(cursor: str, length: int) -> list[Any]:
 
 
 def cursor_invalid() -> ValidationFailed:
-    return ValidationFailed("invalid_cursor", "The cursor is not valid.", field="cursor")
+    return ValidationFailed(
+        CoreErrorCode.INVALID_CURSOR, "The cursor is not valid.", field="cursor"
+    )
 
 
 def _decode(cursor: str, fields: Sequence[str], model: type[Model]) -> list[Any]:
@@ -72,7 +74,7 @@ def keyset_page(
     """
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed(
-            "invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.", field="limit"
+            CoreErrorCode.INVALID_LIMIT, f"limit must be between 1 and {MAX_LIMIT}.", field="limit"
         )
     descending = ordering[0].startswith("-")
     names = [o.lstrip("-") for o in ordering]

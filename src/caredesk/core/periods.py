@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from caredesk.core.errors import ValidationFailed
+from caredesk.core.errors import CoreErrorCode, ValidationFailed
 
 MAX_DAYS = 92
 
@@ -17,9 +17,13 @@ def day_range(
     try:
         zone = zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed("invalid_tz", f"Unknown time zone {tz!r}.", field="tz") from None
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_TZ, f"Unknown time zone {tz!r}.", field="tz"
+        ) from None
     if not 1 <= days <= max_days:
-        raise ValidationFailed("invalid_days", f"days must be 1 to {max_days}.", field="days")
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_DAYS, f"days must be 1 to {max_days}.", field="days"
+        )
     begin = dt.datetime.combine(start, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time(), tzinfo=zone)
     return begin, end
@@ -42,14 +46,14 @@ def report_period(
     when the end comes before the start or the span is longer than ``max_days``."""
     if date_to < date_from:
         raise ValidationFailed(
-            "invalid_period",
+            CoreErrorCode.INVALID_PERIOD,
             "The period ends before it starts (--to is before --from).",
             field="to",
         )
     days = (date_to - date_from).days + 1
     if days > max_days:
         raise ValidationFailed(
-            "invalid_period", f"A report covers at most {max_days} days.", field="to"
+            CoreErrorCode.INVALID_PERIOD, f"A report covers at most {max_days} days.", field="to"
         )
     return day_range(start=date_from, days=days, tz=tz, max_days=max_days)
 

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.pagination import cursor_encode, cursor_invalid, cursor_values
+from caredesk.customer360.errors import TimelineErrorCode
 from caredesk.customers.models import Customer, CustomerNote, Purchase
 from caredesk.staffing.models import CallRecord
 from caredesk.surveys.models import SurveyResponse
@@ -75,7 +76,9 @@ def customer_timeline(
     (for staff) notes and internal notes, newest first. One query per source."""
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed(
-            "invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.", field="limit"
+            TimelineErrorCode.INVALID_LIMIT,
+            f"limit must be between 1 and {MAX_LIMIT}.",
+            field="limit",
         )
     position = _decode(cursor)
     staff = user.is_staff_member

@@ -13,6 +13,7 @@ from caredesk.accounts.gates import actor, staff_actor
 from caredesk.core.api import PageOut, page
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
+from caredesk.customers.errors import CustomerErrorCode
 from caredesk.customers.indexing import search_index_customer
 from caredesk.customers.lifecycle import lifecycle_of, lifecycle_reason
 from caredesk.customers.models import Customer, Organization, Purchase, Segment
@@ -233,7 +234,7 @@ def create_purchase(request: HttpRequest, body: PurchaseIn) -> Status[Purchase]:
     user = _staff(request)
     if timezone.is_naive(body.purchased_at):
         raise ValidationFailed(
-            "invalid_date", "purchased_at needs a time zone.", field="purchased_at"
+            CustomerErrorCode.INVALID_DATE, "purchased_at needs a time zone.", field="purchased_at"
         )
     customer = customer_get_for_user(user=user, customer_id=body.customer_id)
     return Status(

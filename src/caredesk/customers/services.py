@@ -72,7 +72,7 @@ def crm_settings_get() -> CrmSettings:
 def crm_settings_update(*, recency_window_days: int) -> CrmSettings:
     if recency_window_days < 1 or recency_window_days > 36500:
         raise ValidationFailed(
-            "invalid_window",
+            CustomerErrorCode.INVALID_WINDOW,
             "The recency window must be 1 to 36500 days.",
             field="recency_window_days",
         )
@@ -106,7 +106,9 @@ def organization_create(
     external_id: str | None = None,
 ) -> Organization:
     if kind not in OrganizationKind.values:
-        raise ValidationFailed("invalid_kind", "kind must be internal or external.", field="kind")
+        raise ValidationFailed(
+            CustomerErrorCode.INVALID_KIND, "kind must be internal or external.", field="kind"
+        )
     if external_id and Organization.objects.filter(external_id=external_id).exists():
         raise Conflict(
             CustomerErrorCode.EXTERNAL_ID_TAKEN,
@@ -132,7 +134,7 @@ def organization_update(*, organization: Organization, data: dict[str, Any]) -> 
     if "kind" in data:
         if data["kind"] not in OrganizationKind.values:
             raise ValidationFailed(
-                "invalid_kind", "kind must be internal or external.", field="kind"
+                CustomerErrorCode.INVALID_KIND, "kind must be internal or external.", field="kind"
             )
         organization.kind = data["kind"]
     if "domains" in data:
@@ -341,7 +343,7 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> Customer:
 def customer_note_add(*, customer: Customer, author: Any, text: str) -> CustomerNote:
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed("empty_note", "A note needs text.", field="text")
+        raise ValidationFailed(CustomerErrorCode.EMPTY_NOTE, "A note needs text.", field="text")
     return CustomerNote.objects.create(customer=customer, author=author, text=text)
 
 
@@ -372,11 +374,15 @@ def purchase_create(
     """Record a purchase and refresh the customer's purchase aggregates."""
     product = (product or "").strip()
     if not product:
-        raise ValidationFailed("invalid_product", "A purchase needs a product.", field="product")
+        raise ValidationFailed(
+            CustomerErrorCode.INVALID_PRODUCT, "A purchase needs a product.", field="product"
+        )
     currency = (currency or "EUR").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ValidationFailed(
-            "invalid_currency", "currency must be a 3-letter ISO code.", field="currency"
+            CustomerErrorCode.INVALID_CURRENCY,
+            "currency must be a 3-letter ISO code.",
+            field="currency",
         )
     if external_id and Purchase.objects.filter(external_id=external_id).exists():
         raise Conflict(
@@ -415,7 +421,9 @@ def segment_create(*, name: str, rules: object, description: str = "") -> Segmen
     parsed = rules_parse(rules)
     name = _clean_name(name, required=True)
     if Segment.objects.filter(name=name).exists():
-        raise Conflict("segment_exists", f"A segment named {name!r} exists.", field="name")
+        raise Conflict(
+            CustomerErrorCode.SEGMENT_EXISTS, f"A segment named {name!r} exists.", field="name"
+        )
     return Segment.objects.create(
         name=name, description=description, rules=parsed.model_dump(mode="json", exclude_none=True)
     )

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from caredesk.core.forms import ServiceForm
 from caredesk.routing.models import Availability, Skill, Strategy
+from caredesk.routing.services import skill_check, skill_save
 
 
-class SkillForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
+class SkillForm(ServiceForm):
     class Meta:
         model = Skill
         fields = ["kind", "name"]
+
+    def service_check(self, data: dict[str, Any]) -> dict[str, Any]:
+        return skill_check(data)
+
+    def service_save(self, data: dict[str, Any]) -> Skill:
+        return skill_save(skill=self.existing, data=data)
 
 
 class TeamRoutingForm(forms.Form):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from caredesk.core.errors import ValidationFailed
 from caredesk.core.jobs import job_enqueue
 from caredesk.notifications.models import NotificationKind
 from caredesk.notifications.services import notify
+from caredesk.routing.errors import RoutingErrorCode
 from caredesk.routing.models import (
     AgentProfile,
     Availability,
@@ -50,16 +52,46 @@ def team_routing(team: Team) -> TeamRouting:
     return routing
 
 
-def skill_get_or_create(*, kind: str, name: str) -> Skill:
-    clean = " ".join(name.split())
+def skill_check(data: dict[str, Any]) -> dict[str, Any]:
+    """A skill's kind and name, checked; the name with its spaces collapsed."""
+    kind = data.get("kind") or SkillKind.OTHER
     if kind not in SkillKind.values:
         raise ValidationFailed(
-            "invalid_skill_kind", f"kind must be one of {', '.join(SkillKind.values)}."
+            RoutingErrorCode.INVALID_SKILL_KIND,
+            f"kind must be one of {', '.join(SkillKind.values)}.",
+            field="kind",
         )
-    if not clean or len(clean) > 80:
-        raise ValidationFailed("invalid_skill", "A skill needs a name of at most 80 characters.")
-    skill, _ = Skill.objects.get_or_create(kind=kind, name=clean)
+    name = " ".join(str(data.get("name") or "").split())
+    if not name or len(name) > 80:
+        raise ValidationFailed(
+            RoutingErrorCode.INVALID_SKILL,
+            "A skill needs a name of at most 80 characters.",
+            field="name",
+        )
+    return {**data, "kind": kind, "name": name}
+
+
+def skill_get_or_create(*, kind: str, name: str) -> Skill:
+    checked = skill_check({"kind": kind, "name": name})
+    skill, _ = Skill.objects.get_or_create(kind=checked["kind"], name=checked["name"])
     return skill
+
+
+def skill_save(*, skill: Skill | None, data: dict[str, Any]) -> Skill:
+    """Create a skill (``skill`` None) or rename one; a kind and name taken are refused."""
+    checked = skill_check(data)
+    row = skill or Skill()
+    row.kind, row.name = checked["kind"], checked["name"]
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationFailed(
+            RoutingErrorCode.SKILL_TAKEN,
+            f"A {row.kind} skill named {row.name!r} exists.",
+            field="name",
+        ) from None
+    return row
 
 
 @transaction.atomic
@@ -71,12 +103,12 @@ def agent_routing_update(
 ) -> AgentProfile:
     """Set an agent's capacity and skills (unknown skill ids are refused)."""
     if user.role not in STAFF_ROLES:
-        raise ValidationFailed("not_staff", "Only staff members are routed tickets.")
+        raise ValidationFailed(RoutingErrorCode.NOT_STAFF, "Only staff members are routed tickets.")
     profile = agent_profile(user)
     if capacity is not None:
         if not 0 <= capacity <= 1000:
             raise ValidationFailed(
-                "invalid_capacity", "capacity must be 0 to 1000.", field="capacity"
+                RoutingErrorCode.INVALID_CAPACITY, "capacity must be 0 to 1000.", field="capacity"
             )
         profile.capacity = capacity
         profile.save(update_fields=["capacity"])
@@ -85,7 +117,7 @@ def agent_routing_update(
         missing = sorted(set(skill_ids) - {s.pk for s in skills})
         if missing:
             raise ValidationFailed(
-                "unknown_skill", f"No skill with id {missing[0]}.", field="skill_ids"
+                RoutingErrorCode.UNKNOWN_SKILL, f"No skill with id {missing[0]}.", field="skill_ids"
             )
         profile.skills.set(skills)
     routing_drain_later(user=user)
@@ -100,7 +132,7 @@ def team_routing_update(
     if strategy is not None:
         if strategy not in Strategy.values:
             raise ValidationFailed(
-                "invalid_strategy",
+                RoutingErrorCode.INVALID_STRATEGY,
                 f"strategy must be one of {', '.join(Strategy.values)}.",
                 field="strategy",
             )
@@ -117,12 +149,14 @@ def availability_set(*, user: User, availability: str) -> AgentProfile:
     tickets in teams that rebalance; going online routes queued tickets to them."""
     if availability not in Availability.values:
         raise ValidationFailed(
-            "invalid_availability",
+            RoutingErrorCode.INVALID_AVAILABILITY,
             f"availability must be one of {', '.join(Availability.values)}.",
             field="availability",
         )
     if user.role not in STAFF_ROLES:
-        raise ValidationFailed("not_staff", "Only staff members have an availability.")
+        raise ValidationFailed(
+            RoutingErrorCode.NOT_STAFF, "Only staff members have an availability."
+        )
     profile = agent_profile(user)
     before = profile.availability
     if before == availability:
@@ -300,7 +334,7 @@ def ticket_skills_require(*, ticket: Ticket, skill_ids: Iterable[int]) -> list[S
     skills = list(Skill.objects.filter(pk__in=wanted))
     if len(skills) != len(wanted):
         missing = sorted(wanted - {s.pk for s in skills})
-        raise ValidationFailed("unknown_skill", f"No skill with id {missing[0]}.")
+        raise ValidationFailed(RoutingErrorCode.UNKNOWN_SKILL, f"No skill with id {missing[0]}.")
     TicketSkill.objects.bulk_create(
         [TicketSkill(ticket=ticket, skill=s) for s in skills], ignore_conflicts=True
     )

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
+from caredesk.core.forms import ServiceAdmin
 from caredesk.sla.forms import CalendarForm, PolicyForm
 from caredesk.sla.models import BusinessCalendar, SlaPolicy, TicketSla
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class BusinessCalendarAdmin(ServiceAdmin):
     form = CalendarForm
     list_display = ("name", "timezone")
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SlaPolicyAdmin(ServiceAdmin):
     form = PolicyForm
     list_display = ("name", "position", "active", "calendar", "first_response_minutes",
                     "next_response_minutes", "resolution_minutes")  # fmt: skip

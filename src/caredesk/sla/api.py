@@ -14,6 +14,7 @@ from caredesk.accounts.enums import Role
 from caredesk.accounts.gates import staff_actor
 from caredesk.core.errors import Conflict, NotFound, PermissionDenied
 from caredesk.core.periods import date_period
+from caredesk.sla.errors import SlaErrorCode
 from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy, TicketSla
 from caredesk.sla.schemas import (
     CalendarIn,
@@ -83,7 +84,7 @@ def calendar_delete(request: HttpRequest, calendar_id: int) -> Status[None]:
     try:
         _calendar(calendar_id).delete()
     except ProtectedError:
-        raise Conflict("calendar_in_use", "A policy uses this calendar.") from None
+        raise Conflict(SlaErrorCode.CALENDAR_IN_USE, "A policy uses this calendar.") from None
     return Status(204, None)
 
 

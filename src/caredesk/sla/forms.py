@@ -1,24 +1,22 @@
-"""Forms for calendars and policies (the admin screens and Django admin); saving goes
-through the services, which check the definition."""
+"""Forms for calendars and policies (the admin screens and Django admin); the services
+check and save them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-
-from caredesk.core.errors import ValidationFailed
+from caredesk.core.forms import ServiceForm
 from caredesk.sla.models import BusinessCalendar, SlaPolicy
-from caredesk.sla.services import (
+from caredesk.sla.services.policies import (
     POLICY_FIELDS,
-    calendar_check,
     calendar_save,
-    conditions_check,
+    calendar_save_check,
+    policy_check,
     policy_save,
 )
 
 
-class CalendarForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
+class CalendarForm(ServiceForm):
     class Meta:
         model = BusinessCalendar
         fields = ["name", "timezone", "hours", "holidays"]
@@ -29,22 +27,19 @@ class CalendarForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscripta
             "holidays": 'e.g. ["2026-12-25", "2026-12-26"]',
         }
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            calendar_check(
-                timezone_name=data.get("timezone", ""),
-                hours=data.get("hours"),
-                holidays=data.get("holidays") or [],
-            )
-        except ValidationFailed as exc:
-            raise forms.ValidationError(exc.message) from None
-        return data
+    def service_check(self, data: dict[str, Any]) -> dict[str, Any]:
+        name = calendar_save_check(
+            calendar=self.existing,
+            name=data.get("name", ""),
+            timezone_name=data.get("timezone", ""),
+            hours=data.get("hours"),
+            holidays=data.get("holidays") or [],
+        )
+        return {**data, "name": name}
 
-    def save(self, commit: bool = True) -> BusinessCalendar:
-        data = self.cleaned_data
+    def service_save(self, data: dict[str, Any]) -> BusinessCalendar:
         return calendar_save(
-            calendar=self.instance if self.instance.pk else None,
+            calendar=self.existing,
             name=data["name"],
             timezone_name=data["timezone"],
             hours=data["hours"],
@@ -52,7 +47,7 @@ class CalendarForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscripta
         )
 
 
-class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+class PolicyForm(ServiceForm):
     class Meta:
         model = SlaPolicy
         fields = list(POLICY_FIELDS)
@@ -61,12 +56,10 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
             '"channel": ["email"]}; also type, organization, segment.',
         }
 
-    def clean_conditions(self) -> dict[str, Any]:
-        try:
-            return conditions_check(self.cleaned_data.get("conditions") or {})
-        except ValidationFailed as exc:
-            raise forms.ValidationError(exc.message) from None
+    def service_check(self, data: dict[str, Any]) -> dict[str, Any]:
+        fields = {k: data[k] for k in POLICY_FIELDS if k in data}
+        return {**data, **policy_check(policy=self.existing, data=fields)}
 
-    def save(self, commit: bool = True) -> SlaPolicy:
-        data = {k: self.cleaned_data[k] for k in POLICY_FIELDS if k in self.cleaned_data}
-        return policy_save(policy=self.instance if self.instance.pk else None, data=data)
+    def service_save(self, data: dict[str, Any]) -> SlaPolicy:
+        fields = {k: data[k] for k in POLICY_FIELDS if k in data}
+        return policy_save(policy=self.existing, data=fields)

@@ -22,6 +22,7 @@ from caredesk.staffing.calculator import (
     required_figures,
 )
 from caredesk.staffing.costs import cost_curve
+from caredesk.staffing.errors import StaffingErrorCode
 from caredesk.staffing.intervals import IntervalStats, totals
 from caredesk.staffing.models import CallQueue, CallRecord, Plan
 from caredesk.staffing.planning import plan_make
@@ -259,7 +260,9 @@ def tickets_intervals(
     time to first response: the volume of the channels that are not phone queues."""
     staff_actor(request)
     if channel is not None and channel not in Channel.values:
-        raise ValidationFailed("invalid_channel", f"Unknown channel {channel!r}.", field="channel")
+        raise ValidationFailed(
+            StaffingErrorCode.INVALID_CHANNEL, f"Unknown channel {channel!r}.", field="channel"
+        )
     start, end = day_range(start=date, days=days, tz=tz)
     rows = ticket_intervals(
         channel=channel, start=start, end=end, interval_minutes=interval_minutes

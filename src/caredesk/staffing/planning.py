@@ -13,6 +13,7 @@ from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.periods import day_range
 from caredesk.staffing.erlang import Targets, required_agents, required_agents_many
+from caredesk.staffing.errors import StaffingErrorCode
 from caredesk.staffing.forecast import ForecastError, forecast
 from caredesk.staffing.models import AgentContract, CallQueue, Plan, ShiftTemplate
 from caredesk.staffing.scheduling import Agent, Template, schedule
@@ -76,7 +77,9 @@ def plan_make(
     Erlang C otherwise), and schedule contracted agents on the shift templates to cover
     it at least cost. The plan keeps all three, with the forecast's accuracy."""
     if not 1 <= days <= 14:
-        raise ValidationFailed("invalid_days", "A plan covers 1 to 14 days.", field="days")
+        raise ValidationFailed(
+            StaffingErrorCode.INVALID_DAYS, "A plan covers 1 to 14 days.", field="days"
+        )
     holidays = holidays or []
     per_day = 24 * 60 // interval_minutes
     season = 7 * per_day
@@ -91,7 +94,7 @@ def plan_make(
         rows, skipped = rows[season:], skipped + 7
     if len(rows) < season:
         raise ValidationFailed(
-            "no_history",
+            StaffingErrorCode.NO_HISTORY,
             f"{queue.name} needs at least one week of call history before {end_date}.",
         )
     first_day = history_start + dt.timedelta(days=skipped)
@@ -107,7 +110,7 @@ def plan_make(
             horizon_holidays=[d in holidays for d in horizon_days],
         )
     except ForecastError as exc:
-        raise ValidationFailed("no_history", str(exc)) from None
+        raise ValidationFailed(StaffingErrorCode.NO_HISTORY, str(exc)) from None
     # AHT per weekday and time of day from the history, else the queue's overall AHT
     handled = np.zeros((7, per_day))
     talk = np.zeros((7, per_day))

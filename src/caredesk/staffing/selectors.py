@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.staffing.errors import StaffingErrorCode
 from caredesk.staffing.intervals import CallTimes, IntervalStats, interval_starts, interval_stats
 from caredesk.staffing.models import CallQueue, CallRecord
 from caredesk.tickets.models import Ticket
@@ -32,7 +33,9 @@ def queue_intervals(
     """Volume, AHT, ASA, service level and abandonment per interval (one query)."""
     if interval_minutes not in INTERVALS:
         raise ValidationFailed(
-            "invalid_interval", "interval_minutes must be 15, 30 or 60.", field="interval_minutes"
+            StaffingErrorCode.INVALID_INTERVAL,
+            "interval_minutes must be 15, 30 or 60.",
+            field="interval_minutes",
         )
     rows = CallRecord.objects.filter(
         queue=queue, queued_at__gte=start, queued_at__lt=end
@@ -62,7 +65,9 @@ def ticket_intervals(
 
     if interval_minutes not in INTERVALS:
         raise ValidationFailed(
-            "invalid_interval", "interval_minutes must be 15, 30 or 60.", field="interval_minutes"
+            StaffingErrorCode.INVALID_INTERVAL,
+            "interval_minutes must be 15, 30 or 60.",
+            field="interval_minutes",
         )
     qs = Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
     if channel:

@@ -12,6 +12,7 @@ from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
 from caredesk.customers.models import ContactPoint
 from caredesk.customers.services import contact_normalize
+from caredesk.staffing.errors import StaffingErrorCode
 from caredesk.staffing.models import CallEvent, CallEventKind, CallQueue, CallRecord
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
@@ -61,15 +62,17 @@ def call_event_record(*, data: CallEventData) -> Recorded:
     A repeated event changes nothing and says so."""
     if data.kind not in CallEventKind.values:
         raise ValidationFailed(
-            "invalid_event",
+            StaffingErrorCode.INVALID_EVENT,
             f"event must be one of {', '.join(CallEventKind.values)}.",
             field="event",
         )
     call_id, queue_name = data.call_id.strip(), data.queue.strip()
     if not call_id or not queue_name:
-        raise ValidationFailed("invalid_event", "call_id and queue are required.")
+        raise ValidationFailed(StaffingErrorCode.INVALID_EVENT, "call_id and queue are required.")
     if timezone.is_naive(data.at):
-        raise ValidationFailed("invalid_event", "The time needs a time zone.", field="at")
+        raise ValidationFailed(
+            StaffingErrorCode.INVALID_EVENT, "The time needs a time zone.", field="at"
+        )
     try:
         with transaction.atomic():
             CallEvent.objects.create(

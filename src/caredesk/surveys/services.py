@@ -22,6 +22,7 @@ from caredesk.notifications.models import NotificationKind
 from caredesk.notifications.services import notify, supervisors_of
 from caredesk.sla.models import TicketSla
 from caredesk.sla.services import calendar_of
+from caredesk.surveys.errors import SurveyErrorCode
 from caredesk.surveys.models import (
     SCORE_RANGES,
     DeliveryStatus,
@@ -54,16 +55,25 @@ def survey_response_record(
     (a customer answering now, not imported history) runs the survey.answered rules and
     webhooks of its ticket."""
     if kind not in SurveyKind.values:
-        raise ValidationFailed("invalid_survey", "survey must be csat, nps or ces.", field="survey")
+        raise ValidationFailed(
+            SurveyErrorCode.INVALID_SURVEY, "survey must be csat, nps or ces.", field="survey"
+        )
     if isinstance(score, bool) or not isinstance(score, int):
-        raise ValidationFailed("invalid_score", "score must be an integer.", field="score")
+        raise ValidationFailed(
+            SurveyErrorCode.INVALID_SCORE, "score must be an integer.", field="score"
+        )
     low, high = SCORE_RANGES[SurveyKind(kind)]
     if not low <= score <= high:
         raise ValidationFailed(
-            "invalid_score", f"A {kind} score lies between {low} and {high}.", field="score"
+            SurveyErrorCode.INVALID_SCORE,
+            f"A {kind} score lies between {low} and {high}.",
+            field="score",
         )
     if external_id and SurveyResponse.objects.filter(external_id=external_id).exists():
-        raise Conflict("external_id_taken", f"A response with external_id {external_id!r} exists.")
+        raise Conflict(
+            SurveyErrorCode.EXTERNAL_ID_TAKEN,
+            f"A response with external_id {external_id!r} exists.",
+        )
     with transaction.atomic():
         response = SurveyResponse.objects.create(
             kind=kind,
@@ -127,7 +137,7 @@ def invitation_from_token(token: str) -> SurveyInvitation:
         pk = signing.loads(token, salt=TOKEN_SALT, max_age=LINK_DAYS * 86400)
     except signing.SignatureExpired:
         raise ValidationFailed(
-            "survey_expired", "This survey link has expired. Thank you all the same."
+            SurveyErrorCode.SURVEY_EXPIRED, "This survey link has expired. Thank you all the same."
         ) from None
     except signing.BadSignature:
         raise NotFound("survey", token[:40]) from None
@@ -199,7 +209,9 @@ def survey_answer(
     with transaction.atomic():
         locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.response_id is not None:
-            raise Conflict("survey_answered", "This survey was answered already. Thank you!")
+            raise Conflict(
+                SurveyErrorCode.SURVEY_ANSWERED, "This survey was answered already. Thank you!"
+            )
         response = survey_response_record(
             kind=locked.kind,
             customer=invitation.customer,
@@ -222,12 +234,16 @@ def survey_comment(*, invitation: SurveyInvitation, comment: str) -> SurveyRespo
     """Add the comment to an answered survey (the one-click answer came first)."""
     text = (comment or "").strip()[:5000]
     if invitation.response is None:
-        raise Conflict("survey_not_answered", "Choose a score first.")
+        raise Conflict(SurveyErrorCode.SURVEY_NOT_ANSWERED, "Choose a score first.")
     if not text:
-        raise ValidationFailed("empty_comment", "Write a comment, or close this page.")
+        raise ValidationFailed(
+            SurveyErrorCode.EMPTY_COMMENT, "Write a comment, or close this page."
+        )
     response = invitation.response
     if response.comment:
-        raise Conflict("survey_commented", "This survey has a comment already. Thank you!")
+        raise Conflict(
+            SurveyErrorCode.SURVEY_COMMENTED, "This survey has a comment already. Thank you!"
+        )
     SurveyResponse.objects.filter(pk=response.pk).update(comment=text, updated_at=timezone.now())
     response.refresh_from_db()
     return response
@@ -268,13 +284,15 @@ def follow_up_close(*, follow_up: FollowUp, actor: User, outcome: str) -> Follow
     """Record what came of a follow-up (a call, a refund, an apology…)."""
     text = (outcome or "").strip()
     if not text:
-        raise ValidationFailed("empty_outcome", "Say what came of the follow-up.", field="outcome")
+        raise ValidationFailed(
+            SurveyErrorCode.EMPTY_OUTCOME, "Say what came of the follow-up.", field="outcome"
+        )
     done = FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.OPEN).update(
         status=FollowUpStatus.DONE, outcome=text[:5000], done_by=actor,
         done_at=timezone.now(), updated_at=timezone.now(),
     )  # fmt: skip
     if not done:
-        raise Conflict("follow_up_done", "This follow-up was closed already.")
+        raise Conflict(SurveyErrorCode.FOLLOW_UP_DONE, "This follow-up was closed already.")
     follow_up.refresh_from_db()
     return follow_up
 

@@ -1,6 +1,9 @@
 from django.contrib import admin
 
-from caredesk.tickets.models import Commitment, Tag, Ticket
+from caredesk.core.forms import ServiceAdmin
+from caredesk.tickets.canned import canned_reply_delete
+from caredesk.tickets.forms import CannedReplyForm
+from caredesk.tickets.models import CannedReply, Commitment, Tag, Ticket
 
 
 @admin.register(Ticket)
@@ -25,3 +28,15 @@ class CommitmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("description", "ticket", "due_at", "status")
     list_filter = ("status",)
     raw_id_fields = ("ticket", "made_by", "resolved_by")
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(ServiceAdmin):
+    """Canned replies in Django admin, checked and saved by the same service as the admin
+    screen and the API."""
+
+    form = CannedReplyForm
+    list_display = ("title", "team")
+
+    def service_delete(self, obj: CannedReply) -> None:
+        canned_reply_delete(reply=obj)

@@ -12,19 +12,23 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from caredesk.accounts.gates import actor
+from caredesk.accounts.gates import actor, admin_actor, staff_actor
 from caredesk.accounts.models import User
 from caredesk.accounts.selectors import staff_get, team_get
-from caredesk.core.api import PageOut, page
+from caredesk.core.api import PageOut, found_or_404, page
 from caredesk.core.errors import PermissionDenied, ValidationFailed
 from caredesk.core.schemas import InputSchema
 from caredesk.customers.selectors import customer_emails, customer_get_brief
 from caredesk.customers.services import customer_get_or_create_by_email
+from caredesk.tickets.canned import canned_for_agent, canned_reply_delete, canned_reply_save
 from caredesk.tickets.downloads import attachment_response
 from caredesk.tickets.enums import CommitmentStatus
-from caredesk.tickets.models import Commitment, Message, Ticket
+from caredesk.tickets.errors import TicketErrorCode
+from caredesk.tickets.models import CannedReply, Commitment, Message, Ticket
 from caredesk.tickets.schemas import (
     AttachmentIn,
+    CannedReplyIn,
+    CannedReplyOut,
     CommitmentIn,
     CommitmentOut,
     EventOut,
@@ -174,7 +178,7 @@ def _attachments(items: list[AttachmentIn]) -> list[AttachmentData]:
             data = base64.b64decode(item.data_base64, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationFailed(
-                "invalid_attachment",
+                TicketErrorCode.INVALID_ATTACHMENT,
                 "data_base64 is not valid base64.",
                 field=f"attachments.{i}.data_base64",
             ) from None
@@ -224,7 +228,9 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
             )
         else:
             raise ValidationFailed(
-                "requester_required", "Give requester_id or requester_email.", field="requester_id"
+                TicketErrorCode.REQUESTER_REQUIRED,
+                "Give requester_id or requester_email.",
+                field="requester_id",
             )
     else:
         if user.customer is None:
@@ -279,7 +285,9 @@ def patch_ticket(request: HttpRequest, ticket_id: int, body: TicketPatch) -> dic
         changes["team"] = team_get(team_id=tid) if tid else None
     for key in ("subject", "status", "priority", "type", "tags", "custom_fields"):
         if key in changes and changes[key] is None:
-            raise ValidationFailed("invalid_null", f"{key} cannot be null.", field=key)
+            raise ValidationFailed(
+                TicketErrorCode.INVALID_NULL, f"{key} cannot be null.", field=key
+            )
     ticket_update(ticket=ticket, actor=user, changes=changes, expected_version=version)
     return _detail(user, ticket_id)
 
@@ -390,3 +398,29 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     """The file, always as a download: never rendered inline from caredesk's origin."""
     a = attachment_get_for_user(user=actor(request), attachment_id=attachment_id)
     return attachment_response(a)
+
+
+@other.get("/canned-replies", response=list[CannedReplyOut])
+def canned_replies(request: HttpRequest) -> list[CannedReply]:
+    """The canned replies the agent may use: those for everyone and their teams'."""
+    return list(canned_for_agent(user=staff_actor(request)))
+
+
+@other.post("/canned-replies", response={201: CannedReplyOut})
+def canned_reply_create(request: HttpRequest, body: CannedReplyIn) -> Status[CannedReply]:
+    admin_actor(request)
+    return Status(201, canned_reply_save(reply=None, data=body.model_dump()))
+
+
+@other.put("/canned-replies/{reply_id}", response=CannedReplyOut)
+def canned_reply_replace(request: HttpRequest, reply_id: int, body: CannedReplyIn) -> CannedReply:
+    admin_actor(request)
+    reply = found_or_404(CannedReply.objects.all(), reply_id, "canned reply")
+    return canned_reply_save(reply=reply, data=body.model_dump())
+
+
+@other.delete("/canned-replies/{reply_id}", response={204: None})
+def canned_reply_remove(request: HttpRequest, reply_id: int) -> Status[None]:
+    admin_actor(request)
+    canned_reply_delete(reply=found_or_404(CannedReply.objects.all(), reply_id, "canned reply"))
+    return Status(204, None)

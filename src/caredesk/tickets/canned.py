@@ -1,12 +1,20 @@
-"""Canned replies an agent may use, and the values their placeholders take."""
+"""Canned replies: the one service that checks and saves them (the admin screen, Django
+admin and the API), those an agent may use, and the values their placeholders take."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
-from caredesk.accounts.models import User
+from caredesk.accounts.models import Team, User
+from caredesk.core.errors import ValidationFailed
 from caredesk.customers.selectors import customer_emails
+from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import CannedReply, Ticket
+from caredesk.tickets.placeholders import KNOWN, PLACEHOLDER
+
+MAX_BODY = 20_000
 
 
 def canned_for_agent(*, user: User) -> QuerySet[CannedReply]:
@@ -29,3 +37,56 @@ def canned_values(*, ticket: Ticket, agent: User | None) -> dict[str, str]:
         "agent.first_name": (agent.first_name if agent else "") or agent_name,
         "agent.name": agent_name,
     }
+
+
+def canned_reply_check(data: dict[str, Any]) -> dict[str, Any]:
+    """A canned reply's title, body and team, checked: a title of at most 120 characters,
+    a body, and only placeholders caredesk knows (a typo would reach the customer)."""
+    title = " ".join(str(data.get("title") or "").split())
+    if not title or len(title) > 120:
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_TITLE,
+            "A canned reply needs a title of at most 120 characters.",
+            field="title",
+        )
+    body = str(data.get("body") or "").strip()
+    if not body or len(body) > MAX_BODY:
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_BODY,
+            f"A canned reply needs a text of at most {MAX_BODY} characters.",
+            field="body",
+        )
+    unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(body)} - set(KNOWN))
+    if unknown:
+        raise ValidationFailed(
+            TicketErrorCode.UNKNOWN_PLACEHOLDER,
+            f"Unknown placeholder {{{{{unknown[0]}}}}}; known are "
+            + ", ".join("{{" + k + "}}" for k in KNOWN)
+            + ".",
+            field="body",
+        )
+    checked = {**data, "title": title, "body": body}
+    if "team" in checked:  # a form gives the team itself
+        team = checked.pop("team")
+        checked["team_id"] = team.pk if team is not None else None
+    team_id = checked.get("team_id")
+    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationFailed(
+            TicketErrorCode.UNKNOWN_TEAM, f"No team with id {team_id}.", field="team_id"
+        )
+    return checked
+
+
+def canned_reply_save(*, reply: CannedReply | None, data: dict[str, Any]) -> CannedReply:
+    """Create a canned reply (``reply`` None) or change one."""
+    checked = canned_reply_check(data)
+    row = reply or CannedReply()
+    row.title, row.body = checked["title"], checked["body"]
+    if "team_id" in checked:
+        row.team_id = checked["team_id"]
+    row.save()
+    return row
+
+
+def canned_reply_delete(*, reply: CannedReply) -> None:
+    reply.delete()

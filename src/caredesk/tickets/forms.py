@@ -12,9 +12,12 @@ from django.utils import timezone
 
 from caredesk.accounts.models import Team, User
 from caredesk.accounts.selectors import staff_list, team_list
+from caredesk.core.forms import ServiceForm
 from caredesk.core.models import CustomField, CustomFieldEntity, CustomFieldType
+from caredesk.tickets.canned import canned_reply_check, canned_reply_save
 from caredesk.tickets.enums import Channel, Priority, TicketStatus, TicketType
-from caredesk.tickets.models import Ticket
+from caredesk.tickets.models import CannedReply, Ticket
+from caredesk.tickets.placeholders import KNOWN
 from caredesk.tickets.services import AttachmentData
 
 ANY = [("", "Any")]
@@ -191,3 +194,21 @@ class CommitmentForm(forms.Form):
     def clean_due_at(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["due_at"]
         return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class CannedReplyForm(ServiceForm):
+    """A canned reply on the admin screen and in Django admin; the service checks and
+    saves."""
+
+    class Meta:
+        model = CannedReply
+        fields = ["title", "body", "team"]
+        help_texts = {
+            "body": "Placeholders: " + ", ".join("{{" + k + "}}" for k in KNOWN),
+        }
+
+    def service_check(self, data: dict[str, Any]) -> dict[str, Any]:
+        return canned_reply_check(data)
+
+    def service_save(self, data: dict[str, Any]) -> CannedReply:
+        return canned_reply_save(reply=self.existing, data=data)

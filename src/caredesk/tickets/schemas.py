@@ -163,3 +163,16 @@ class TicketWithConversationOut(TicketDetailOut):
     messages: list[MessageOut] | None = Field(
         None, description="The conversation, oldest first, when asked with include=messages."
     )
+
+
+class CannedReplyIn(InputSchema):
+    title: str = Field(..., min_length=1, max_length=120)
+    body: str = Field(..., min_length=1, max_length=20_000)
+    team_id: int | None = Field(None, ge=1, le=2**63 - 1)
+
+
+class CannedReplyOut(Schema):
+    id: int
+    title: str
+    body: str
+    team_id: int | None

@@ -15,6 +15,7 @@ from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.core.pagination import Page, keyset_page
 from caredesk.customers.selectors import customer_emails
 from caredesk.tickets.enums import OPEN_STATUSES, CommitmentStatus, TicketStatus
+from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Attachment, Commitment, Message, Ticket, TicketEvent
 
 ORDERINGS = {
@@ -81,7 +82,9 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.status:
         bad = [s for s in f.status if s not in TicketStatus.values]
         if bad:
-            raise ValidationFailed("invalid_status", f"Unknown status {bad[0]!r}.", field="status")
+            raise ValidationFailed(
+                TicketErrorCode.INVALID_STATUS, f"Unknown status {bad[0]!r}.", field="status"
+            )
         qs = qs.filter(status__in=f.status)
     if f.open:
         qs = qs.filter(status__in=list(OPEN_STATUSES))
@@ -139,7 +142,9 @@ def ticket_list(
     """A page of the tickets the user may see, in one query; see ticket_extras()."""
     if order not in ORDERINGS:
         raise ValidationFailed(
-            "invalid_order", f"order must be one of {', '.join(ORDERINGS)}.", field="order"
+            TicketErrorCode.INVALID_ORDER,
+            f"order must be one of {', '.join(ORDERINGS)}.",
+            field="order",
         )
     qs = _filtered(tickets_visible_to(user=user), filters)
     qs = qs.select_related("requester", "organization", "assignee", "team")

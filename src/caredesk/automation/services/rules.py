@@ -12,6 +12,7 @@ from caredesk.accounts.enums import STAFF_ROLES
 from caredesk.accounts.models import Team, User
 from caredesk.automation.actions import Action, ActionError, actions_parse
 from caredesk.automation.conditions import ConditionError, Conditions, conditions_parse
+from caredesk.automation.errors import AutomationErrorCode
 from caredesk.automation.models import Rule, Trigger, WebhookSubscription
 from caredesk.core.cache import cache_clear_now_and_on_commit, cached
 from caredesk.core.errors import ValidationFailed
@@ -68,7 +69,7 @@ def rule_check(*, trigger: str, conditions: Any, actions: Any) -> list[Action]:
     action naming an agent, team, skill or webhook that does not exist."""
     if trigger not in Trigger.values:
         raise ValidationFailed(
-            "invalid_trigger",
+            AutomationErrorCode.INVALID_TRIGGER,
             f"trigger must be one of {', '.join(Trigger.values)}.",
             field="trigger",
         )
@@ -76,14 +77,18 @@ def rule_check(*, trigger: str, conditions: Any, actions: Any) -> list[Action]:
         parsed_conditions = conditions_parse(conditions)
         parsed = actions_parse(actions, set_fields=SET_FIELDS)
     except ConditionError as exc:
-        raise ValidationFailed("invalid_conditions", str(exc), field="conditions") from None
+        raise ValidationFailed(
+            AutomationErrorCode.INVALID_CONDITIONS, str(exc), field="conditions"
+        ) from None
     except ActionError as exc:
-        raise ValidationFailed("invalid_actions", str(exc), field="actions") from None
+        raise ValidationFailed(
+            AutomationErrorCode.INVALID_ACTIONS, str(exc), field="actions"
+        ) from None
     if trigger == Trigger.TIME and not any(
         c.field.startswith("hours_") for c in parsed_conditions.items
     ):
         raise ValidationFailed(
-            "time_rule_needs_hours",
+            AutomationErrorCode.TIME_RULE_NEEDS_HOURS,
             "A time-based rule needs a condition on hours_in_status, hours_since_created "
             "or hours_since_updated.",
             field="conditions",
@@ -110,7 +115,7 @@ def _references_check(action: Action) -> None:
     missing = [i for i in action.ids if i not in found]
     if missing:
         raise ValidationFailed(
-            "invalid_actions",
+            AutomationErrorCode.INVALID_ACTIONS,
             f"Action {action.type}: no {what} with id {missing[0]}.",
             field="actions",
         )
@@ -122,12 +127,16 @@ def rule_save(*, rule: Rule | None = None, **fields: Any) -> Rule:
     rule = rule or Rule()
     for name, value in fields.items():
         if name not in RULE_FIELDS:
-            raise ValidationFailed("unknown_field", f"A rule has no field {name!r}.", field=name)
+            raise ValidationFailed(
+                AutomationErrorCode.UNKNOWN_FIELD, f"A rule has no field {name!r}.", field=name
+            )
         setattr(rule, name, value)
     name = " ".join(str(rule.name or "").split())
     if not name or len(name) > 120:
         raise ValidationFailed(
-            "invalid_name", "A rule needs a name of at most 120 characters.", field="name"
+            AutomationErrorCode.INVALID_NAME,
+            "A rule needs a name of at most 120 characters.",
+            field="name",
         )
     rule.name = name
     rule_check(trigger=rule.trigger, conditions=rule.conditions, actions=rule.actions)

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from caredesk.automation.errors import AutomationErrorCode
 from caredesk.automation.http import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -81,20 +82,26 @@ def subscription_save(
     subscription = subscription or WebhookSubscription(secret=secrets.token_hex(32))
     for name, value in fields.items():
         if name not in SUBSCRIPTION_FIELDS:
-            raise ValidationFailed("unknown_field", f"A webhook has no field {name!r}.", field=name)
+            raise ValidationFailed(
+                AutomationErrorCode.UNKNOWN_FIELD, f"A webhook has no field {name!r}.", field=name
+            )
         setattr(subscription, name, value)
     if subscription.allow_private and not actor_is_admin:
         raise ValidationFailed(
-            "admin_only", "Only an admin may allow private addresses.", field="allow_private"
+            AutomationErrorCode.ADMIN_ONLY,
+            "Only an admin may allow private addresses.",
+            field="allow_private",
         )
     name = " ".join(str(subscription.name or "").split())
     if not name or len(name) > 120:
-        raise ValidationFailed("invalid_name", "A webhook needs a name.", field="name")
+        raise ValidationFailed(
+            AutomationErrorCode.INVALID_NAME, "A webhook needs a name.", field="name"
+        )
     subscription.name = name
     events = subscription.events
     if not isinstance(events, list) or any(e not in WEBHOOK_EVENTS for e in events):
         raise ValidationFailed(
-            "invalid_events",
+            AutomationErrorCode.INVALID_EVENTS,
             f"events must be a list of: {', '.join(WEBHOOK_EVENTS)}.",
             field="events",
         )
@@ -105,7 +112,7 @@ def subscription_save(
             raise AddressRefused("The URL is longer than 500 characters.")
         resolve(host, port, allow_private=subscription.allow_private)
     except AddressRefused as exc:
-        raise ValidationFailed("invalid_url", str(exc), field="url") from None
+        raise ValidationFailed(AutomationErrorCode.INVALID_URL, str(exc), field="url") from None
     subscription.save()
     cache_clear_now_and_on_commit(webhooks_cache_clear)
     return subscription

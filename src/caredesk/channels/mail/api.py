@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from caredesk.accounts.gates import admin_actor, supervisor_actor
-from caredesk.accounts.models import Team
 from caredesk.channels.mail.inbound import inbound_dismiss as dismiss
 from caredesk.channels.mail.inbound import inbound_retry as retry
+from caredesk.channels.mail.mailboxes import mailbox_delete, mailbox_save
 from caredesk.channels.models import InboundMail, Mailbox
 from caredesk.core.api import found_or_404
-from caredesk.core.errors import ValidationFailed
 from caredesk.core.schemas import InputSchema
 
 router = Router(tags=["mail"])
-
-SECURITY = ("ssl", "starttls", "none")
 
 
 class MailboxIn(InputSchema):
@@ -33,14 +28,14 @@ class MailboxIn(InputSchema):
     imap_port: int = Field(993, ge=1, le=65535)
     imap_security: str = Field("ssl", examples=["ssl"])
     imap_user: str = Field("", max_length=255)
-    imap_password_env: str = Field("", max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$|^$")
+    imap_password_env: str = Field("", max_length=100, examples=["CAREDESK_IMAP_PASSWORD"])
     imap_folder: str = Field("INBOX", min_length=1, max_length=200)
     processed_folder: str = Field("", max_length=200)
     smtp_host: str = Field("", max_length=255)
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_security: str = Field("starttls", examples=["starttls"])
     smtp_user: str = Field("", max_length=255)
-    smtp_password_env: str = Field("", max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$|^$")
+    smtp_password_env: str = Field("", max_length=100, examples=["CAREDESK_SMTP_PASSWORD"])
     signature: str = Field("", max_length=5000)
     auto_acknowledge: bool = False
 
@@ -84,36 +79,6 @@ class InboundOut(Schema):
     message_id: int | None
 
 
-def _save(box: Mailbox, body: MailboxIn) -> Mailbox:
-    data = body.model_dump()
-    address = data["address"].strip().lower()
-    try:
-        validate_email(address)
-    except Exception:
-        raise ValidationFailed(
-            "invalid_address", "Not a valid email address.", field="address"
-        ) from None
-    for key in ("imap_security", "smtp_security"):
-        if data[key] not in SECURITY:
-            raise ValidationFailed(
-                "invalid_security", f"{key} must be ssl, starttls or none.", field=key
-            )
-    team_id = data.pop("team_id")
-    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
-        raise ValidationFailed("unknown_team", f"No team with id {team_id}.", field="team_id")
-    for key, value in data.items():
-        setattr(box, key, value)
-    box.address, box.team_id = address, team_id
-    try:
-        with transaction.atomic():
-            box.save()
-    except IntegrityError:
-        raise ValidationFailed(
-            "address_taken", f"A mailbox for {address} exists.", field="address"
-        ) from None
-    return box
-
-
 def _box(mailbox_id: int) -> Mailbox:
     return found_or_404(Mailbox.objects.all(), mailbox_id, "mailbox")
 
@@ -127,19 +92,19 @@ def mailboxes(request: HttpRequest) -> list[Mailbox]:
 @router.post("/mailboxes", response={201: MailboxOut})
 def mailbox_create(request: HttpRequest, body: MailboxIn) -> Status[Mailbox]:
     admin_actor(request)
-    return Status(201, _save(Mailbox(), body))
+    return Status(201, mailbox_save(mailbox=None, data=body.model_dump()))
 
 
 @router.put("/mailboxes/{mailbox_id}", response=MailboxOut)
 def mailbox_replace(request: HttpRequest, mailbox_id: int, body: MailboxIn) -> Mailbox:
     admin_actor(request)
-    return _save(_box(mailbox_id), body)
+    return mailbox_save(mailbox=_box(mailbox_id), data=body.model_dump())
 
 
 @router.delete("/mailboxes/{mailbox_id}", response={204: None})
 def mailbox_remove(request: HttpRequest, mailbox_id: int) -> Status[None]:
     admin_actor(request)
-    _box(mailbox_id).delete()
+    mailbox_delete(mailbox=_box(mailbox_id))
     return Status(204, None)
 
 

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caredesk.accounts.models import User
+from caredesk.channels.errors import ChannelErrorCode
 from caredesk.channels.mail.filing import Known, mail_file
 from caredesk.channels.mail.parsing import NotAnEmail, ParsedMail, parse
 from caredesk.channels.mail.store import (
@@ -131,7 +132,9 @@ def inbound_retry(*, inbound: InboundMail) -> MailResult:
             processed_at=None, outcome="", reason=""
         )
     if not claimed:
-        raise Conflict("not_held", "This message is not held (any more): nothing to retry.")
+        raise Conflict(
+            ChannelErrorCode.NOT_HELD, "This message is not held (any more): nothing to retry."
+        )
     inbound.refresh_from_db()
     return mail_process(inbound=inbound, parsed=parse(blob_open(inbound.storage_path)))
 
@@ -146,7 +149,9 @@ def inbound_dismiss(*, inbound: InboundMail, actor: User) -> InboundMail:
         updated_at=timezone.now(),
     )
     if not done:
-        raise Conflict("not_held", "This message is not held (any more): nothing to dismiss.")
+        raise Conflict(
+            ChannelErrorCode.NOT_HELD, "This message is not held (any more): nothing to dismiss."
+        )
     inbound.refresh_from_db()
     return inbound
 

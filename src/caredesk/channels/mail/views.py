@@ -3,7 +3,6 @@ held mail; the original of an emailed message for staff."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,22 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts.gates import admin_required, staff_required, supervisor_required, user_of
+from caredesk.channels.mail.forms import MailboxForm
 from caredesk.channels.mail.inbound import inbound_dismiss, inbound_retry
+from caredesk.channels.mail.mailboxes import mailbox_delete
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome
 from caredesk.core.errors import DomainError
 from caredesk.core.web import model_screen
 from caredesk.tickets.downloads import download_response
-
-
-class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
-    class Meta:
-        model = Mailbox
-        fields = [
-            "name", "address", "team", "active", "imap_host", "imap_port", "imap_security",
-            "imap_user", "imap_password_env", "imap_folder", "processed_folder", "smtp_host",
-            "smtp_port", "smtp_security", "smtp_user", "smtp_password_env", "signature",
-            "auto_acknowledge",
-        ]  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,6 +31,7 @@ def mailboxes(request: HttpRequest, object_id: int | None = None) -> HttpRespons
         title="Mailboxes",
         url_name="manage:mailboxes",
         columns=["name", "address", "team", "imap_host", "active"],
+        delete=lambda box: mailbox_delete(mailbox=box),
         extra={"aside_template": "channels/mailbox_aside.html"},
     )
 

@@ -4,6 +4,7 @@ business-time arithmetic in a policy's calendar."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -16,6 +17,7 @@ from caredesk.core.business_hours import (
 from caredesk.core.cache import cached
 from caredesk.core.errors import ValidationFailed
 from caredesk.customers.selectors import customer_segments
+from caredesk.sla.errors import SlaErrorCode
 from caredesk.sla.models import TARGETS, BusinessCalendar, SlaPolicy
 from caredesk.tickets.models import Ticket
 
@@ -30,7 +32,7 @@ def calendar_check(*, timezone_name: str, hours: Any, holidays: Any) -> Calendar
     try:
         return Calendar.from_dict({"timezone": timezone_name, "hours": hours, "holidays": holidays})
     except CalendarError as exc:
-        raise ValidationFailed("invalid_calendar", str(exc)) from None
+        raise ValidationFailed(SlaErrorCode.INVALID_CALENDAR, str(exc)) from None
 
 
 def calendar_of(model: BusinessCalendar) -> Calendar:
@@ -61,15 +63,17 @@ def business_between(policy: SlaPolicy, a: dt.datetime, b: dt.datetime) -> float
 
 def conditions_check(conditions: Any) -> dict[str, list[Any]]:
     if not isinstance(conditions, dict):
-        raise ValidationFailed("invalid_conditions", "conditions must be an object.")
+        raise ValidationFailed(SlaErrorCode.INVALID_CONDITIONS, "conditions must be an object.")
     unknown = set(conditions) - CONDITION_KEYS
     if unknown:
         raise ValidationFailed(
-            "invalid_conditions", f"Unknown condition {sorted(unknown)[0]!r}.", field="conditions"
+            SlaErrorCode.INVALID_CONDITIONS,
+            f"Unknown condition {sorted(unknown)[0]!r}.",
+            field="conditions",
         )
     for key, values in conditions.items():
         if not isinstance(values, list):
-            raise ValidationFailed("invalid_conditions", f"{key} must be a list.")
+            raise ValidationFailed(SlaErrorCode.INVALID_CONDITIONS, f"{key} must be a list.")
     return conditions
 
 
@@ -107,20 +111,34 @@ def warn_at(policy: SlaPolicy, start: dt.datetime, minutes: int) -> dt.datetime:
     return business_add(policy, start, minutes * policy.warn_at_percent / 100)
 
 
+def calendar_save_check(
+    *, calendar: BusinessCalendar | None, name: str, timezone_name: str, hours: Any,
+    holidays: Any,
+) -> str:  # fmt: skip
+    """Check a calendar before it is saved (its definition, and a name not taken); the
+    name as it will be stored."""
+    calendar_check(timezone_name=timezone_name, hours=hours, holidays=holidays or [])
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(SlaErrorCode.INVALID_NAME, "A calendar needs a name.", field="name")
+    clash = BusinessCalendar.objects.filter(name__iexact=name)
+    if calendar is not None:
+        clash = clash.exclude(pk=calendar.pk)
+    if clash.exists():
+        raise ValidationFailed(
+            SlaErrorCode.NAME_TAKEN, f"A calendar named {name!r} exists.", field="name"
+        )
+    return name
+
+
 def calendar_save(
     *, calendar: BusinessCalendar | None, name: str, timezone_name: str, hours: Any,
     holidays: Any,
 ) -> BusinessCalendar:  # fmt: skip
     """Create or change a calendar after checking its definition."""
-    calendar_check(timezone_name=timezone_name, hours=hours, holidays=holidays or [])
-    name = name.strip()
-    if not name:
-        raise ValidationFailed("invalid_name", "A calendar needs a name.", field="name")
-    clash = BusinessCalendar.objects.filter(name__iexact=name)
-    if calendar is not None:
-        clash = clash.exclude(pk=calendar.pk)
-    if clash.exists():
-        raise ValidationFailed("name_taken", f"A calendar named {name!r} exists.", field="name")
+    name = calendar_save_check(
+        calendar=calendar, name=name, timezone_name=timezone_name, hours=hours, holidays=holidays
+    )
     calendar = calendar or BusinessCalendar()
     calendar.name, calendar.timezone = name, timezone_name
     calendar.hours, calendar.holidays = hours, list(holidays or [])
@@ -133,30 +151,45 @@ POLICY_FIELDS = ("name", "position", "active", "conditions", "calendar", "first_
                  "warn_at_percent")  # fmt: skip
 
 
+def policy_check(*, policy: SlaPolicy | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Check a policy as it would be with ``data`` applied (given fields only when
+    changing); the fields to write, the conditions and the name normalised."""
+    candidate = copy.copy(policy) if policy is not None else SlaPolicy()
+    checked = {key: value for key, value in data.items() if key in POLICY_FIELDS}
+    if "conditions" in checked:
+        checked["conditions"] = conditions_check(checked["conditions"])
+    for key, value in checked.items():
+        setattr(candidate, key, value)
+    checked["name"] = candidate.name = (candidate.name or "").strip()
+    if not candidate.name:
+        raise ValidationFailed(SlaErrorCode.INVALID_NAME, "A policy needs a name.", field="name")
+    if not 1 <= candidate.warn_at_percent <= 99:
+        raise ValidationFailed(
+            SlaErrorCode.INVALID_WARNING,
+            "warn_at_percent must be 1 to 99.",
+            field="warn_at_percent",
+        )
+    if all(
+        getattr(candidate, f"{t}_minutes") is None for t in TARGETS
+    ):  # a policy without a target would only hide the next one
+        raise ValidationFailed(SlaErrorCode.NO_TARGET, "Give at least one target in minutes.")
+    clash = SlaPolicy.objects.filter(name__iexact=candidate.name)
+    if policy is not None:
+        clash = clash.exclude(pk=policy.pk)
+    if clash.exists():
+        raise ValidationFailed(
+            SlaErrorCode.NAME_TAKEN, f"A policy named {candidate.name!r} exists.", field="name"
+        )
+    return checked
+
+
 def policy_save(*, policy: SlaPolicy | None, data: dict[str, Any]) -> SlaPolicy:
     """Create or change a policy (given fields only when changing). Tickets keep their
     clocks until `caredesk sla sweep` or their next change recomputes them."""
+    checked = policy_check(policy=policy, data=data)
     policy = policy or SlaPolicy()
-    for key, value in data.items():
-        if key not in POLICY_FIELDS:
-            continue
-        if key == "conditions":
-            value = conditions_check(value)
+    for key, value in checked.items():
         setattr(policy, key, value)
-    policy.name = (policy.name or "").strip()
-    if not policy.name:
-        raise ValidationFailed("invalid_name", "A policy needs a name.", field="name")
-    if not 1 <= policy.warn_at_percent <= 99:
-        raise ValidationFailed(
-            "invalid_warning", "warn_at_percent must be 1 to 99.", field="warn_at_percent"
-        )
-    if all(
-        getattr(policy, f"{t}_minutes") is None for t in TARGETS
-    ):  # a policy without a target would only hide the next one
-        raise ValidationFailed("no_target", "Give at least one target in minutes.")
-    clash = SlaPolicy.objects.filter(name__iexact=policy.name).exclude(pk=policy.pk)
-    if clash.exists():
-        raise ValidationFailed("name_taken", f"A policy named {policy.name!r} exists.")
     policy.save()
     return policy
 

@@ -31,7 +31,9 @@ def commitment_create(
     description = " ".join((description or "").split())
     if not description or len(description) > 500:
         raise ValidationFailed(
-            "invalid_description", "Describe the promise in 1-500 characters.", field="description"
+            TicketErrorCode.INVALID_DESCRIPTION,
+            "Describe the promise in 1-500 characters.",
+            field="description",
         )
     if timezone.is_naive(due_at):
         raise ValidationFailed(
@@ -63,7 +65,9 @@ def commitment_resolve(*, commitment: Commitment, actor: User, status: str) -> C
     if not actor.is_staff_member:
         raise PermissionDenied("Only agents resolve commitments.")
     if status not in (CommitmentStatus.KEPT, CommitmentStatus.BROKEN):
-        raise ValidationFailed("invalid_status", "status must be kept or broken.", field="status")
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_STATUS, "status must be kept or broken.", field="status"
+        )
     if commitment.status != CommitmentStatus.PENDING:
         raise Conflict(
             TicketErrorCode.COMMITMENT_RESOLVED,

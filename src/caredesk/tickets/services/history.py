@@ -22,6 +22,7 @@ from caredesk.tickets.enums import (
     EventKind,
     TicketStatus,
 )
+from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.services.events import event_row, events_record
 from caredesk.tickets.services.facts import ticket_facts_backfill
@@ -104,7 +105,9 @@ def ticket_import_history(
     for event in sorted(events, key=lambda e: e.at):
         last_at = max(last_at, event.at)
         if isinstance(event, HistoryStatus):
-            new = choice_check(event.status, TicketStatus.values, "status")
+            new = choice_check(
+                event.status, TicketStatus.values, "status", TicketErrorCode.INVALID_STATUS
+            )
             if new != current:
                 log.append(
                     event_row(
@@ -151,7 +154,7 @@ def ticket_import_history(
         elif event.public and seen_customer and first_response is None:
             first_response = event.at
     if status is not None:
-        final = choice_check(status, TicketStatus.values, "status")
+        final = choice_check(status, TicketStatus.values, "status", TicketErrorCode.INVALID_STATUS)
     elif current == TicketStatus.NEW and first_response is not None:
         final = TicketStatus.OPEN
     else:

@@ -159,7 +159,7 @@ def message_add(
         raise PermissionDenied("Only agents can write as an agent.")
     if ticket.merged_into_id is not None:
         raise Conflict(
-            "ticket_merged",
+            TicketErrorCode.TICKET_MERGED,
             f"This ticket was merged into #{ticket.merged_into_id}.",
             extra={"merged_into": ticket.merged_into_id},
         )

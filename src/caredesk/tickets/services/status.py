@@ -17,7 +17,7 @@ _STATUS_TIMES = {TicketStatus.SOLVED: "solved_at", TicketStatus.CLOSED: "closed_
 
 def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any]:
     """The fields to write for a status change, or ValidationFailed for a bad transition."""
-    choice_check(status, TicketStatus.values, "status")
+    choice_check(status, TicketStatus.values, "status", TicketErrorCode.INVALID_STATUS)
     if ticket.status == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
         raise Conflict(
             TicketErrorCode.TICKET_CLOSED,

@@ -92,9 +92,11 @@ def ticket_build(
         subject=clean_subject(subject),
         requester=requester,
         organization=requester.organization,
-        channel=choice_check(channel, Channel.values, "channel"),
-        type=choice_check(type, TicketType.values, "type"),
-        priority=choice_check(priority, Priority.values, "priority"),
+        channel=choice_check(channel, Channel.values, "channel", TicketErrorCode.INVALID_CHANNEL),
+        type=choice_check(type, TicketType.values, "type", TicketErrorCode.INVALID_TYPE),
+        priority=choice_check(
+            priority, Priority.values, "priority", TicketErrorCode.INVALID_PRIORITY
+        ),
         assignee=assignee,
         team=team,
         custom_fields=custom_fields,
@@ -139,7 +141,9 @@ def ticket_create(
         if assignee or team or tags or custom_fields:
             raise PermissionDenied("Customers cannot set assignee, team, tags or custom fields.")
     if external_id and Ticket.objects.filter(external_id=external_id).exists():
-        raise Conflict("external_id_taken", f"A ticket with external_id {external_id!r} exists.")
+        raise Conflict(
+            TicketErrorCode.EXTERNAL_ID_TAKEN, f"A ticket with external_id {external_id!r} exists."
+        )
     if assignee is not None and not assignee.is_staff_member:
         raise ValidationFailed(
             TicketErrorCode.NOT_STAFF, "The assignee must be an agent.", field="assignee_id"
@@ -189,7 +193,8 @@ def ticket_create(
     except IntegrityError:
         if external_id and Ticket.objects.filter(external_id=external_id).exists():
             raise Conflict(  # a concurrent request took the same external_id
-                "external_id_taken", f"A ticket with external_id {external_id!r} exists."
+                TicketErrorCode.EXTERNAL_ID_TAKEN,
+                f"A ticket with external_id {external_id!r} exists.",
             ) from None
         raise
     return ticket
@@ -266,9 +271,12 @@ def ticket_update(
         if subject != ticket.subject:
             fields["subject"] = subject
             events.append(("subject", ticket.subject, subject))
-    for name, choices in (("priority", Priority.values), ("type", TicketType.values)):
+    for name, choices, code in (
+        ("priority", Priority.values, TicketErrorCode.INVALID_PRIORITY),
+        ("type", TicketType.values, TicketErrorCode.INVALID_TYPE),
+    ):
         if name in changes and changes[name] != getattr(ticket, name):
-            fields[name] = choice_check(changes[name], choices, name)
+            fields[name] = choice_check(changes[name], choices, name, code)
             events.append((name, getattr(ticket, name), changes[name]))
     if "status" in changes and changes["status"] != ticket.status:
         fields.update(status_fields(ticket, changes["status"], now))

@@ -1,0 +1,93 @@
+"""Mailboxes: the one service that checks and saves them (the admin screen, Django admin
+and the API all go through it)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from caredesk.accounts.models import Team
+from caredesk.channels.errors import ChannelErrorCode
+from caredesk.channels.models import Mailbox
+from caredesk.core.errors import ValidationFailed
+
+SECURITY = ("ssl", "starttls", "none")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+MAILBOX_FIELDS = (
+    "name", "address", "team_id", "active", "imap_host", "imap_port", "imap_security",
+    "imap_user", "imap_password_env", "imap_folder", "processed_folder", "smtp_host",
+    "smtp_port", "smtp_security", "smtp_user", "smtp_password_env", "signature",
+    "auto_acknowledge",
+)  # fmt: skip
+
+
+def mailbox_check(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` checked and normalised (the address in lower case, the team by id)."""
+    checked = dict(data)
+    if "team" in checked:  # a form gives the team itself
+        team = checked.pop("team")
+        checked["team_id"] = team.pk if team is not None else None
+    name = " ".join(str(checked.get("name") or "").split())
+    if not name:
+        raise ValidationFailed(
+            ChannelErrorCode.INVALID_NAME, "A mailbox needs a name.", field="name"
+        )
+    checked["name"] = name
+    address = str(checked.get("address") or "").strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ValidationFailed(
+            ChannelErrorCode.INVALID_ADDRESS, "Not a valid email address.", field="address"
+        ) from None
+    checked["address"] = address
+    for key in ("imap_security", "smtp_security"):
+        if key in checked and checked[key] not in SECURITY:
+            raise ValidationFailed(
+                ChannelErrorCode.INVALID_SECURITY,
+                f"{key} must be ssl, starttls or none.",
+                field=key,
+            )
+    for key in ("imap_password_env", "smtp_password_env"):
+        value = str(checked.get(key) or "")
+        if value and not ENV_NAME.match(value):
+            raise ValidationFailed(
+                ChannelErrorCode.INVALID_ENV_NAME,
+                "Give the name of an environment variable (letters, digits and _).",
+                field=key,
+            )
+    team_id = checked.get("team_id")
+    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationFailed(
+            ChannelErrorCode.UNKNOWN_TEAM, f"No team with id {team_id}.", field="team_id"
+        )
+    return checked
+
+
+def mailbox_save(*, mailbox: Mailbox | None, data: dict[str, Any]) -> Mailbox:
+    """Create a mailbox (``mailbox`` None) or change one; the fields not in ``data`` keep
+    their values."""
+    checked = mailbox_check(data)
+    box = mailbox or Mailbox()
+    for key in MAILBOX_FIELDS:
+        if key in checked:
+            setattr(box, key, checked[key])
+    try:
+        with transaction.atomic():
+            box.save()
+    except IntegrityError:
+        raise ValidationFailed(
+            ChannelErrorCode.ADDRESS_TAKEN,
+            f"A mailbox for {box.address} exists.",
+            field="address",
+        ) from None
+    return box
+
+
+def mailbox_delete(*, mailbox: Mailbox) -> None:
+    mailbox.delete()
