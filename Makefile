@@ -4,10 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# caredesk's translations: the catalogue is committed, the compiled file is built here
+PO     := $(wildcard src/caredesk/locale/*/LC_MESSAGES/django.po)
+MO     := $(PO:.po=.mo)
 
-.PHONY: install demo test test-sqlite test-postgres lint openapi bench screenshots clean
+.DELETE_ON_ERROR:
+.PHONY: install demo test test-sqlite test-postgres lint openapi messages bench screenshots clean
 
-install: $(STAMP)  ## create .venv and install caredesk with its dev tools (idempotent)
+install: $(STAMP) $(MO)  ## create .venv, install caredesk with its dev tools, compile the translations (idempotent)
+
+%.mo: %.po
+	msgfmt --check -o $@ $<
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "caredesk needs Python 3.11"'
@@ -41,6 +48,10 @@ lint: install
 	$(BIN)/mypy src tests conftest.py scripts
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=caredesk.config.test_settings $(BIN)/caredesk manage makemigrations --check --dry-run
+
+messages: install  ## collect new and changed strings into the catalogues (then translate them; see docs/dev/translations.md)
+	cd src/caredesk && DJANGO_SETTINGS_MODULE=caredesk.config.test_settings ../../$(BIN)/django-admin makemessages \
+		-l de --no-obsolete --no-location --ignore "*/tests/*" --ignore "demo/*" --ignore "*/migrations/*" --ignore "static/*"
 
 openapi: install  ## rewrite the committed OpenAPI schema after an API change
 	DJANGO_SETTINGS_MODULE=caredesk.config.test_settings $(BIN)/python -m caredesk.config.openapi > docs/api/openapi.json

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from caredesk.accounts.gates import actor
@@ -36,7 +37,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.get("/teams", response=list[TeamOut])
 def teams(request: HttpRequest) -> list[dict[str, Any]]:
     if not actor(request).is_staff_member:
-        raise PermissionDenied("Teams are for agents.")
+        raise PermissionDenied(_("Teams are for agents."))
     return [
         {"id": t.pk, "name": t.name, "member_ids": [m.pk for m in t.members.all()]}
         for t in team_list().prefetch_related("members")
@@ -46,7 +47,7 @@ def teams(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/agents", response=list[UserRef])
 def agents(request: HttpRequest) -> list[dict[str, Any] | None]:
     if not actor(request).is_staff_member:
-        raise PermissionDenied("The agent list is for agents.")
+        raise PermissionDenied(_("The agent list is for agents."))
     return [user_ref(u) for u in staff_list()]
 
 

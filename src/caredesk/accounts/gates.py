@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 
 from caredesk.accounts.enums import Role
@@ -78,7 +79,7 @@ def staff_actor(request: HttpRequest) -> User:
     """The authenticated user, who must be an agent, supervisor or admin."""
     user = actor(request)
     if not user.is_staff_member:
-        raise PermissionDenied("This is for agents.")
+        raise PermissionDenied(_("This is for agents."))
     return user
 
 
@@ -86,7 +87,7 @@ def supervisor_actor(request: HttpRequest) -> User:
     """The authenticated user, who must be a supervisor or an admin."""
     user = staff_actor(request)
     if user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("This is for supervisors and admins.")
+        raise PermissionDenied(_("This is for supervisors and admins."))
     return user
 
 
@@ -94,5 +95,5 @@ def admin_actor(request: HttpRequest) -> User:
     """The authenticated user, who must be an admin."""
     user = staff_actor(request)
     if user.role != Role.ADMIN:
-        raise PermissionDenied("This is for admins.")
+        raise PermissionDenied(_("This is for admins."))
     return user

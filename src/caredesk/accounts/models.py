@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.enums import STAFF_ROLES, Role
 from caredesk.core.models import BaseModel
@@ -15,6 +16,16 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", max_length=254)
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.CUSTOMER)
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=gettext_lazy(
+            "The language of caredesk's pages for this member of staff; empty for the "
+            "browser's. A customer's comes from their customer record."
+        ),
+    )
     customer = models.OneToOneField(
         "customers.Customer",
         null=True,
@@ -83,7 +94,9 @@ class AccessSettings(models.Model):
     mfa_required_roles = models.JSONField(
         default=list,
         blank=True,
-        help_text="Roles that must set up two-factor authentication before they work.",
+        help_text=gettext_lazy(
+            "Roles that must set up two-factor authentication before they work."
+        ),
     )
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.enums import STAFF_ROLES
 from caredesk.accounts.errors import AccountErrorCode
@@ -25,7 +26,7 @@ def staff_get(*, user_id: int) -> User:
         raise NotFound("agent", user_id)
     if not user.is_active:
         raise ValidationFailed(
-            AccountErrorCode.AGENT_INACTIVE, "That agent is inactive.", field="assignee_id"
+            AccountErrorCode.AGENT_INACTIVE, _("That agent is inactive."), field="assignee_id"
         )
     return user
 

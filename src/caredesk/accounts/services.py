@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.errors import AccountErrorCode
 from caredesk.accounts.models import AccessSettings, ApiToken, Team, User
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.i18n import language_check
 
 TOKEN_PREFIX = "cdk_"  # noqa: S105  # a public prefix, not a secret
 
@@ -28,7 +30,9 @@ def normalize_email(email: str) -> str:
         validate_email(value)
     except ValidationError:
         raise ValidationFailed(
-            AccountErrorCode.INVALID_EMAIL, f"Not a valid email: {email!r}.", field="email"
+            AccountErrorCode.INVALID_EMAIL,
+            _("Not a valid email: %(email)s.") % {"email": repr(email)},
+            field="email",
         ) from None
     return value
 
@@ -56,12 +60,14 @@ def user_create(
     if role not in Role.values:
         raise ValidationFailed(
             AccountErrorCode.INVALID_ROLE,
-            f"Role must be one of {', '.join(Role.values)}.",
+            _("Role must be one of %(choices)s.") % {"choices": ", ".join(Role.values)},
             field="role",
         )
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed(
-            AccountErrorCode.EMAIL_TAKEN, f"A user with {email} exists.", field="email"
+            AccountErrorCode.EMAIL_TAKEN,
+            _("A user with %(email)s exists.") % {"email": email},
+            field="email",
         )
     user = User(
         username=email,
@@ -87,7 +93,7 @@ def user_create(
         if customer_id is None:
             raise ValidationFailed(
                 AccountErrorCode.INVALID_ROLE,
-                "A customer account needs its customer record.",
+                _("A customer account needs its customer record."),
                 field="role",
             )
         user.customer_id = customer_id
@@ -131,7 +137,9 @@ def access_settings_update(*, mfa_required_roles: list[str]) -> AccessSettings:
     bad = [r for r in mfa_required_roles if r not in Role.values]
     if bad:
         raise ValidationFailed(
-            AccountErrorCode.INVALID_ROLE, f"Unknown role {bad[0]!r}.", field="mfa_required_roles"
+            AccountErrorCode.INVALID_ROLE,
+            _("Unknown role %(bad_0)s.") % {"bad_0": repr(bad[0])},
+            field="mfa_required_roles",
         )
     obj = access_settings_get()
     obj.mfa_required_roles = sorted(set(mfa_required_roles))
@@ -155,7 +163,7 @@ def user_update(
     if role is not None and role not in Role.values:
         raise ValidationFailed(
             AccountErrorCode.INVALID_ROLE,
-            f"Role must be one of {', '.join(Role.values)}.",
+            _("Role must be one of %(choices)s.") % {"choices": ", ".join(Role.values)},
             field="role",
         )
     leaves_admin = (role is not None and role != Role.ADMIN) or is_active is False
@@ -163,19 +171,19 @@ def user_update(
         others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
         if not others.exists():
             raise ValidationFailed(
-                AccountErrorCode.LAST_ADMIN, "caredesk needs at least one active admin."
+                AccountErrorCode.LAST_ADMIN, _("caredesk needs at least one active admin.")
             )
     if role is not None:
         if role == Role.CUSTOMER and user.role != Role.CUSTOMER:
             raise ValidationFailed(
                 AccountErrorCode.INVALID_ROLE,
-                "A staff account cannot become a customer account.",
+                _("A staff account cannot become a customer account."),
                 field="role",
             )
         if user.role == Role.CUSTOMER and role != Role.CUSTOMER:
             raise ValidationFailed(
                 AccountErrorCode.INVALID_ROLE,
-                "A customer account cannot become staff; create a staff account.",
+                _("A customer account cannot become staff; create a staff account."),
                 field="role",
             )
         user.role = role
@@ -193,10 +201,14 @@ def user_update(
 def team_update(*, team: Team, name: str, description: str, members: list[User]) -> Team:
     name = name.strip()
     if not name:
-        raise ValidationFailed(AccountErrorCode.INVALID_NAME, "A team needs a name.", field="name")
+        raise ValidationFailed(
+            AccountErrorCode.INVALID_NAME, _("A team needs a name."), field="name"
+        )
     if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
         raise ValidationFailed(
-            AccountErrorCode.NAME_TAKEN, f"A team named {name!r} exists.", field="name"
+            AccountErrorCode.NAME_TAKEN,
+            _("A team named %(name)s exists.") % {"name": repr(name)},
+            field="name",
         )
     _members_check(members)
     team.name = name
@@ -209,8 +221,10 @@ def team_update(*, team: Team, name: str, description: str, members: list[User])
 def team_create(*, name: str, members: list[User] | None = None) -> Team:
     name = name.strip()
     if not name:
-        raise ValidationFailed(AccountErrorCode.INVALID_NAME, "A team needs a name.", field="name")
-    team, _ = Team.objects.get_or_create(name=name)
+        raise ValidationFailed(
+            AccountErrorCode.INVALID_NAME, _("A team needs a name."), field="name"
+        )
+    team, _created = Team.objects.get_or_create(name=name)
     if members:
         _members_check(members)
         team.members.add(*members)
@@ -221,7 +235,9 @@ def _members_check(members: list[User]) -> None:
     for member in members:
         if not member.is_staff_member:
             raise ValidationFailed(
-                AccountErrorCode.NOT_STAFF, f"{member} is not an agent.", field="members"
+                AccountErrorCode.NOT_STAFF,
+                _("%(member)s is not an agent.") % {"member": member},
+                field="members",
             )
 
 
@@ -260,3 +276,10 @@ def token_authenticate(*, plain: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """A member of staff's language for caredesk's pages ("" for the browser's)."""
+    user.language = language_check(language)
+    user.save(update_fields=["language"])
+    return user

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.accounts.enums import Role
@@ -42,27 +44,35 @@ def _form_error(form: forms.Form, exc: DomainError) -> None:
 
 
 class UserNewForm(forms.Form):
-    email = forms.EmailField()
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    role = forms.ChoiceField(choices=STAFF_ROLE_CHOICES)
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    first_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("First name"))
+    last_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("Last name"))
+    role = forms.ChoiceField(choices=STAFF_ROLE_CHOICES, label=gettext_lazy("Role"))
     password = forms.CharField(
-        widget=forms.PasswordInput, required=False, help_text="Leave empty to let them reset it."
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=gettext_lazy("Leave empty to let them reset it."),
+        label=gettext_lazy("Password"),
     )
 
 
 class UserEditForm(forms.Form):
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    role = forms.ChoiceField(choices=Role.choices)
-    is_active = forms.BooleanField(required=False, label="May sign in")
+    first_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("First name"))
+    last_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("Last name"))
+    role = forms.ChoiceField(choices=Role.choices, label=gettext_lazy("Role"))
+    is_active = forms.BooleanField(required=False, label=gettext_lazy("May sign in"))
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    name = forms.CharField(max_length=100, label=gettext_lazy("Name"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=gettext_lazy("Description")
+    )
     members = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Members"),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -93,7 +103,7 @@ def users(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"Created {user.email}.")
+            messages.success(request, _("Created %(email)s.") % {"email": user.email})
             return redirect("manage:users")
     people = User.objects.exclude(role=Role.CUSTOMER).order_by("email")
     return render(
@@ -121,7 +131,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"Saved {person.email}.")
+            messages.success(request, _("Saved %(email)s.") % {"email": person.email})
             return redirect("manage:users")
     return render(
         request, "accounts/manage/user_edit.html", {"nav": "manage", "person": person, "form": form}
@@ -151,7 +161,7 @@ def teams(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"Saved team {team.name}.")
+            messages.success(request, _("Saved team %(name)s.") % {"name": team.name})
             return redirect("manage:teams")
     return render(
         request,

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.analytics import charts, kpis
@@ -105,13 +106,14 @@ def agent_board(*, period: kpis.Period, user: User) -> Board:
     ).count()
     board = Board(period=period, scope=scope)
     board.figures = [
-        Figure("Open now", open_now, note="assigned to you"),
-        Figure("Solved", report["tickets_solved"], measure="solved"),
+        Figure(_("Open now"), open_now, note=_("assigned to you")),
+        Figure(_("Solved"), report["tickets_solved"], measure="solved"),
         *_speed(report),
         Figure(
-            "CSAT (satisfied)",
+            _("CSAT (satisfied)"),
             _pct(report["csat"]["percent_satisfied"]),
-            note=f"{report['csat']['responses']} responses",
+            note=_("%(report_csat_responses)s responses")
+            % {"report_csat_responses": report["csat"]["responses"]},
         ),
     ]
     board.charts.append(_solved_per_day(period, scope))
@@ -122,17 +124,17 @@ def _speed(report: dict[str, Any]) -> list[Figure]:
     """First response and resolution medians, first-contact resolution, reopen rate."""
     return [
         Figure(
-            "First response (median)",
+            _("First response (median)"),
             _minutes(report["first_response_minutes"]["median"]),
             measure="answered",
         ),
         Figure(
-            "Resolution (median)",
+            _("Resolution (median)"),
             _minutes(report["resolution_minutes"]["median"]),
             measure="solved",
         ),
-        Figure("First-contact resolution", _percent(report["fcr_rate"]), measure="fcr"),
-        Figure("Reopen rate", _percent(report["reopen_rate"]), measure="reopened"),
+        Figure(_("First-contact resolution"), _percent(report["fcr_rate"]), measure="fcr"),
+        Figure(_("Reopen rate"), _percent(report["reopen_rate"]), measure="reopened"),
     ]
 
 
@@ -148,7 +150,7 @@ def _solved_per_day(period: kpis.Period, scope: Scope) -> str:
     days = _days(period)[-31:]
     per_day = solved_per_day(period, scope, since=days[0])
     return charts.bar_chart(
-        "Tickets solved per day",
+        _("Tickets solved per day"),
         [d.strftime("%d %b") for d in days],
         [float(per_day.get(d, 0)) for d in days],
     )
@@ -173,14 +175,15 @@ def team_board(*, scope: Scope, tz: str) -> Board:
     created_today = len(created_tickets(board.period, scope)) if board.period else 0
     expected, by_now = _forecast(today, tz, scope, now)
     board.figures = [
-        Figure("Open now", sum(by_status.values()), measure="backlog"),
+        Figure(_("Open now"), sum(by_status.values()), measure="backlog"),
         Figure(
-            "Created today",
+            _("Created today"),
             created_today,
             measure="created",
-            note=f"forecast {expected:.0f} for the day, {by_now:.0f} by now",
+            note=_("forecast %(expected)s for the day, %(by_now)s by now")
+            % {"expected": format(expected, ".0f"), "by_now": format(by_now, ".0f")},
         ),
-        Figure("SLA at risk or breached", len(board.tables["at_risk"])),
+        Figure(_("SLA at risk or breached"), len(board.tables["at_risk"])),
     ]
     board.charts.append(_csat_trend(today, tz, scope))
     follow_ups = FollowUp.objects.filter(status=FollowUpStatus.OPEN).select_related(
@@ -230,8 +233,8 @@ def _csat_trend(today: dt.date, tz: str, scope: Scope) -> str:
         period = kpi_period(date_from=start, date_to=start + dt.timedelta(days=6), tz=tz)
         labels.append(start.strftime("%d %b"))
         values.append(kpis.csat(survey_scores(period, SurveyKind.CSAT, scope))["percent_satisfied"])
-    return charts.line_chart("CSAT, percent satisfied, by week", labels,
-                             [charts.Series("CSAT %", values)], unit="%")  # fmt: skip
+    return charts.line_chart(_('CSAT, percent satisfied, by week'), labels,
+                             [charts.Series(_('CSAT %'), values)], unit="%")  # fmt: skip
 
 
 def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
@@ -240,32 +243,36 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
     report = kpis.kpi_report(facts)
     board = Board(period=period, scope=scope)
     board.figures = [
-        Figure("Tickets created", report["tickets_created"], measure="created"),
-        Figure("Tickets solved", report["tickets_solved"], measure="solved"),
+        Figure(_("Tickets created"), report["tickets_created"], measure="created"),
+        Figure(_("Tickets solved"), report["tickets_solved"], measure="solved"),
         *_speed(report),
-        Figure("Backlog at the end", report["backlog_end"], measure="backlog"),
+        Figure(_("Backlog at the end"), report["backlog_end"], measure="backlog"),
         Figure(
-            "CSAT (satisfied)",
+            _("CSAT (satisfied)"),
             _pct(report["csat"]["percent_satisfied"]),
-            note=f"top box {_pct(report['csat']['top_box_percent']) or '-'}",
+            note=_("top box %(pct_report_csat_top_box_percen)s")
+            % {"pct_report_csat_top_box_percen": _pct(report["csat"]["top_box_percent"]) or "-"},
         ),
         Figure(
-            "NPS", _signed(report["nps"]["score"]), note=f"{report['nps']['responses']} responses"
+            _("NPS"),
+            _signed(report["nps"]["score"]),
+            note=_("%(report_nps_responses)s responses")
+            % {"report_nps_responses": report["nps"]["responses"]},
         ),
-        Figure("Complaint rate", _percent(report["complaint_rate"])),
+        Figure(_("Complaint rate"), _percent(report["complaint_rate"])),
     ]
     board.tables["report"] = report
     board.charts += _monthly_trends(period, scope, view)
     board.charts.append(
         charts.bar_chart(
-            "Tickets created by channel",
+            _("Tickets created by channel"),
             list(report["by_channel"]),
             [float(v) for v in report["by_channel"].values()],
         )
     )
     nps = report["nps"]
     if nps["responses"]:
-        board.charts.append(charts.stacked_share("NPS: promoters, passives, detractors", [
+        board.charts.append(charts.stacked_share(_('NPS: promoters, passives, detractors'), [
             ("Promoters", nps["promoters_percent"]), ("Passives", nps["passives_percent"]),
             ("Detractors", nps["detractors_percent"])]))  # fmt: skip
     board.tables["by_team"] = report["by_team"]
@@ -294,17 +301,19 @@ def _monthly_trends(period: kpis.Period, scope: Scope, view: RollupView) -> list
         nps.append(kpis.nps(tally.scores.get(SurveyKind.NPS, {}))["score"])
     return [
         charts.line_chart(
-            "Tickets by month",
+            _("Tickets by month"),
             labels,
-            [charts.Series("created", created), charts.Series("solved", solved)],
+            [charts.Series(_("created"), created), charts.Series(_("solved"), solved)],
         ),
         charts.line_chart(
-            "First response, median minutes, by month", labels, [charts.Series("minutes", frt)]
+            _("First response, median minutes, by month"),
+            labels,
+            [charts.Series(_("minutes"), frt)],
         ),
         charts.line_chart(
-            "CSAT % satisfied and NPS, by month",
+            _("CSAT (percent satisfied) and NPS, by month"),
             labels,
-            [charts.Series("CSAT %", csat), charts.Series("NPS", nps)],
+            [charts.Series(_("CSAT %"), csat), charts.Series(_("NPS"), nps)],
         ),
     ]
 

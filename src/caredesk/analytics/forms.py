@@ -10,7 +10,7 @@ from django import forms
 from caredesk.analytics.models import ScheduledReport
 from caredesk.analytics.reports import report_save
 
-FIELDS = ["name", "recipients", "frequency", "format", "tz", "team", "active"]
+FIELDS = ["name", "recipients", "frequency", "format", "tz", "language", "team", "active"]
 
 
 class ScheduledReportForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time

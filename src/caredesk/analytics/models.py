@@ -2,40 +2,69 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 
 
 class ReportFrequency(models.TextChoices):
-    WEEKLY = "weekly", "Weekly (Monday, for the week before)"
-    MONTHLY = "monthly", "Monthly (the 1st, for the month before)"
+    WEEKLY = "weekly", gettext_lazy("Weekly (Monday, for the week before)")
+    MONTHLY = "monthly", gettext_lazy("Monthly (the 1st, for the month before)")
 
 
 class ReportFormat(models.TextChoices):
-    PDF = "pdf", "PDF"
-    XLSX = "xlsx", "Excel (XLSX)"
-    CSV = "csv", "CSV"
+    PDF = "pdf", gettext_lazy("PDF")
+    XLSX = "xlsx", gettext_lazy("Excel (XLSX)")
+    CSV = "csv", gettext_lazy("CSV")
 
 
 class ScheduledReport(BaseModel):
     """The KPI report of the week or month before, mailed to its recipients."""
 
-    name = models.CharField(max_length=200)
-    recipients = models.TextField(help_text="Email addresses, one per line or comma-separated.")
-    frequency = models.CharField(
-        max_length=7, choices=ReportFrequency.choices, default=ReportFrequency.WEEKLY
+    name = models.CharField(max_length=200, verbose_name=gettext_lazy("name"))
+    recipients = models.TextField(
+        help_text=gettext_lazy("Email addresses, one per line or comma-separated."),
+        verbose_name=gettext_lazy("recipients"),
     )
-    format = models.CharField(max_length=4, choices=ReportFormat.choices, default=ReportFormat.PDF)
-    tz = models.CharField("Time zone", max_length=64, default="UTC")
+    frequency = models.CharField(
+        max_length=7,
+        choices=ReportFrequency.choices,
+        default=ReportFrequency.WEEKLY,
+        verbose_name=gettext_lazy("frequency"),
+    )
+    format = models.CharField(
+        max_length=4,
+        choices=ReportFormat.choices,
+        default=ReportFormat.PDF,
+        verbose_name=gettext_lazy("format"),
+    )
+    tz = models.CharField(gettext_lazy("Time zone"), max_length=64, default="UTC")
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[("", gettext_lazy("The site's language")), *settings.LANGUAGES],
+        help_text=gettext_lazy("The language of the email and the file."),
+        verbose_name=gettext_lazy("language"),
+    )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE,
-        help_text="Only this team's figures; empty: everyone's.",
-    )  # fmt: skip
-    active = models.BooleanField(default=True)
-    next_run_at = models.DateTimeField(null=True, blank=True)
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=gettext_lazy("Only this team's figures; empty: everyone's."),
+        verbose_name=gettext_lazy("team"),
+    )
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
+    next_run_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("next run at")
+    )
+    last_sent_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("last sent at")
+    )
+    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -54,7 +83,9 @@ class DailyRollup(models.Model):
     month = models.BooleanField(default=False)
     key = models.CharField(max_length=80, blank=True)
     data = models.JSONField()
-    requesters = models.BinaryField(help_text="The day's requesters, a roaring bitmap.")
+    requesters = models.BinaryField(
+        help_text=gettext_lazy("The day's requesters, a roaring bitmap.")
+    )
     built_at = models.DateTimeField()
 
     class Meta:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 from caredesk.analytics.errors import AnalyticsErrorCode
 from caredesk.analytics.figures import kpis_for
@@ -21,6 +24,7 @@ from caredesk.analytics.models import ReportFormat, ReportFrequency, ScheduledRe
 from caredesk.analytics.selectors import EVERYONE, Scope, kpi_period
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.exports import table_bytes
+from caredesk.core.i18n import language_or_site
 from caredesk.core.periods import day_range
 
 SEND_HOUR = 7  # local time of the report's time zone
@@ -32,15 +36,18 @@ def recipients_of(text: str) -> list[str]:
     """The addresses of a recipients field; ValidationFailed naming a bad one."""
     found = [a.strip() for a in text.replace(",", "\n").splitlines() if a.strip()]
     if not found:
-        raise ValidationFailed(AnalyticsErrorCode.NO_RECIPIENTS, "Give at least one email address.",
-                               field="recipients")  # fmt: skip
+        raise ValidationFailed(
+            AnalyticsErrorCode.NO_RECIPIENTS,
+            _("Give at least one email address."),
+            field="recipients",
+        )
     for address in found:
         try:
             validate_email(address)
         except DjangoValidationError:
             raise ValidationFailed(
                 AnalyticsErrorCode.INVALID_RECIPIENT,
-                f"{address!r} is not an email address.",
+                _("%(address)s is not an email address.") % {"address": repr(address)},
                 field="recipients",
             ) from None
     return found
@@ -69,10 +76,13 @@ def covered_period(report: ScheduledReport, at: dt.datetime) -> Period:
 
 
 def report_file(figures: dict[str, Any], fmt: str, *, title: str) -> bytes:
+    """The figures as a PDF, CSV or XLSX file, headed in the active language (the KPI
+    names are the identifiers of docs/kpis.md); numbers as the language writes them in
+    the PDF, as plain numbers in the tables."""
     rows = flatten(figures)
     if fmt == ReportFormat.PDF:
         return _pdf(rows, title=title)
-    return table_bytes(fmt, ["kpi", "value"], rows, title="KPIs")
+    return table_bytes(fmt, [_("kpi"), _("value")], rows, title=_("KPIs"))
 
 
 def _pdf(rows: list[tuple[str, Any]], *, title: str) -> bytes:
@@ -85,10 +95,15 @@ def _pdf(rows: list[tuple[str, Any]], *, title: str) -> bytes:
     pdf.multi_cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     with pdf.table(col_widths=(110, 70), text_align=("LEFT", "RIGHT")) as table:
-        table.row(["KPI", "Value"])
+        table.row([_latin(_("KPI")), _latin(_("Value"))])
         for name, value in rows:
-            table.row([_latin(name), "-" if value is None else _latin(str(value))])
+            shown = "-" if value is None else number_format(value) if _number(value) else value
+            table.row([_latin(name), _latin(str(shown))])
     return bytes(pdf.output())
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def _latin(text: str) -> str:
@@ -102,13 +117,19 @@ def report_send(*, report: ScheduledReport, at: dt.datetime | None = None) -> Pe
     period = covered_period(report, at)
     scope = Scope(team_id=report.team_id) if report.team_id else EVERYONE
     figures = kpis_for(period, scope)
-    span = f"{period.date_from:%d %b %Y} to {period.date_to:%d %b %Y}"
-    title = f"{report.name}: {span}" + (f" ({report.team})" if report.team_id else "")
-    data = report_file(figures, report.format, title=title)
+    with translation.override(language_or_site(report.language)):
+        span = _("%(start)s to %(end)s") % {
+            "start": date_format(period.date_from),
+            "end": date_format(period.date_to),
+        }
+        title = f"{report.name}: {span}" + (f" ({report.team})" if report.team_id else "")
+        data = report_file(figures, report.format, title=title)
+        body = _(
+            "The service KPIs of %(span)s (%(tz)s) are attached.\nDefinitions: docs/kpis.md.\n"
+        ) % {"span": span, "tz": report.tz}
     email = EmailMessage(
         subject=title,
-        body=f"The service KPIs of {span} ({report.tz}) are attached.\n"
-        "Definitions: docs/kpis.md.\n",
+        body=body,
         to=recipients_of(report.recipients),
         headers={"Auto-Submitted": "auto-generated"},
     )
@@ -152,7 +173,7 @@ def report_save(*, report: ScheduledReport | None, data: dict[str, Any]) -> Sche
         setattr(report, key, value)
     if not (report.name or "").strip():
         raise ValidationFailed(
-            AnalyticsErrorCode.INVALID_NAME, "A report needs a name.", field="name"
+            AnalyticsErrorCode.INVALID_NAME, _("A report needs a name."), field="name"
         )
     recipients_of(report.recipients)
     day_range(start=dt.date.today(), days=1, tz=report.tz)  # an unknown time zone fails here

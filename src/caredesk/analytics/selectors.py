@@ -30,6 +30,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext as _
 
 from caredesk.analytics.errors import AnalyticsErrorCode
 from caredesk.analytics.kpis import (
@@ -259,7 +260,7 @@ def sla_rows(
 def survey_scores(period: Period, kind: str, scope: Scope = EVERYONE) -> Counter[int]:
     """How many gave each score in the period (for a scope: about its tickets)."""
     scores: Counter[int] = Counter()
-    for _, _, _, score, n in score_rows(
+    for _team, _channel, _kind, score, n in score_rows(
         period.start, period.end, {"kind": kind, **scope.on_tickets("ticket__")}
     ):
         scores[score] += n
@@ -414,5 +415,7 @@ def tickets_behind(period: Period, scope: Scope, measure: str) -> list[int]:
             pk for part in open_at(period.end, scope) for pk in part.values_list("id", flat=True)
         )
     raise ValidationFailed(
-        AnalyticsErrorCode.INVALID_MEASURE, f"Unknown measure {measure!r}.", field="measure"
+        AnalyticsErrorCode.INVALID_MEASURE,
+        _("Unknown measure %(measure)s.") % {"measure": repr(measure)},
+        field="measure",
     )

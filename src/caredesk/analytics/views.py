@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.accounts.enums import Role
@@ -140,7 +141,7 @@ def scheduled_reports(request: HttpRequest, object_id: int | None = None) -> Htt
         form_class=ScheduledReportForm,
         objects=ScheduledReport.objects.select_related("team").order_by("name", "id"),
         object_id=object_id,
-        title="Scheduled reports",
+        title=_("Scheduled reports"),
         url_name="manage:reports",
         columns=[
             "name",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from caredesk.automation.models import WEBHOOK_EVENTS, Rule, WebhookSubscription
 from caredesk.automation.services.rules import rule_save
@@ -36,7 +37,7 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable 
 
 
 class WebhookForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
-    url = forms.URLField(max_length=500, assume_scheme="https", label="URL")
+    url = forms.URLField(max_length=500, assume_scheme="https", label=gettext_lazy("URL"))
     events = forms.MultipleChoiceField(
         choices=[(e, e) for e in WEBHOOK_EVENTS], widget=forms.CheckboxSelectMultiple
     )

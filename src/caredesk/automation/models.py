@@ -5,20 +5,21 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 
 
 class Trigger(models.TextChoices):
-    TICKET_CREATED = "ticket.created", "Ticket created"
-    TICKET_UPDATED = "ticket.updated", "Ticket updated"
-    CUSTOMER_REPLIED = "message.customer", "Customer replied"
-    AGENT_REPLIED = "message.agent", "Agent replied"
-    SLA_WARNING = "sla.warning", "SLA warning"
-    SLA_BREACH = "sla.breach", "SLA breach"
-    COMMITMENT_DUE = "commitment.due", "Commitment due"
-    SURVEY_ANSWERED = "survey.answered", "Survey answered"
-    TIME = "time", "Time-based (checked every 5 minutes)"
+    TICKET_CREATED = "ticket.created", gettext_lazy("Ticket created")
+    TICKET_UPDATED = "ticket.updated", gettext_lazy("Ticket updated")
+    CUSTOMER_REPLIED = "message.customer", gettext_lazy("Customer replied")
+    AGENT_REPLIED = "message.agent", gettext_lazy("Agent replied")
+    SLA_WARNING = "sla.warning", gettext_lazy("SLA warning")
+    SLA_BREACH = "sla.breach", gettext_lazy("SLA breach")
+    COMMITMENT_DUE = "commitment.due", gettext_lazy("Commitment due")
+    SURVEY_ANSWERED = "survey.answered", gettext_lazy("Survey answered")
+    TIME = "time", gettext_lazy("Time-based (checked every 5 minutes)")
 
 
 # What webhooks can subscribe to: every trigger but the time-based one, which is a rule's.
@@ -28,17 +29,30 @@ WEBHOOK_EVENTS = [t.value for t in Trigger if t != Trigger.TIME]
 class Rule(BaseModel):
     """When ``trigger`` happens and ``conditions`` hold, do ``actions`` (in order)."""
 
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
-    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    name = models.CharField(max_length=120, verbose_name=gettext_lazy("name"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
+    trigger = models.CharField(
+        max_length=20, choices=Trigger.choices, verbose_name=gettext_lazy("trigger")
+    )
     conditions = models.JSONField(
         default=dict,
         blank=True,
-        help_text='{"match": "all" or "any", "conditions": [{"field", "op", "value"}]}',
+        help_text=gettext_lazy(
+            '{"match": "all" or "any", "conditions": [{"field", "op", "value"}]}'
+        ),
+        verbose_name=gettext_lazy("conditions"),
     )
-    actions = models.JSONField(default=list, help_text='[{"type": …, …}] (docs/automation.md)')
-    position = models.PositiveIntegerField(default=100, help_text="Rules run in this order.")
-    active = models.BooleanField(default=True)
+    actions = models.JSONField(
+        default=list,
+        help_text=gettext_lazy('[{"type": …, …}] (docs/automation.md)'),
+        verbose_name=gettext_lazy("actions"),
+    )
+    position = models.PositiveIntegerField(
+        default=100,
+        help_text=gettext_lazy("Rules run in this order."),
+        verbose_name=gettext_lazy("position"),
+    )
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
 
     class Meta:
         ordering = ["position", "id"]
@@ -60,7 +74,7 @@ class RuleRun(models.Model):
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
     event_key = models.CharField(max_length=120)
     at = models.DateTimeField(default=timezone.now)
-    done = models.JSONField(default=list, help_text="What each action did.")
+    done = models.JSONField(default=list, help_text=gettext_lazy("What each action did."))
     error = models.TextField(blank=True)
 
     class Meta:
@@ -79,14 +93,26 @@ class RuleRun(models.Model):
 class WebhookSubscription(BaseModel):
     """A URL told about events, each payload signed with the subscription's secret."""
 
-    name = models.CharField(max_length=120)
-    url = models.URLField(max_length=500)
-    events = models.JSONField(default=list, blank=True, help_text="Event names; empty: none.")
-    secret = models.CharField(max_length=64, help_text="Signs each payload (HMAC-SHA256).")
-    active = models.BooleanField(default=True)
+    name = models.CharField(max_length=120, verbose_name=gettext_lazy("name"))
+    url = models.URLField(max_length=500, verbose_name=gettext_lazy("URL"))
+    events = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Event names; empty: none."),
+        verbose_name=gettext_lazy("events"),
+    )
+    secret = models.CharField(
+        max_length=64,
+        help_text=gettext_lazy("Signs each payload (HMAC-SHA256)."),
+        verbose_name=gettext_lazy("secret"),
+    )
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
     allow_private = models.BooleanField(
         default=False,
-        help_text="Allow loopback, link-local and private addresses (an admin's decision).",
+        help_text=gettext_lazy(
+            "Allow loopback, link-local and private addresses (an admin's decision)."
+        ),
+        verbose_name=gettext_lazy("allow private"),
     )
 
     class Meta:
@@ -97,9 +123,9 @@ class WebhookSubscription(BaseModel):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed (gave up)"
+    PENDING = "pending", gettext_lazy("Pending")
+    DELIVERED = "delivered", gettext_lazy("Delivered")
+    FAILED = "failed", gettext_lazy("Failed (gave up)")
 
 
 class WebhookDelivery(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts.gates import admin_required, supervisor_required
@@ -28,7 +29,7 @@ def rules(request: HttpRequest, object_id: int | None = None) -> HttpResponse:
         form_class=RuleForm,
         objects=Rule.objects.order_by("position", "id"),
         object_id=object_id,
-        title="Automation rules",
+        title=_("Automation rules"),
         url_name="manage:rules",
         columns=["name", "trigger", "position", "active"],
         delete=lambda rule: rule_delete(rule=rule),
@@ -47,7 +48,7 @@ def webhooks(request: HttpRequest, object_id: int | None = None) -> HttpResponse
         form_class=WebhookForm,
         objects=WebhookSubscription.objects.order_by("name", "id"),
         object_id=object_id,
-        title="Webhooks",
+        title=_("Webhooks"),
         url_name="manage:webhooks",
         columns=["name", "url", "active", "allow_private"],
         delete=lambda s: subscription_delete(subscription=s),
@@ -62,7 +63,11 @@ def webhook_rotate(request: HttpRequest, object_id: int) -> HttpResponse:
     if found is None:
         raise Http404
     rotated = subscription_rotate_secret(subscription=found)
-    messages.success(request, f"New signing secret for {rotated} (shown once): {rotated.secret}")
+    messages.success(
+        request,
+        _("New signing secret for %(rotated)s (shown once): %(secret)s")
+        % {"rotated": rotated, "secret": rotated.secret},
+    )
     return redirect("manage:webhook", object_id=object_id)
 
 
@@ -87,5 +92,5 @@ def redeliver(request: HttpRequest, delivery_id: int) -> HttpResponse:
     if found is None:
         raise Http404
     delivery_redeliver(delivery=found)
-    messages.success(request, f"Queued delivery {found.pk} again.")
+    messages.success(request, _("Queued delivery %(pk)s again.") % {"pk": found.pk})
     return redirect("manage:deliveries", object_id=found.subscription_id)

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from caredesk.accounts.models import Team, User
@@ -171,8 +172,11 @@ def _org_ref(external_id: str | None) -> Organization | None:
     if org is None:
         raise DomainError(
             BundleErrorCode.UNKNOWN_ORGANIZATION,
-            f"organization {external_id!r} is not in the bundle or database; "
-            "put organisations before their customers",
+            _(
+                "organization %(external_id)s is not in the bundle or database; put "
+                "organisations before their customers"
+            )
+            % {"external_id": repr(external_id)},
         )
     return org
 
@@ -246,10 +250,13 @@ def _customer_ref(external_id: str | None, email: str | None) -> Customer:
         if not email:
             raise DomainError(
                 BundleErrorCode.UNKNOWN_CUSTOMER,
-                f"customer {external_id!r} is not known; put customers before their purchases",
+                _("customer %(external_id)s is not known; put customers before their purchases")
+                % {"external_id": repr(external_id)},
             )
     if not email:
-        raise DomainError(BundleErrorCode.CUSTOMER_REQUIRED, "give customer (external_id) or email")
+        raise DomainError(
+            BundleErrorCode.CUSTOMER_REQUIRED, _("give customer (external_id) or email")
+        )
     return customer_get_or_create_by_email(email=email)
 
 
@@ -281,7 +288,7 @@ def _ticket(line: TicketLine) -> str:
         requester = _customer_ref(line.requester_customer, None)
     else:
         raise DomainError(
-            BundleErrorCode.REQUESTER_REQUIRED, "give requester (email) or requester_customer"
+            BundleErrorCode.REQUESTER_REQUIRED, _("give requester (email) or requester_customer")
         )
     events: list[HistoryMessage | HistoryStatus] = []
     for event in line.events:
@@ -361,7 +368,8 @@ def _survey(line: SurveyResponseLine) -> str:
         ticket = Ticket.objects.filter(external_id=line.ticket).first()
         if ticket is None:
             raise DomainError(
-                BundleErrorCode.UNKNOWN_TICKET, f"ticket {line.ticket!r} is not known"
+                BundleErrorCode.UNKNOWN_TICKET,
+                _("ticket %(ticket)s is not known") % {"ticket": repr(line.ticket)},
             )
     survey_response_record(
         kind=line.survey,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 
 
 class OutboundStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", gettext_lazy("Queued")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
 
 
 class OutboundMessage(BaseModel):
@@ -50,9 +51,9 @@ class OutboundMessage(BaseModel):
 
 
 class Security(models.TextChoices):
-    SSL = "ssl", "TLS from the start (IMAPS 993 / SMTPS 465)"
-    STARTTLS = "starttls", "STARTTLS"
-    NONE = "none", "None (only on a trusted network)"
+    SSL = "ssl", gettext_lazy("TLS from the start (IMAPS 993 / SMTPS 465)")
+    STARTTLS = "starttls", gettext_lazy("STARTTLS")
+    NONE = "none", gettext_lazy("None (only on a trusted network)")
 
 
 class Mailbox(BaseModel):
@@ -60,35 +61,67 @@ class Mailbox(BaseModel):
     answers (SMTP). Passwords are never stored: each setting names the environment
     variable that holds it."""
 
-    name = models.CharField(max_length=100)
-    address = models.EmailField(unique=True)
+    name = models.CharField(max_length=100, verbose_name=gettext_lazy("name"))
+    address = models.EmailField(unique=True, verbose_name=gettext_lazy("address"))
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("team"),
     )
-    active = models.BooleanField(default=True)
-    imap_host = models.CharField(max_length=255, blank=True)
-    imap_port = models.PositiveIntegerField(default=993)
-    imap_security = models.CharField(max_length=8, choices=Security.choices, default="ssl")
-    imap_user = models.CharField(max_length=255, blank=True)
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
+    imap_host = models.CharField(max_length=255, blank=True, verbose_name=gettext_lazy("IMAP host"))
+    imap_port = models.PositiveIntegerField(default=993, verbose_name=gettext_lazy("IMAP port"))
+    imap_security = models.CharField(
+        max_length=8,
+        choices=Security.choices,
+        default="ssl",
+        verbose_name=gettext_lazy("IMAP security"),
+    )
+    imap_user = models.CharField(max_length=255, blank=True, verbose_name=gettext_lazy("IMAP user"))
     imap_password_env = models.CharField(
-        max_length=100, blank=True, help_text="Name of the environment variable with the password."
+        max_length=100,
+        blank=True,
+        help_text=gettext_lazy("Name of the environment variable with the password."),
+        verbose_name=gettext_lazy("IMAP password variable"),
     )
-    imap_folder = models.CharField(max_length=200, default="INBOX")
+    imap_folder = models.CharField(
+        max_length=200, default="INBOX", verbose_name=gettext_lazy("IMAP folder")
+    )
     processed_folder = models.CharField(
-        max_length=200, blank=True, help_text="Move fetched mail here; empty: flag it seen."
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("Move fetched mail here; empty: flag it seen."),
+        verbose_name=gettext_lazy("processed folder"),
     )
-    uidvalidity = models.BigIntegerField(null=True, blank=True)
-    last_uid = models.BigIntegerField(default=0)
+    uidvalidity = models.BigIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("uidvalidity")
+    )
+    last_uid = models.BigIntegerField(default=0, verbose_name=gettext_lazy("last uid"))
     smtp_host = models.CharField(
-        max_length=255, blank=True, help_text="Empty: send through EMAIL_URL."
+        max_length=255,
+        blank=True,
+        help_text=gettext_lazy("Empty: send through EMAIL_URL."),
+        verbose_name=gettext_lazy("SMTP host"),
     )
-    smtp_port = models.PositiveIntegerField(default=587)
-    smtp_security = models.CharField(max_length=8, choices=Security.choices, default="starttls")
-    smtp_user = models.CharField(max_length=255, blank=True)
-    smtp_password_env = models.CharField(max_length=100, blank=True)
-    signature = models.TextField(blank=True)
+    smtp_port = models.PositiveIntegerField(default=587, verbose_name=gettext_lazy("SMTP port"))
+    smtp_security = models.CharField(
+        max_length=8,
+        choices=Security.choices,
+        default="starttls",
+        verbose_name=gettext_lazy("SMTP security"),
+    )
+    smtp_user = models.CharField(max_length=255, blank=True, verbose_name=gettext_lazy("SMTP user"))
+    smtp_password_env = models.CharField(
+        max_length=100, blank=True, verbose_name=gettext_lazy("SMTP password variable")
+    )
+    signature = models.TextField(blank=True, verbose_name=gettext_lazy("signature"))
     auto_acknowledge = models.BooleanField(
-        default=False, help_text="Answer each new request with a short acknowledgement."
+        default=False,
+        help_text=gettext_lazy("Answer each new request with a short acknowledgement."),
+        verbose_name=gettext_lazy("auto acknowledge"),
     )
 
     class Meta:
@@ -99,19 +132,19 @@ class Mailbox(BaseModel):
 
 
 class MailSource(models.TextChoices):
-    IMAP = "imap", "IMAP"
-    SMTP = "smtp", "SMTP/LMTP"
-    IMPORT = "import", "Import"
+    IMAP = "imap", gettext_lazy("IMAP")
+    SMTP = "smtp", gettext_lazy("SMTP/LMTP")
+    IMPORT = "import", gettext_lazy("Import")
 
 
 class MailOutcome(models.TextChoices):
-    CREATED = "created", "New ticket"
-    APPENDED = "appended", "Added to a ticket"
-    DUPLICATE = "duplicate", "Duplicate"
-    IGNORED = "ignored", "Ignored"
-    BOUNCE = "bounce", "Bounce"
-    HELD = "held", "Held for an agent"
-    REJECTED = "rejected", "Rejected"
+    CREATED = "created", gettext_lazy("New ticket")
+    APPENDED = "appended", gettext_lazy("Added to a ticket")
+    DUPLICATE = "duplicate", gettext_lazy("Duplicate")
+    IGNORED = "ignored", gettext_lazy("Ignored")
+    BOUNCE = "bounce", gettext_lazy("Bounce")
+    HELD = "held", gettext_lazy("Held for an agent")
+    REJECTED = "rejected", gettext_lazy("Rejected")
 
 
 class InboundMail(BaseModel):

@@ -49,9 +49,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the browser's language, for anyone
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "caredesk.core.i18n.PreferredLanguageMiddleware",  # a signed-in user's own choice
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,6 +179,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en"
+# The languages caredesk speaks: its own catalogue is src/caredesk/locale (compiled by
+# `make install`); Django and allauth bring theirs.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]  # each in its own words
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "caredesk_language"
 TIME_ZONE = ENV.time_zone
 USE_I18N = True
 USE_TZ = True

@@ -77,6 +77,7 @@ manage_patterns = (
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("language", config_views.language_set, name="language"),
     path("shortcuts/", account_views.shortcuts, name="shortcuts"),
     path("me/status", routing_views.my_status, name="my_status"),
     path("notifications/", include("caredesk.notifications.urls")),

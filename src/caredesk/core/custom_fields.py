@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from caredesk.core.cache import cached
 from caredesk.core.errors import CoreErrorCode, ValidationFailed
@@ -27,14 +28,15 @@ def custom_fields_clean(
     """
     if not isinstance(values, dict):
         raise ValidationFailed(
-            CoreErrorCode.INVALID_CUSTOM_FIELDS, "custom_fields must be an object."
+            CoreErrorCode.INVALID_CUSTOM_FIELDS, _("custom_fields must be an object.")
         )
     definitions = _definitions(entity)
     result = dict(current or {})
     for key, value in values.items():
         if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
             raise ValidationFailed(
-                CoreErrorCode.INVALID_CUSTOM_FIELDS, f"Invalid custom field key {key!r}."
+                CoreErrorCode.INVALID_CUSTOM_FIELDS,
+                _("Invalid custom field key %(key)s.") % {"key": repr(key)},
             )
         if value is None:
             result.pop(key, None)
@@ -45,7 +47,7 @@ def custom_fields_clean(
         if definition.required and key not in result:
             raise ValidationFailed(
                 CoreErrorCode.CUSTOM_FIELD_REQUIRED,
-                f"Custom field {key!r} is required.",
+                _("Custom field %(key)s is required.") % {"key": repr(key)},
                 field=f"custom_fields.{key}",
             )
     return result
@@ -73,13 +75,17 @@ def _check(key: str, value: Any, definition: CustomField | None) -> Any:
     if kind == CustomFieldType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationFailed(
-                CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} must be a number.", field=where
+                CoreErrorCode.INVALID_CUSTOM_FIELD,
+                _("%(key)s must be a number.") % {"key": key},
+                field=where,
             )
         return value
     if kind == CustomFieldType.BOOLEAN:
         if not isinstance(value, bool):
             raise ValidationFailed(
-                CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} must be true or false.", field=where
+                CoreErrorCode.INVALID_CUSTOM_FIELD,
+                _("%(key)s must be true or false.") % {"key": key},
+                field=where,
             )
         return value
     if kind == CustomFieldType.DATE:
@@ -88,7 +94,7 @@ def _check(key: str, value: Any, definition: CustomField | None) -> Any:
         except ValueError:
             raise ValidationFailed(
                 CoreErrorCode.INVALID_CUSTOM_FIELD,
-                f"{key} must be a date (YYYY-MM-DD).",
+                _("%(key)s must be a date (YYYY-MM-DD).") % {"key": key},
                 field=where,
             ) from None
     if kind == CustomFieldType.CHOICE:
@@ -96,17 +102,25 @@ def _check(key: str, value: Any, definition: CustomField | None) -> Any:
         if value not in definition.choices:
             raise ValidationFailed(
                 CoreErrorCode.INVALID_CUSTOM_FIELD,
-                f"{key} must be one of {', '.join(map(str, definition.choices))}.",
+                _("%(key)s must be one of %(choices)s.")
+                % {
+                    "key": key,
+                    "choices": ", ".join(map(str, definition.choices)),
+                },
                 field=where,
             )
         return value
     if not isinstance(value, str | int | float | bool):
         raise ValidationFailed(
-            CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} must be a scalar value.", field=where
+            CoreErrorCode.INVALID_CUSTOM_FIELD,
+            _("%(key)s must be a scalar value.") % {"key": key},
+            field=where,
         )
     if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
         raise ValidationFailed(
-            CoreErrorCode.INVALID_CUSTOM_FIELD, f"{key} is too long.", field=where
+            CoreErrorCode.INVALID_CUSTOM_FIELD,
+            _("%(key)s is too long.") % {"key": key},
+            field=where,
         )
     return value
 
@@ -123,49 +137,54 @@ def custom_field_check(data: dict[str, Any]) -> dict[str, Any]:
     if checked.get("entity") not in CustomFieldEntity.values:
         raise ValidationFailed(
             CoreErrorCode.INVALID_ENTITY,
-            f"entity must be one of {', '.join(CustomFieldEntity.values)}.",
+            _("entity must be one of %(choices)s.")
+            % {"choices": ", ".join(CustomFieldEntity.values)},
             field="entity",
         )
     key = str(checked.get("key") or "").strip()
     if not KEY.match(key) or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(
             CoreErrorCode.INVALID_KEY,
-            f"key: lower-case letters, digits and _, starting with a letter, at most "
-            f"{MAX_KEY_LENGTH} characters.",
+            _(
+                "key: lower-case letters, digits and _, starting with a letter, at most "
+                "%(MAX_KEY_LENGTH)s characters."
+            )
+            % {"MAX_KEY_LENGTH": MAX_KEY_LENGTH},
             field="key",
         )
     label = " ".join(str(checked.get("label") or "").split())
     if not label or len(label) > 120:
         raise ValidationFailed(
-            CoreErrorCode.INVALID_LABEL, "A label of 1 to 120 characters.", field="label"
+            CoreErrorCode.INVALID_LABEL, _("A label of 1 to 120 characters."), field="label"
         )
     kind = checked.get("field_type") or CustomFieldType.TEXT
     if kind not in CustomFieldType.values:
         raise ValidationFailed(
             CoreErrorCode.INVALID_FIELD_TYPE,
-            f"field_type must be one of {', '.join(CustomFieldType.values)}.",
+            _("field_type must be one of %(choices)s.")
+            % {"choices": ", ".join(CustomFieldType.values)},
             field="field_type",
         )
     choices = checked.get("choices") or []
     if not isinstance(choices, list) or not all(isinstance(c, str) and c.strip() for c in choices):
         raise ValidationFailed(
-            CoreErrorCode.INVALID_CHOICES, "choices is a list of texts.", field="choices"
+            CoreErrorCode.INVALID_CHOICES, _("choices is a list of texts."), field="choices"
         )
     choices = [c.strip() for c in choices]
     if kind == CustomFieldType.CHOICE and (not choices or len(set(choices)) != len(choices)):
         raise ValidationFailed(
             CoreErrorCode.INVALID_CHOICES,
-            "A choice field needs its choices, each once.",
+            _("A choice field needs its choices, each once."),
             field="choices",
         )
     if kind != CustomFieldType.CHOICE and choices:
         raise ValidationFailed(
-            CoreErrorCode.INVALID_CHOICES, "Only a choice field has choices.", field="choices"
+            CoreErrorCode.INVALID_CHOICES, _("Only a choice field has choices."), field="choices"
         )
     position = checked.get("position") or 0
     if isinstance(position, bool) or not isinstance(position, int) or position < 0:
         raise ValidationFailed(
-            CoreErrorCode.INVALID_POSITION, "position is a whole number ≥ 0.", field="position"
+            CoreErrorCode.INVALID_POSITION, _("position is a whole number ≥ 0."), field="position"
         )
     return {
         **checked,
@@ -191,7 +210,8 @@ def custom_field_save(*, field: CustomField | None, data: dict[str, Any]) -> Cus
     except IntegrityError:
         raise ValidationFailed(
             CoreErrorCode.KEY_TAKEN,
-            f"A {row.entity} field with the key {row.key!r} exists.",
+            _("A %(entity)s field with the key %(key)s exists.")
+            % {"entity": row.entity, "key": repr(row.key)},
             field="key",
         ) from None
     return row

@@ -20,6 +20,7 @@ class CoreErrorCode(StrEnum):
     INVALID_FIELD_TYPE = "invalid_field_type"
     INVALID_KEY = "invalid_key"
     INVALID_LABEL = "invalid_label"
+    INVALID_LANGUAGE = "invalid_language"
     INVALID_LIMIT = "invalid_limit"
     INVALID_PERIOD = "invalid_period"
     INVALID_POSITION = "invalid_position"
@@ -75,10 +76,3 @@ class NotFound(DomainError):
 
 class ConfigurationError(RuntimeError):
     """A setting is missing or malformed; start-up stops with this message."""
-
-
-def choice_check(value: str, choices: list[str], field: str, code: StrEnum) -> str:
-    """``value`` when it is one of ``choices``; ValidationFailed naming the field if not."""
-    if value not in choices:
-        raise ValidationFailed(code, f"{field} must be one of {', '.join(choices)}.", field=field)
-    return value

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.custom_fields import custom_field_check, custom_field_save
 from caredesk.core.errors import ValidationFailed
@@ -80,7 +81,8 @@ class CustomFieldForm(ServiceForm):
     """A custom-field definition on the admin screen and in Django admin."""
 
     choices = forms.JSONField(
-        required=False, help_text='For a choice field: a JSON list, e.g. ["gold", "silver"].'
+        required=False,
+        help_text=gettext_lazy('For a choice field: a JSON list, e.g. ["gold", "silver"].'),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class BaseModel(models.Model):
@@ -29,17 +30,17 @@ class BaseModel(models.Model):
 
 
 class CustomFieldEntity(models.TextChoices):
-    TICKET = "ticket", "Ticket"
-    CUSTOMER = "customer", "Customer"
-    ORGANIZATION = "organization", "Organization"
+    TICKET = "ticket", gettext_lazy("Ticket")
+    CUSTOMER = "customer", gettext_lazy("Customer")
+    ORGANIZATION = "organization", gettext_lazy("Organization")
 
 
 class CustomFieldType(models.TextChoices):
-    TEXT = "text", "Text"
-    NUMBER = "number", "Number"
-    BOOLEAN = "boolean", "Yes/no"
-    DATE = "date", "Date"
-    CHOICE = "choice", "Choice"
+    TEXT = "text", gettext_lazy("Text")
+    NUMBER = "number", gettext_lazy("Number")
+    BOOLEAN = "boolean", gettext_lazy("Yes/no")
+    DATE = "date", gettext_lazy("Date")
+    CHOICE = "choice", gettext_lazy("Choice")
 
 
 class CustomField(BaseModel):
@@ -49,15 +50,20 @@ class CustomField(BaseModel):
     validate them against these definitions (see core.custom_fields).
     """
 
-    entity = models.CharField(max_length=20, choices=CustomFieldEntity.choices)
-    key = models.SlugField(max_length=64)
-    label = models.CharField(max_length=120)
-    field_type = models.CharField(
-        max_length=10, choices=CustomFieldType.choices, default=CustomFieldType.TEXT
+    entity = models.CharField(
+        max_length=20, choices=CustomFieldEntity.choices, verbose_name=gettext_lazy("entity")
     )
-    choices = models.JSONField(default=list, blank=True)
-    required = models.BooleanField(default=False)
-    position = models.PositiveIntegerField(default=0)
+    key = models.SlugField(max_length=64, verbose_name=gettext_lazy("key"))
+    label = models.CharField(max_length=120, verbose_name=gettext_lazy("label"))
+    field_type = models.CharField(
+        max_length=10,
+        choices=CustomFieldType.choices,
+        default=CustomFieldType.TEXT,
+        verbose_name=gettext_lazy("field type"),
+    )
+    choices = models.JSONField(default=list, blank=True, verbose_name=gettext_lazy("choices"))
+    required = models.BooleanField(default=False, verbose_name=gettext_lazy("required"))
+    position = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("position"))
 
     class Meta:
         ordering = ["entity", "position", "key"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Field, Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.core.errors import CoreErrorCode, ValidationFailed
 
@@ -40,7 +41,7 @@ def cursor_values(cursor: str, length: int) -> list[Any]:
 
 def cursor_invalid() -> ValidationFailed:
     return ValidationFailed(
-        CoreErrorCode.INVALID_CURSOR, "The cursor is not valid.", field="cursor"
+        CoreErrorCode.INVALID_CURSOR, _("The cursor is not valid."), field="cursor"
     )
 
 
@@ -74,7 +75,9 @@ def keyset_page(
     """
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed(
-            CoreErrorCode.INVALID_LIMIT, f"limit must be between 1 and {MAX_LIMIT}.", field="limit"
+            CoreErrorCode.INVALID_LIMIT,
+            _("limit must be between 1 and %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
+            field="limit",
         )
     descending = ordering[0].startswith("-")
     names = [o.lstrip("-") for o in ordering]

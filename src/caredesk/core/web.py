@@ -13,6 +13,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from caredesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
@@ -92,7 +93,7 @@ def model_screen(
     if request.method == "POST":
         if request.POST.get("delete") and instance is not None:
             (delete or (lambda obj: obj.delete()))(instance)
-            messages.success(request, f"Deleted {instance}.")
+            messages.success(request, _("Deleted %(instance)s.") % {"instance": instance})
             return redirect(url_name)
         if form.is_valid():
             try:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
@@ -77,7 +79,7 @@ def customer_timeline(
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed(
             TimelineErrorCode.INVALID_LIMIT,
-            f"limit must be between 1 and {MAX_LIMIT}.",
+            _("limit must be between 1 and %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
             field="limit",
         )
     position = _decode(cursor)
@@ -93,7 +95,7 @@ def customer_timeline(
                 t.created_at,
                 "ticket",
                 t.pk,
-                f"Opened: {t.subject}",
+                _("Opened: %(subject)s") % {"subject": t.subject},
                 ticket_id=t.pk,
                 channel=t.channel,
                 data={"status": t.status, "type": t.type},
@@ -122,7 +124,8 @@ def customer_timeline(
                 p.purchased_at,
                 "purchase",
                 p.pk,
-                f"Bought {p.product} for {p.amount} {p.currency}",
+                _("Bought %(product)s for %(amount)s %(currency)s")
+                % {"product": p.product, "amount": number_format(p.amount), "currency": p.currency},
                 data={"amount": str(p.amount), "currency": p.currency},
             )
         )
@@ -134,7 +137,7 @@ def customer_timeline(
                 s.responded_at,
                 "survey",
                 s.pk,
-                f"{s.kind.upper()} score {s.score}",
+                _("%(survey)s score %(score)s") % {"survey": s.kind.upper(), "score": s.score},
                 ticket_id=s.ticket_id,
                 data={"survey": s.kind, "score": s.score},
             )
@@ -143,12 +146,14 @@ def customer_timeline(
     calls = CallRecord.objects.filter(customer=customer, queued_at__isnull=False)
     for c in _take(calls.select_related("queue"), "call", position, n, at="queued_at"):
         outcome = "answered" if c.answered_at else ("abandoned" if c.abandoned_at else "waiting")
+        shown = {"answered": _("answered"), "abandoned": _("abandoned"), "waiting": _("waiting")}
         items.append(
             TimelineItem(
                 c.queued_at,
                 "call",
                 c.pk,
-                f"Call to {c.queue.name}: {outcome}",
+                _("Call to %(queue)s: %(outcome)s")
+                % {"queue": c.queue.name, "outcome": shown[outcome]},
                 ticket_id=c.ticket_id,
                 channel=c.queue.channel,
                 data={

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts.gates import staff_required, user_of
+from caredesk.core.errors import ValidationFailed
 from caredesk.customer360.timeline import customer_timeline
+from caredesk.customers.enums import Lifecycle
 from caredesk.customers.models import Customer
 from caredesk.customers.selectors import (
     CustomerFilters,
@@ -19,7 +24,7 @@ from caredesk.customers.selectors import (
     customer_segments,
     purchase_list,
 )
-from caredesk.customers.services import customer_note_add
+from caredesk.customers.services import customer_note_add, customer_update
 from caredesk.search.selectors import search_ids
 from caredesk.tickets.selectors import TicketFilters, ticket_list
 
@@ -28,7 +33,7 @@ LIST_SIZE = 50
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, label="Note"
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, label=gettext_lazy("Note")
     )
 
 
@@ -93,7 +98,7 @@ def _context(request: HttpRequest, customer_id: int, note_form: NoteForm) -> dic
     return {
         "nav": "customers",
         "customer": customer,
-        "lifecycle": lifecycle,
+        "lifecycle": Lifecycle(lifecycle).label if lifecycle in Lifecycle.values else lifecycle,
         "lifecycle_reason": reason,
         "segments": customer_segments(customer=customer),
         "purchases": purchase_list(user=user, customer_id=customer.pk, cursor=None, limit=10).items,
@@ -101,6 +106,7 @@ def _context(request: HttpRequest, customer_id: int, note_form: NoteForm) -> dic
         "past_tickets": recent_tickets.items,
         "timeline": timeline,
         "note_form": note_form,
+        "languages": settings.LANGUAGES,
     }
 
 
@@ -113,5 +119,19 @@ def customer_note(request: HttpRequest, customer_id: int) -> HttpResponse:
         context = _context(request, customer_id, form)
         return render(request, "customers/detail.html", context, status=422)
     customer_note_add(customer=customer, author=user_of(request), text=form.cleaned_data["text"])
-    messages.success(request, "Note added.")
+    messages.success(request, _("Note added."))
+    return redirect("customers:detail", customer_id=customer.pk)
+
+
+@require_POST
+@staff_required
+def customer_language(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The language the customer writes in: their emails, portal and surveys speak it."""
+    customer = customer_get_for_user(user=user_of(request), customer_id=customer_id)
+    try:
+        customer_update(customer=customer, data={"language": request.POST.get("language", "")})
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Language saved."))
     return redirect("customers:detail", customer_id=customer.pk)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from caredesk.accounts.gates import actor, staff_actor
@@ -68,6 +69,7 @@ def customer_out(c: Customer, *, window: int, now: dt.datetime) -> dict[str, Any
     return {
         "id": c.pk,
         "name": c.name,
+        "language": c.language,
         "email": email,
         "contacts": [
             {
@@ -143,6 +145,7 @@ def create_customer(request: HttpRequest, body: CustomerIn) -> Status[dict[str, 
         organization=org,
         custom_fields=body.custom_fields,
         external_id=body.external_id,
+        language=body.language,
     )
     search_index_customer(customer=c)
     return Status(201, _one(customer_get_for_user(user=user, customer_id=c.pk)))
@@ -234,7 +237,9 @@ def create_purchase(request: HttpRequest, body: PurchaseIn) -> Status[Purchase]:
     user = _staff(request)
     if timezone.is_naive(body.purchased_at):
         raise ValidationFailed(
-            CustomerErrorCode.INVALID_DATE, "purchased_at needs a time zone.", field="purchased_at"
+            CustomerErrorCode.INVALID_DATE,
+            _("purchased_at needs a time zone."),
+            field="purchased_at",
         )
     customer = customer_get_for_user(user=user, customer_id=body.customer_id)
     return Status(

@@ -1,18 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class OrganizationKind(models.TextChoices):
-    EXTERNAL = "external", "External"
-    INTERNAL = "internal", "Internal (another department)"
+    EXTERNAL = "external", gettext_lazy("External")
+    INTERNAL = "internal", gettext_lazy("Internal (another department)")
 
 
 class ContactKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    SOCIAL = "social", "Social handle"
+    EMAIL = "email", gettext_lazy("Email")
+    PHONE = "phone", gettext_lazy("Phone")
+    SOCIAL = "social", gettext_lazy("Social handle")
 
 
 class Lifecycle(models.TextChoices):
-    POTENTIAL = "potential", "Potential"
-    EXISTING = "existing", "Existing"
-    FORMER = "former", "Former"
+    POTENTIAL = "potential", gettext_lazy("Potential")
+    EXISTING = "existing", gettext_lazy("Existing")
+    FORMER = "former", gettext_lazy("Former")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 from caredesk.customers.enums import ContactKind, OrganizationKind
@@ -15,7 +16,7 @@ class CrmSettings(models.Model):
 
     recency_window_days = models.PositiveIntegerField(
         default=365,
-        help_text="A customer with a purchase within this many days is 'existing'.",
+        help_text=gettext_lazy("A customer with a purchase within this many days is 'existing'."),
     )
 
     class Meta:
@@ -37,11 +38,13 @@ class Organization(BaseModel):
         max_length=10, choices=OrganizationKind.choices, default=OrganizationKind.EXTERNAL
     )
     domains = models.JSONField(
-        default=list, blank=True, help_text="Email domains whose senders belong here."
+        default=list, blank=True, help_text=gettext_lazy("Email domains whose senders belong here.")
     )
     shared_tickets = models.BooleanField(
         default=False,
-        help_text="Members may see every ticket of the organisation in the portal and API.",
+        help_text=gettext_lazy(
+            "Members may see every ticket of the organisation in the portal and API."
+        ),
     )
     custom_fields = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
@@ -59,6 +62,16 @@ class Customer(BaseModel):
     """A person we serve. Purchase aggregates are kept up to date by purchase services."""
 
     name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=gettext_lazy(
+            "The language of their emails, portal and surveys; empty for the site's (or, on "
+            "pages, the browser's)."
+        ),
+    )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
     )
@@ -70,7 +83,9 @@ class Customer(BaseModel):
     lifetime_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     org_admin = models.BooleanField(
         default=False,
-        help_text="Sees all of the organisation's requests in the portal, shared or not.",
+        help_text=gettext_lazy(
+            "Sees all of the organisation's requests in the portal, shared or not."
+        ),
     )
 
     class Meta:
@@ -94,7 +109,7 @@ class ContactPoint(BaseModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField(max_length=10, choices=ContactKind.choices)
     value = models.CharField(
-        max_length=254, help_text="Normalised: lower-case email, E.164-ish phone."
+        max_length=254, help_text=gettext_lazy("Normalised: lower-case email, E.164-ish phone.")
     )
     label = models.CharField(max_length=50, blank=True)
     is_primary = models.BooleanField(default=False)

@@ -24,6 +24,7 @@ class OrgRef(Schema):
 class CustomerOut(Schema):
     id: int
     name: str
+    language: str
     email: str | None
     contacts: list[ContactOut]
     organization: OrgRef | None
@@ -47,10 +48,14 @@ class CustomerIn(InputSchema):
     organization_id: int | None = None
     custom_fields: dict[str, Any] = Field(default_factory=dict)
     external_id: str | None = Field(None, max_length=200)
+    language: str = Field(
+        "", max_length=10, description="en or de; empty for the site's language.", examples=["de"]
+    )
 
 
 class CustomerPatch(InputSchema):
     name: str | None = Field(None, max_length=200)
+    language: str | None = Field(None, max_length=10, examples=["de"])
     emails: list[str] | None = Field(None, max_length=20)
     phones: list[str] | None = Field(None, max_length=20)
     socials: list[str] | None = Field(None, max_length=20)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from caredesk.core.errors import ValidationFailed
@@ -36,7 +37,8 @@ def rules_parse(raw: object) -> SegmentRules:
         where = ".".join(str(p) for p in first["loc"])
         raise ValidationFailed(
             CustomerErrorCode.INVALID_SEGMENT,
-            f"Invalid segment rule {where}: {first['msg']}",
+            _("Invalid segment rule %(where)s: %(first_msg)s")
+            % {"where": where, "first_msg": first["msg"]},
             field=f"rules.{where}",
         ) from None
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import NotFound, PermissionDenied
@@ -131,7 +132,7 @@ def purchase_list(
     *, user: User, customer_id: int | None, cursor: str | None, limit: int
 ) -> Page[Purchase]:
     if not user.is_staff_member:
-        raise PermissionDenied("Purchases are for agents.")
+        raise PermissionDenied(_("Purchases are for agents."))
     qs = Purchase.objects.all()
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Sum
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import User
@@ -17,6 +18,7 @@ from caredesk.accounts.services import normalize_email, user_create
 from caredesk.core.cache import cached
 from caredesk.core.custom_fields import custom_fields_clean
 from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.core.i18n import language_check
 from caredesk.core.models import CustomFieldEntity
 from caredesk.customers.enums import ContactKind, OrganizationKind
 from caredesk.customers.errors import CustomerErrorCode
@@ -47,7 +49,7 @@ def contact_normalize(*, kind: str, value: str) -> str:
         if not _PHONE_OK.match(phone):
             raise ValidationFailed(
                 CustomerErrorCode.INVALID_CONTACT,
-                f"Not a valid phone number: {value!r}.",
+                _("Not a valid phone number: %(value)s.") % {"value": repr(value)},
                 field="phones",
             )
         return phone
@@ -55,11 +57,14 @@ def contact_normalize(*, kind: str, value: str) -> str:
         if not raw or len(raw) > 254 or any(c.isspace() for c in raw):
             raise ValidationFailed(
                 CustomerErrorCode.INVALID_CONTACT,
-                f"Not a valid social handle: {value!r}.",
+                _("Not a valid social handle: %(value)s.") % {"value": repr(value)},
                 field="socials",
             )
         return raw.lower()
-    raise ValidationFailed(CustomerErrorCode.INVALID_CONTACT, f"Unknown contact kind {kind!r}.")
+    raise ValidationFailed(
+        CustomerErrorCode.INVALID_CONTACT,
+        _("Unknown contact kind %(kind)s.") % {"kind": repr(kind)},
+    )
 
 
 def crm_settings_get() -> CrmSettings:
@@ -73,7 +78,7 @@ def crm_settings_update(*, recency_window_days: int) -> CrmSettings:
     if recency_window_days < 1 or recency_window_days > 36500:
         raise ValidationFailed(
             CustomerErrorCode.INVALID_WINDOW,
-            "The recency window must be 1 to 36500 days.",
+            _("The recency window must be 1 to 36500 days."),
             field="recency_window_days",
         )
     obj = crm_settings_get()
@@ -85,9 +90,13 @@ def crm_settings_update(*, recency_window_days: int) -> CrmSettings:
 def _clean_name(name: str, *, field: str = "name", required: bool = False) -> str:
     name = (name or "").strip()
     if required and not name:
-        raise ValidationFailed(CustomerErrorCode.INVALID_NAME, "A name is required.", field=field)
+        raise ValidationFailed(
+            CustomerErrorCode.INVALID_NAME, _("A name is required."), field=field
+        )
     if len(name) > 200:
-        raise ValidationFailed(CustomerErrorCode.INVALID_NAME, "The name is too long.", field=field)
+        raise ValidationFailed(
+            CustomerErrorCode.INVALID_NAME, _("The name is too long."), field=field
+        )
     return name
 
 
@@ -107,12 +116,13 @@ def organization_create(
 ) -> Organization:
     if kind not in OrganizationKind.values:
         raise ValidationFailed(
-            CustomerErrorCode.INVALID_KIND, "kind must be internal or external.", field="kind"
+            CustomerErrorCode.INVALID_KIND, _("kind must be internal or external."), field="kind"
         )
     if external_id and Organization.objects.filter(external_id=external_id).exists():
         raise Conflict(
             CustomerErrorCode.EXTERNAL_ID_TAKEN,
-            f"An organization with external_id {external_id!r} exists.",
+            _("An organization with external_id %(external_id)s exists.")
+            % {"external_id": repr(external_id)},
         )
     return Organization.objects.create(
         name=_clean_name(name, required=True),
@@ -134,7 +144,9 @@ def organization_update(*, organization: Organization, data: dict[str, Any]) -> 
     if "kind" in data:
         if data["kind"] not in OrganizationKind.values:
             raise ValidationFailed(
-                CustomerErrorCode.INVALID_KIND, "kind must be internal or external.", field="kind"
+                CustomerErrorCode.INVALID_KIND,
+                _("kind must be internal or external."),
+                field="kind",
             )
         organization.kind = data["kind"]
     if "domains" in data:
@@ -161,7 +173,8 @@ def _contacts_check_free(pairs: list[tuple[str, str]], *, customer: Customer | N
         if taken.exists():
             raise Conflict(
                 CustomerErrorCode.CONTACT_TAKEN,
-                f"The {kind} {value} belongs to another customer.",
+                _("The %(kind)s %(value)s belongs to another customer.")
+                % {"kind": kind, "value": value},
                 field=f"{kind}s",
             )
 
@@ -193,6 +206,7 @@ def customer_create(
     custom_fields: dict[str, Any] | None = None,
     external_id: str | None = None,
     created_at: dt.datetime | None = None,
+    language: str = "",
 ) -> Customer:
     """Create a customer with contact points; the first email is the primary one."""
     pairs = _contact_pairs(emails or [], phones or [], socials or [])
@@ -200,7 +214,8 @@ def customer_create(
     if external_id and Customer.objects.filter(external_id=external_id).exists():
         raise Conflict(
             CustomerErrorCode.EXTERNAL_ID_TAKEN,
-            f"A customer with external_id {external_id!r} exists.",
+            _("A customer with external_id %(external_id)s exists.")
+            % {"external_id": repr(external_id)},
         )
     return _customer_insert(
         name=name,
@@ -209,6 +224,7 @@ def customer_create(
         custom_fields=custom_fields,
         external_id=external_id,
         created_at=created_at,
+        language=language_check(language),
     )
 
 
@@ -220,6 +236,7 @@ def _customer_insert(
     custom_fields: dict[str, Any] | None = None,
     external_id: str | None = None,
     created_at: dt.datetime | None = None,
+    language: str = "",
 ) -> Customer:
     """Write a new customer and its contact points (checked by the caller; a contact
     point taken meanwhile is a Conflict)."""
@@ -227,6 +244,7 @@ def _customer_insert(
         organization = _organization_for_emails([v for k, v in pairs if k == ContactKind.EMAIL])
     customer = Customer(
         name=_clean_name(name),
+        language=language,
         organization=organization,
         external_id=external_id or None,
         custom_fields=custom_fields_clean(
@@ -290,16 +308,21 @@ def _contacts_add(customer: Customer, pairs: list[tuple[str, str]], *, new: bool
             )
         except IntegrityError:
             raise Conflict(
-                CustomerErrorCode.CONTACT_TAKEN, f"The {kind} {value} belongs to another customer."
+                CustomerErrorCode.CONTACT_TAKEN,
+                _("The %(kind)s %(value)s belongs to another customer.")
+                % {"kind": kind, "value": value},
             ) from None
         has_primary.add(kind)
 
 
 @transaction.atomic
 def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
-    """Update name, organization, custom_fields, org_admin; add emails/phones/socials."""
+    """Update name, language, organization, custom_fields, org_admin; add
+    emails/phones/socials."""
     if "name" in data:
         customer.name = _clean_name(data["name"])
+    if data.get("language") is not None:
+        customer.language = language_check(data["language"])
     if data.get("org_admin") is not None:
         customer.org_admin = bool(data["org_admin"])
     if "organization" in data:
@@ -343,7 +366,7 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> Customer:
 def customer_note_add(*, customer: Customer, author: Any, text: str) -> CustomerNote:
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed(CustomerErrorCode.EMPTY_NOTE, "A note needs text.", field="text")
+        raise ValidationFailed(CustomerErrorCode.EMPTY_NOTE, _("A note needs text."), field="text")
     return CustomerNote.objects.create(customer=customer, author=author, text=text)
 
 
@@ -352,11 +375,15 @@ def _amount(value: object) -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise ValidationFailed(
-            CustomerErrorCode.INVALID_AMOUNT, f"Not an amount: {value!r}.", field="amount"
+            CustomerErrorCode.INVALID_AMOUNT,
+            _("Not an amount: %(value)s.") % {"value": repr(value)},
+            field="amount",
         ) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
         raise ValidationFailed(
-            CustomerErrorCode.INVALID_AMOUNT, "amount must be between 0 and 10^10.", field="amount"
+            CustomerErrorCode.INVALID_AMOUNT,
+            _("amount must be between 0 and 10^10."),
+            field="amount",
         )
     return amount.quantize(Decimal("0.01"))
 
@@ -375,19 +402,20 @@ def purchase_create(
     product = (product or "").strip()
     if not product:
         raise ValidationFailed(
-            CustomerErrorCode.INVALID_PRODUCT, "A purchase needs a product.", field="product"
+            CustomerErrorCode.INVALID_PRODUCT, _("A purchase needs a product."), field="product"
         )
     currency = (currency or "EUR").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ValidationFailed(
             CustomerErrorCode.INVALID_CURRENCY,
-            "currency must be a 3-letter ISO code.",
+            _("currency must be a 3-letter ISO code."),
             field="currency",
         )
     if external_id and Purchase.objects.filter(external_id=external_id).exists():
         raise Conflict(
             CustomerErrorCode.EXTERNAL_ID_TAKEN,
-            f"A purchase with external_id {external_id!r} exists.",
+            _("A purchase with external_id %(external_id)s exists.")
+            % {"external_id": repr(external_id)},
         )
     purchase = Purchase.objects.create(
         customer=customer,
@@ -422,7 +450,9 @@ def segment_create(*, name: str, rules: object, description: str = "") -> Segmen
     name = _clean_name(name, required=True)
     if Segment.objects.filter(name=name).exists():
         raise Conflict(
-            CustomerErrorCode.SEGMENT_EXISTS, f"A segment named {name!r} exists.", field="name"
+            CustomerErrorCode.SEGMENT_EXISTS,
+            _("A segment named %(name)s exists.") % {"name": repr(name)},
+            field="name",
         )
     return Segment.objects.create(
         name=name, description=description, rules=parsed.model_dump(mode="json", exclude_none=True)

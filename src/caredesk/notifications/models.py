@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class NotificationKind(models.TextChoices):
-    SLA_WARNING = "sla_warning", "SLA warning"
-    SLA_BREACH = "sla_breach", "SLA breach"
-    COMMITMENT_DUE = "commitment", "Commitment due"
-    ASSIGNED = "assigned", "Assigned to you"
-    ESCALATED = "escalated", "Escalated"
-    RULE = "rule", "Automation rule"
-    FOLLOW_UP = "follow_up", "Survey follow-up"
+    SLA_WARNING = "sla_warning", gettext_lazy("SLA warning")
+    SLA_BREACH = "sla_breach", gettext_lazy("SLA breach")
+    COMMITMENT_DUE = "commitment", gettext_lazy("Commitment due")
+    ASSIGNED = "assigned", gettext_lazy("Assigned to you")
+    ESCALATED = "escalated", gettext_lazy("Escalated")
+    RULE = "rule", gettext_lazy("Automation rule")
+    FOLLOW_UP = "follow_up", gettext_lazy("Survey follow-up")
 
 
 class Notification(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from caredesk.accounts.enums import Role
@@ -80,7 +81,7 @@ def agent_update(request: HttpRequest, user_id: int, body: AgentRoutingIn) -> di
     agent = _agent(user_id)
     manager = user.role in (Role.SUPERVISOR, Role.ADMIN)
     if not manager and (agent != user or body.capacity is not None or body.skill_ids is not None):
-        raise PermissionDenied("Agents may change only their own availability.")
+        raise PermissionDenied(_("Agents may change only their own availability."))
     if body.capacity is not None or body.skill_ids is not None:
         agent_routing_update(user=agent, capacity=body.capacity, skill_ids=body.skill_ids)
     if body.availability is not None:

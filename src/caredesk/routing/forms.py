@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.forms import ServiceForm
 from caredesk.routing.models import Availability, Skill, Strategy
@@ -22,17 +23,25 @@ class SkillForm(ServiceForm):
 
 
 class TeamRoutingForm(forms.Form):
-    strategy = forms.ChoiceField(choices=Strategy.choices)
-    rebalance_on_offline = forms.BooleanField(required=False, label="Rebalance when offline")
+    strategy = forms.ChoiceField(choices=Strategy.choices, label=gettext_lazy("Strategy"))
+    rebalance_on_offline = forms.BooleanField(
+        required=False, label=gettext_lazy("Rebalance when offline")
+    )
 
 
 class AgentRoutingForm(forms.Form):
-    availability = forms.ChoiceField(choices=Availability.choices)
-    capacity = forms.IntegerField(min_value=0, max_value=1000)
+    availability = forms.ChoiceField(
+        choices=Availability.choices, label=gettext_lazy("Availability")
+    )
+    capacity = forms.IntegerField(min_value=0, max_value=1000, label=gettext_lazy("Capacity"))
     skills = forms.ModelMultipleChoiceField(
-        queryset=Skill.objects.order_by("kind", "name"), required=False
+        queryset=Skill.objects.order_by("kind", "name"),
+        required=False,
+        label=gettext_lazy("Skills"),
     )
 
 
 class AvailabilityForm(forms.Form):
-    availability = forms.ChoiceField(choices=Availability.choices)
+    availability = forms.ChoiceField(
+        choices=Availability.choices, label=gettext_lazy("Availability")
+    )

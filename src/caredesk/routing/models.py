@@ -6,31 +6,37 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Availability(models.TextChoices):
-    ONLINE = "online", "Online"
-    AWAY = "away", "Away"
-    OFFLINE = "offline", "Offline"
+    ONLINE = "online", gettext_lazy("Online")
+    AWAY = "away", gettext_lazy("Away")
+    OFFLINE = "offline", gettext_lazy("Offline")
 
 
 class SkillKind(models.TextChoices):
-    LANGUAGE = "language", "Language"
-    PRODUCT = "product", "Product"
-    LEVEL = "level", "Level"
-    OTHER = "other", "Other"
+    LANGUAGE = "language", gettext_lazy("Language")
+    PRODUCT = "product", gettext_lazy("Product")
+    LEVEL = "level", gettext_lazy("Level")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Strategy(models.TextChoices):
-    MANUAL = "manual", "Manual (agents pick from the team queue)"
-    ROUND_ROBIN = "round_robin", "Round robin"
-    LEAST_LOADED = "least_loaded", "Least loaded"
-    SKILLS = "skills", "Skills-based (then least loaded)"
+    MANUAL = "manual", gettext_lazy("Manual (agents pick from the team queue)")
+    ROUND_ROBIN = "round_robin", gettext_lazy("Round robin")
+    LEAST_LOADED = "least_loaded", gettext_lazy("Least loaded")
+    SKILLS = "skills", gettext_lazy("Skills-based (then least loaded)")
 
 
 class Skill(models.Model):
-    kind = models.CharField(max_length=10, choices=SkillKind.choices, default=SkillKind.OTHER)
-    name = models.CharField(max_length=80)
+    kind = models.CharField(
+        max_length=10,
+        choices=SkillKind.choices,
+        default=SkillKind.OTHER,
+        verbose_name=gettext_lazy("kind"),
+    )
+    name = models.CharField(max_length=80, verbose_name=gettext_lazy("name"))
 
     class Meta:
         ordering = ["kind", "name"]
@@ -54,7 +60,7 @@ class AgentProfile(models.Model):
     )
     availability_changed_at = models.DateTimeField(default=timezone.now)
     capacity = models.PositiveSmallIntegerField(
-        default=10, help_text="The most open tickets routing gives this agent."
+        default=10, help_text=gettext_lazy("The most open tickets routing gives this agent.")
     )
     skills = models.ManyToManyField(Skill, blank=True, related_name="agents")
     last_assigned_at = models.DateTimeField(null=True, blank=True)
@@ -79,8 +85,10 @@ class TeamRouting(models.Model):
     strategy = models.CharField(max_length=12, choices=Strategy.choices, default=Strategy.MANUAL)
     rebalance_on_offline = models.BooleanField(
         default=True,
-        help_text="When a member goes offline, their new and open tickets go back to the "
-        "queue and are routed again.",
+        help_text=gettext_lazy(
+            "When a member goes offline, their new and open tickets go back to the queue "
+            "and are routed again."
+        ),
     )
     last_assigned = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.enums import STAFF_ROLES
 from caredesk.accounts.models import Team, User
@@ -58,14 +59,14 @@ def skill_check(data: dict[str, Any]) -> dict[str, Any]:
     if kind not in SkillKind.values:
         raise ValidationFailed(
             RoutingErrorCode.INVALID_SKILL_KIND,
-            f"kind must be one of {', '.join(SkillKind.values)}.",
+            _("kind must be one of %(choices)s.") % {"choices": ", ".join(SkillKind.values)},
             field="kind",
         )
     name = " ".join(str(data.get("name") or "").split())
     if not name or len(name) > 80:
         raise ValidationFailed(
             RoutingErrorCode.INVALID_SKILL,
-            "A skill needs a name of at most 80 characters.",
+            _("A skill needs a name of at most 80 characters."),
             field="name",
         )
     return {**data, "kind": kind, "name": name}
@@ -88,7 +89,8 @@ def skill_save(*, skill: Skill | None, data: dict[str, Any]) -> Skill:
     except IntegrityError:
         raise ValidationFailed(
             RoutingErrorCode.SKILL_TAKEN,
-            f"A {row.kind} skill named {row.name!r} exists.",
+            _("A %(kind)s skill named %(name)s exists.")
+            % {"kind": row.kind, "name": repr(row.name)},
             field="name",
         ) from None
     return row
@@ -103,12 +105,16 @@ def agent_routing_update(
 ) -> AgentProfile:
     """Set an agent's capacity and skills (unknown skill ids are refused)."""
     if user.role not in STAFF_ROLES:
-        raise ValidationFailed(RoutingErrorCode.NOT_STAFF, "Only staff members are routed tickets.")
+        raise ValidationFailed(
+            RoutingErrorCode.NOT_STAFF, _("Only staff members are routed tickets.")
+        )
     profile = agent_profile(user)
     if capacity is not None:
         if not 0 <= capacity <= 1000:
             raise ValidationFailed(
-                RoutingErrorCode.INVALID_CAPACITY, "capacity must be 0 to 1000.", field="capacity"
+                RoutingErrorCode.INVALID_CAPACITY,
+                _("capacity must be 0 to 1000."),
+                field="capacity",
             )
         profile.capacity = capacity
         profile.save(update_fields=["capacity"])
@@ -117,7 +123,9 @@ def agent_routing_update(
         missing = sorted(set(skill_ids) - {s.pk for s in skills})
         if missing:
             raise ValidationFailed(
-                RoutingErrorCode.UNKNOWN_SKILL, f"No skill with id {missing[0]}.", field="skill_ids"
+                RoutingErrorCode.UNKNOWN_SKILL,
+                _("No skill with id %(missing_0)s.") % {"missing_0": missing[0]},
+                field="skill_ids",
             )
         profile.skills.set(skills)
     routing_drain_later(user=user)
@@ -133,7 +141,7 @@ def team_routing_update(
         if strategy not in Strategy.values:
             raise ValidationFailed(
                 RoutingErrorCode.INVALID_STRATEGY,
-                f"strategy must be one of {', '.join(Strategy.values)}.",
+                _("strategy must be one of %(choices)s.") % {"choices": ", ".join(Strategy.values)},
                 field="strategy",
             )
         routing.strategy = strategy
@@ -150,12 +158,13 @@ def availability_set(*, user: User, availability: str) -> AgentProfile:
     if availability not in Availability.values:
         raise ValidationFailed(
             RoutingErrorCode.INVALID_AVAILABILITY,
-            f"availability must be one of {', '.join(Availability.values)}.",
+            _("availability must be one of %(choices)s.")
+            % {"choices": ", ".join(Availability.values)},
             field="availability",
         )
     if user.role not in STAFF_ROLES:
         raise ValidationFailed(
-            RoutingErrorCode.NOT_STAFF, "Only staff members have an availability."
+            RoutingErrorCode.NOT_STAFF, _("Only staff members have an availability.")
         )
     profile = agent_profile(user)
     before = profile.availability
@@ -265,7 +274,8 @@ def _route(ticket: Ticket, team_id: int) -> User | None:
     notify(
         users=[agent],
         kind=NotificationKind.ASSIGNED,
-        text=f"Ticket #{ticket.pk} was routed to you: {ticket.subject}",
+        text=_("Ticket #%(pk)s was routed to you: %(subject)s")
+        % {"pk": ticket.pk, "subject": ticket.subject},
         ticket=ticket,
     )
     return agent
@@ -334,7 +344,10 @@ def ticket_skills_require(*, ticket: Ticket, skill_ids: Iterable[int]) -> list[S
     skills = list(Skill.objects.filter(pk__in=wanted))
     if len(skills) != len(wanted):
         missing = sorted(wanted - {s.pk for s in skills})
-        raise ValidationFailed(RoutingErrorCode.UNKNOWN_SKILL, f"No skill with id {missing[0]}.")
+        raise ValidationFailed(
+            RoutingErrorCode.UNKNOWN_SKILL,
+            _("No skill with id %(missing_0)s.") % {"missing_0": missing[0]},
+        )
     TicketSkill.objects.bulk_create(
         [TicketSkill(ticket=ticket, skill=s) for s in skills], ignore_conflicts=True
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts.gates import staff_required, supervisor_required, user_of
@@ -62,9 +63,9 @@ def team_save(request: HttpRequest, team_id: int) -> HttpResponse:
             strategy=form.cleaned_data["strategy"],
             rebalance_on_offline=form.cleaned_data["rebalance_on_offline"],
         )
-        messages.success(request, f"Routing of {team} saved.")
+        messages.success(request, _("Routing of %(team)s saved.") % {"team": team})
     else:
-        messages.error(request, "Choose a strategy.")
+        messages.error(request, _("Choose a strategy."))
     return redirect("manage:routing")
 
 
@@ -76,7 +77,7 @@ def agent_save(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     form = AgentRoutingForm(request.POST, prefix=f"agent{user_id}")
     if not form.is_valid():
-        messages.error(request, "Capacity is a number from 0 to 1000; choose an availability.")
+        messages.error(request, _("Capacity is a number from 0 to 1000; choose an availability."))
         return redirect("manage:routing")
     agent_routing_update(
         user=agent,
@@ -84,7 +85,9 @@ def agent_save(request: HttpRequest, user_id: int) -> HttpResponse:
         skill_ids=[s.pk for s in form.cleaned_data["skills"]],
     )
     availability_set(user=agent, availability=form.cleaned_data["availability"])
-    messages.success(request, f"Routing of {agent.display_name} saved.")
+    messages.success(
+        request, _("Routing of %(display_name)s saved.") % {"display_name": agent.display_name}
+    )
     return redirect("manage:routing")
 
 
@@ -96,7 +99,7 @@ def skills(request: HttpRequest, object_id: int | None = None) -> HttpResponse:
         form_class=SkillForm,
         objects=Skill.objects.order_by("kind", "name"),
         object_id=object_id,
-        title="Skills",
+        title=_("Skills"),
         url_name="manage:skills",
         columns=["name", "kind"],
     )

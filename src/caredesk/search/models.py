@@ -7,18 +7,23 @@ SQLite indexes ``title`` and ``body`` in an FTS5 table kept in step by triggers
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class DocKind(models.TextChoices):
-    TICKET = "ticket", "Ticket (subject and public messages)"
-    NOTE = "note", "Ticket internal notes"
-    CUSTOMER = "customer", "Customer"
+    TICKET = "ticket", gettext_lazy("Ticket (subject and public messages)")
+    NOTE = "note", gettext_lazy("Ticket internal notes")
+    CUSTOMER = "customer", gettext_lazy("Customer")
 
 
 class SearchEntry(models.Model):
     kind = models.CharField(max_length=10, choices=DocKind.choices)
-    object_id = models.BigIntegerField(help_text="Ticket id for ticket/note, customer id.")
-    customer_id = models.BigIntegerField(null=True, help_text="Requester or the customer.")
+    object_id = models.BigIntegerField(
+        help_text=gettext_lazy("Ticket id for ticket/note, customer id.")
+    )
+    customer_id = models.BigIntegerField(
+        null=True, help_text=gettext_lazy("Requester or the customer.")
+    )
     organization_id = models.BigIntegerField(null=True)
     title = models.CharField(max_length=250, blank=True)
     body = models.TextField(blank=True)

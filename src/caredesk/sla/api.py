@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models.deletion import ProtectedError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from caredesk.accounts.enums import Role
@@ -34,7 +35,7 @@ router = Router(tags=["sla"])
 def _admin(request: HttpRequest) -> Any:
     user = staff_actor(request)
     if user.role != Role.ADMIN:
-        raise PermissionDenied("Calendars and policies are changed by admins.")
+        raise PermissionDenied(_("Calendars and policies are changed by admins."))
     return user
 
 
@@ -84,7 +85,7 @@ def calendar_delete(request: HttpRequest, calendar_id: int) -> Status[None]:
     try:
         _calendar(calendar_id).delete()
     except ProtectedError:
-        raise Conflict(SlaErrorCode.CALENDAR_IN_USE, "A policy uses this calendar.") from None
+        raise Conflict(SlaErrorCode.CALENDAR_IN_USE, _("A policy uses this calendar.")) from None
     return Status(204, None)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from caredesk.core.forms import ServiceForm
 from caredesk.sla.models import BusinessCalendar, SlaPolicy
 from caredesk.sla.services.policies import (
@@ -21,9 +23,11 @@ class CalendarForm(ServiceForm):
         model = BusinessCalendar
         fields = ["name", "timezone", "hours", "holidays"]
         help_texts = {
-            "timezone": "An IANA time zone, e.g. Europe/Berlin or America/New_York.",
-            "hours": 'e.g. [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", '
-            '"end": "17:00"}]; several ranges a day are allowed.',
+            "timezone": gettext_lazy("An IANA time zone, e.g. Europe/Berlin or America/New_York."),
+            "hours": gettext_lazy(
+                'e.g. [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", '
+                '"end": "17:00"}]; several ranges a day are allowed.'
+            ),
             "holidays": 'e.g. ["2026-12-25", "2026-12-26"]',
         }
 
@@ -52,8 +56,10 @@ class PolicyForm(ServiceForm):
         model = SlaPolicy
         fields = list(POLICY_FIELDS)
         help_texts = {
-            "conditions": 'Empty for every ticket, or e.g. {"priority": ["urgent", "high"], '
-            '"channel": ["email"]}; also type, organization, segment.',
+            "conditions": gettext_lazy(
+                'Empty for every ticket, or e.g. {"priority": ["urgent", "high"], '
+                '"channel": ["email"]}; also type, organization, segment.'
+            ),
         }
 
     def service_check(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 
@@ -13,10 +14,19 @@ TARGETS = ("first_response", "next_response", "resolution")
 class BusinessCalendar(BaseModel):
     """Opening hours in a time zone, with holidays (see core.business_hours)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    timezone = models.CharField(max_length=64, default="UTC")
-    hours = models.JSONField(default=list, help_text='[{"days": ["mon"], "start": "09:00", …}]')
-    holidays = models.JSONField(default=list, blank=True, help_text='["2026-12-25", …]')
+    name = models.CharField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
+    timezone = models.CharField(max_length=64, default="UTC", verbose_name=gettext_lazy("timezone"))
+    hours = models.JSONField(
+        default=list,
+        help_text=gettext_lazy('[{"days": ["mon"], "start": "09:00", …}]'),
+        verbose_name=gettext_lazy("hours"),
+    )
+    holidays = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='["2026-12-25", …]',
+        verbose_name=gettext_lazy("holidays"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -29,25 +39,43 @@ class SlaPolicy(BaseModel):
     """Targets for the tickets its conditions match; the first matching policy (by
     position) applies. Minutes are business minutes with a calendar, else calendar time."""
 
-    name = models.CharField(max_length=100, unique=True)
-    position = models.PositiveIntegerField(default=0)
-    active = models.BooleanField(default=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
+    position = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("position"))
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
     conditions = models.JSONField(
         default=dict,
         blank=True,
-        help_text='{"priority": [...], "type": [...], "channel": [...], '
-        '"organization_ids": [...], "segment_ids": [...]}; empty matches every ticket',
+        help_text=gettext_lazy(
+            '{"priority": [...], "type": [...], "channel": [...], "organization_ids": '
+            '[...], "segment_ids": [...]}; empty matches every ticket'
+        ),
+        verbose_name=gettext_lazy("conditions"),
     )
     calendar = models.ForeignKey(
-        BusinessCalendar, null=True, blank=True, on_delete=models.PROTECT, related_name="policies"
+        BusinessCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policies",
+        verbose_name=gettext_lazy("calendar"),
     )
-    first_response_minutes = models.PositiveIntegerField(null=True, blank=True)
-    next_response_minutes = models.PositiveIntegerField(null=True, blank=True)
-    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
+    first_response_minutes = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("first response minutes")
+    )
+    next_response_minutes = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("next response minutes")
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("resolution minutes")
+    )
     pause_when_pending = models.BooleanField(
-        default=True, help_text="Stop the resolution clock while the ticket waits on the customer."
+        default=True,
+        help_text=gettext_lazy("Stop the resolution clock while the ticket waits on the customer."),
+        verbose_name=gettext_lazy("pause when pending"),
     )
-    warn_at_percent = models.PositiveSmallIntegerField(default=75)
+    warn_at_percent = models.PositiveSmallIntegerField(
+        default=75, verbose_name=gettext_lazy("warn at percent")
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -84,7 +112,9 @@ class TicketSla(models.Model):
     resolution_met = models.DateTimeField(null=True, blank=True)
     resolution_breached = models.DateTimeField(null=True, blank=True)
     paused_since = models.DateTimeField(null=True, blank=True)
-    paused_minutes = models.FloatField(default=0, help_text="Resolution clock stopped so far.")
+    paused_minutes = models.FloatField(
+        default=0, help_text=gettext_lazy("Resolution clock stopped so far.")
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the KPI rollups look here
 
     class Meta:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models.deletion import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from caredesk.accounts.gates import admin_required
@@ -23,12 +24,12 @@ def calendars(request: HttpRequest, object_id: int | None = None) -> HttpRespons
             form_class=CalendarForm,
             objects=BusinessCalendar.objects.order_by("name"),
             object_id=object_id,
-            title="Business hours",
+            title=_("Business hours"),
             url_name="manage:calendars",
             columns=["name", "timezone"],
         )
     except ProtectedError:
-        messages.error(request, "Policies use this calendar; change them first.")
+        messages.error(request, _("Policies use this calendar; change them first."))
         return redirect("manage:calendar", object_id=object_id)
 
 
@@ -40,7 +41,7 @@ def policies(request: HttpRequest, object_id: int | None = None) -> HttpResponse
         form_class=PolicyForm,
         objects=SlaPolicy.objects.select_related("calendar").order_by("position", "id"),
         object_id=object_id,
-        title="SLA policies",
+        title=_("SLA policies"),
         url_name="manage:policies",
         columns=["name", "position", "active", "calendar", "first_response_minutes"],
         extra={"aside_template": "sla/policy_aside.html"},

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from caredesk.accounts.enums import Role
@@ -230,7 +231,7 @@ def plan_create(request: HttpRequest, queue_id: int, body: PlanIn) -> Status[dic
     agents to cover it at least cost (supervisors and admins)."""
     user = staff_actor(request)
     if user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("Planning is for supervisors and admins.")
+        raise PermissionDenied(_("Planning is for supervisors and admins."))
     plan = plan_make(
         queue=queue_get(queue_id=queue_id), start_date=body.start_date, days=body.days,
         actor=user, interval_minutes=body.interval_minutes, tz=body.tz, holidays=body.holidays,
@@ -261,7 +262,9 @@ def tickets_intervals(
     staff_actor(request)
     if channel is not None and channel not in Channel.values:
         raise ValidationFailed(
-            StaffingErrorCode.INVALID_CHANNEL, f"Unknown channel {channel!r}.", field="channel"
+            StaffingErrorCode.INVALID_CHANNEL,
+            _("Unknown channel %(channel)s.") % {"channel": repr(channel)},
+            field="channel",
         )
     start, end = day_range(start=date, days=days, tz=tz)
     rows = ticket_intervals(

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 
 
 class QueueChannel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    CHAT = "chat", "Chat"
+    PHONE = "phone", gettext_lazy("Phone")
+    CHAT = "chat", gettext_lazy("Chat")
 
 
 class CallEventKind(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    ANSWERED = "answered", "Answered"
-    ABANDONED = "abandoned", "Abandoned"
-    ENDED = "ended", "Ended"
+    QUEUED = "queued", gettext_lazy("Queued")
+    ANSWERED = "answered", gettext_lazy("Answered")
+    ABANDONED = "abandoned", gettext_lazy("Abandoned")
+    ENDED = "ended", gettext_lazy("Ended")
 
 
 class CallQueue(BaseModel):
@@ -33,7 +34,9 @@ class CallQueue(BaseModel):
     target_level = models.DecimalField(max_digits=4, decimal_places=3, default=0.8)
     target_seconds = models.PositiveIntegerField(default=20)
     patience_seconds = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Mean patience; when set, plans use Erlang A."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Mean patience; when set, plans use Erlang A."),
     )
 
     class Meta:
@@ -115,9 +118,13 @@ class AgentContract(BaseModel):
     user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="contract")
     weekly_minutes = models.PositiveIntegerField(default=40 * 60)
     cost_per_hour = models.DecimalField(max_digits=8, decimal_places=2, default=30)
-    skills = models.JSONField(default=list, blank=True, help_text="Queue names they can take.")
+    skills = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("Queue names they can take.")
+    )
     days = models.JSONField(
-        default=list, blank=True, help_text="Weekdays available, 0 = Monday; empty = all."
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Weekdays available, 0 = Monday; empty = all."),
     )
 
     def __str__(self) -> str:
@@ -132,7 +139,9 @@ class ShiftTemplate(BaseModel):
     length_minutes = models.PositiveIntegerField(default=8 * 60)
     break_minutes = models.PositiveIntegerField(default=30)
     break_after_minutes = models.PositiveIntegerField(default=4 * 60)
-    days = models.JSONField(default=list, blank=True, help_text="0 = Monday; empty = all.")
+    days = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("0 = Monday; empty = all.")
+    )
 
     class Meta:
         ordering = ["name"]

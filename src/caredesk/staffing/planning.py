@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
@@ -78,7 +79,7 @@ def plan_make(
     it at least cost. The plan keeps all three, with the forecast's accuracy."""
     if not 1 <= days <= 14:
         raise ValidationFailed(
-            StaffingErrorCode.INVALID_DAYS, "A plan covers 1 to 14 days.", field="days"
+            StaffingErrorCode.INVALID_DAYS, _("A plan covers 1 to 14 days."), field="days"
         )
     holidays = holidays or []
     per_day = 24 * 60 // interval_minutes
@@ -95,7 +96,8 @@ def plan_make(
     if len(rows) < season:
         raise ValidationFailed(
             StaffingErrorCode.NO_HISTORY,
-            f"{queue.name} needs at least one week of call history before {end_date}.",
+            _("%(name)s needs at least one week of call history before %(end_date)s.")
+            % {"name": queue.name, "end_date": end_date},
         )
     first_day = history_start + dt.timedelta(days=skipped)
     history_days = [first_day + dt.timedelta(days=i // per_day) for i in range(len(rows))]

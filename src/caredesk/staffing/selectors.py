@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.staffing.errors import StaffingErrorCode
@@ -34,7 +35,7 @@ def queue_intervals(
     if interval_minutes not in INTERVALS:
         raise ValidationFailed(
             StaffingErrorCode.INVALID_INTERVAL,
-            "interval_minutes must be 15, 30 or 60.",
+            _("interval_minutes must be 15, 30 or 60."),
             field="interval_minutes",
         )
     rows = CallRecord.objects.filter(
@@ -66,7 +67,7 @@ def ticket_intervals(
     if interval_minutes not in INTERVALS:
         raise ValidationFailed(
             StaffingErrorCode.INVALID_INTERVAL,
-            "interval_minutes must be 15, 30 or 60.",
+            _("interval_minutes must be 15, 30 or 60."),
             field="interval_minutes",
         )
     qs = Ticket.objects.filter(created_at__gte=start, created_at__lt=end)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import ValidationFailed
@@ -63,15 +64,17 @@ def call_event_record(*, data: CallEventData) -> Recorded:
     if data.kind not in CallEventKind.values:
         raise ValidationFailed(
             StaffingErrorCode.INVALID_EVENT,
-            f"event must be one of {', '.join(CallEventKind.values)}.",
+            _("event must be one of %(choices)s.") % {"choices": ", ".join(CallEventKind.values)},
             field="event",
         )
     call_id, queue_name = data.call_id.strip(), data.queue.strip()
     if not call_id or not queue_name:
-        raise ValidationFailed(StaffingErrorCode.INVALID_EVENT, "call_id and queue are required.")
+        raise ValidationFailed(
+            StaffingErrorCode.INVALID_EVENT, _("call_id and queue are required.")
+        )
     if timezone.is_naive(data.at):
         raise ValidationFailed(
-            StaffingErrorCode.INVALID_EVENT, "The time needs a time zone.", field="at"
+            StaffingErrorCode.INVALID_EVENT, _("The time needs a time zone."), field="at"
         )
     try:
         with transaction.atomic():

@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts.gates import staff_required, supervisor_required, user_of
@@ -28,16 +30,16 @@ from caredesk.staffing.selectors import queue_get, queue_intervals, queue_list
 
 METHOD_NAMES = {"holt_winters": "Holt-Winters", "seasonal_naive": "seasonal naive"}
 CALCULATOR_FIELDS = (
-    ("volume", "Contacts per interval", "120"),
-    ("interval_seconds", "Interval length (seconds)", "1800"),
-    ("aht", "Average handling time (seconds)", "240"),
-    ("target_seconds", "Answer within (seconds)", "20"),
-    ("target_level", "Service level target (0-1)", "0.8"),
-    ("patience_seconds", "Mean patience (seconds, optional: Erlang A)", ""),
-    ("max_occupancy", "Maximum occupancy (0-1, optional)", ""),
-    ("shrinkage", "Shrinkage (0-1, optional)", "0.3"),
-    ("cost_per_agent_hour", "Cost per agent-hour (optional)", "30"),
-    ("wait_cost_per_minute", "Value lost per minute of waiting (optional)", "1"),
+    ("volume", gettext_lazy("Contacts per interval"), "120"),
+    ("interval_seconds", gettext_lazy("Interval length (seconds)"), "1800"),
+    ("aht", gettext_lazy("Average handling time (seconds)"), "240"),
+    ("target_seconds", gettext_lazy("Answer within (seconds)"), "20"),
+    ("target_level", gettext_lazy("Service level target (0-1)"), "0.8"),
+    ("patience_seconds", gettext_lazy("Mean patience (seconds, optional: Erlang A)"), ""),
+    ("max_occupancy", gettext_lazy("Maximum occupancy (0-1, optional)"), ""),
+    ("shrinkage", gettext_lazy("Shrinkage (0-1, optional)"), "0.3"),
+    ("cost_per_agent_hour", gettext_lazy("Cost per agent-hour (optional)"), "30"),
+    ("wait_cost_per_minute", gettext_lazy("Value lost per minute of waiting (optional)"), "1"),
 )
 
 
@@ -55,7 +57,7 @@ def _number(raw: str, name: str) -> Fraction | None:
 
 
 def _calculate(data: dict[str, str]) -> dict[str, Any]:
-    labels = {key: label for key, label, _ in CALCULATOR_FIELDS}
+    labels = {key: str(label) for key, label, _example in CALCULATOR_FIELDS}
     v = {key: _number(data.get(key, ""), labels[key]) for key in labels}
 
     def needed(key: str) -> Fraction:
@@ -134,7 +136,7 @@ def plan_new(request: HttpRequest, queue_id: int) -> HttpResponse:
     except ValueError:
         messages.error(
             request,
-            "Give a start date and holidays as YYYY-MM-DD, and a number of days.",
+            _("Give a start date and holidays as YYYY-MM-DD, and a number of days."),
         )
         return redirect("staffing:home")
     try:
@@ -149,7 +151,9 @@ def plan_new(request: HttpRequest, queue_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("staffing:home")
-    messages.success(request, f"Planned {queue.name} from {start}.")
+    messages.success(
+        request, _("Planned %(name)s from %(start)s.") % {"name": queue.name, "start": start}
+    )
     return redirect("staffing:plan", plan_id=plan.pk)
 
 

@@ -5,11 +5,13 @@ leased outbox of core/outbox.py with the ticket outbox's backoff and timeout
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from caredesk.channels.mail.outbound import (
     BACKOFF_SECONDS,
@@ -20,6 +22,7 @@ from caredesk.channels.mail.outbound import (
     smtp_connection_for,
 )
 from caredesk.channels.models import Mailbox
+from caredesk.core.i18n import language_or_site
 from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome
 from caredesk.surveys.models import SCORE_RANGES, DeliveryStatus, SurveyInvitation, SurveyKind
 from caredesk.surveys.services import QUESTIONS, SCALE_ENDS, invitation_token
@@ -81,34 +84,36 @@ def survey_link(row: SurveyInvitation, score: int | None = None) -> str:
 
 
 def survey_email(row: SurveyInvitation, box: Mailbox | None) -> EmailMultiAlternatives:
-    """The invitation: the question and one link per score (one click answers)."""
+    """The invitation, in the customer's language: the question and one link per score
+    (one click answers)."""
     kind = SurveyKind(row.kind)
     low, high = SCORE_RANGES[kind]
-    scores = range(high, low - 1, -1) if kind != SurveyKind.NPS else range(low, high + 1)
+    order = range(high, low - 1, -1) if kind != SurveyKind.NPS else range(low, high + 1)
     sender = box.address if box else settings.DEFAULT_FROM_EMAIL
     domain = sender.rsplit("@", 1)[-1].strip(">") or "caredesk.invalid"
     ticket = row.ticket
-    about = f'your request "{ticket.subject}" (#{ticket.pk})' if ticket else "us"
-    intro = (
-        f"Hello {row.customer.name or ''},\n\nwe would like to hear how it went with {about}."
-    ).replace("Hello ,", "Hello,")
-    ends = SCALE_ENDS[kind]
-    lines = [f"{s}{_label(s, low, high, ends)}: {survey_link(row, s)}" for s in scores]
-    text = (
-        f"{intro}\n\n{QUESTIONS[kind]}\n\n" + "\n".join(lines)
-        + "\n\nOne click is enough; you can add a comment afterwards.\n"
-    )  # fmt: skip
-    buttons = "".join(
-        f'<a href="{escape(survey_link(row, s))}" style="display:inline-block;padding:8px 12px;'
-        f'margin:2px;border:1px solid #888;border-radius:4px;text-decoration:none">{s}</a>'
-        for s in range(low, high + 1)
-    )
-    html = (
-        f"<p>{escape(intro).replace(chr(10), '<br>')}</p><p><strong>{escape(QUESTIONS[kind])}"
-        f"</strong></p><p>{buttons}</p><p><small>{low} = {escape(ends[0])}, {high} = "
-        f"{escape(ends[1])}. One click is enough; you can add a comment afterwards.</small></p>"
-    )
-    subject = f"How did we do? [#{ticket.pk}]" if ticket else "How are we doing?"
+    with translation.override(language_or_site(row.customer.language)):
+        ends = [str(end) for end in SCALE_ENDS[kind]]
+        context = {
+            "name": row.customer.name,
+            "ticket": ticket,
+            "question": str(QUESTIONS[kind]),
+            "low": low,
+            "high": high,
+            "ends": ends,
+            "links": [
+                (s, ends[0] if s == low else ends[1] if s == high else "", survey_link(row, s))
+                for s in order
+            ],
+            "buttons": [(s, survey_link(row, s)) for s in range(low, high + 1)],
+        }
+        text = render_to_string("surveys/email/invitation.txt", context)
+        html = render_to_string("surveys/email/invitation.html", context)
+        subject = (
+            _("How did we do? [#%(ticket)s]") % {"ticket": ticket.pk}
+            if ticket
+            else _("How are we doing?")
+        )
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -122,11 +127,3 @@ def survey_email(row: SurveyInvitation, box: Mailbox | None) -> EmailMultiAltern
     )
     email.attach_alternative(html, "text/html")
     return email
-
-
-def _label(score: int, low: int, high: int, ends: tuple[str, str]) -> str:
-    if score == low:
-        return f" ({ends[0]})"
-    if score == high:
-        return f" ({ends[1]})"
-    return ""

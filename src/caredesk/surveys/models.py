@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 
 
 class SurveyKind(models.TextChoices):
-    CSAT = "csat", "Customer satisfaction (1-5)"
-    NPS = "nps", "Net promoter score (0-10)"
-    CES = "ces", "Customer effort score (1-7)"
+    CSAT = "csat", gettext_lazy("Customer satisfaction (1-5)")
+    NPS = "nps", gettext_lazy("Net promoter score (0-10)")
+    CES = "ces", gettext_lazy("Customer effort score (1-7)")
 
 
 SCORE_RANGES = {SurveyKind.CSAT: (1, 5), SurveyKind.NPS: (0, 10), SurveyKind.CES: (1, 7)}
@@ -63,17 +64,21 @@ class SurveySettings(models.Model):
 
     on_solve = models.CharField(
         max_length=4,
-        choices=[("csat", "CSAT"), ("ces", "CES"), ("", "Nothing")],
+        choices=[
+            ("csat", gettext_lazy("CSAT")),
+            ("ces", gettext_lazy("CES")),
+            ("", gettext_lazy("Nothing")),
+        ],
         default="csat",
         blank=True,
-        help_text="The survey a requester gets when their ticket is solved.",
+        help_text=gettext_lazy("The survey a requester gets when their ticket is solved."),
     )
     throttle_days = models.PositiveIntegerField(
-        default=7, help_text="At most one survey per customer within this many days."
+        default=7, help_text=gettext_lazy("At most one survey per customer within this many days.")
     )
     follow_up_hours = models.PositiveIntegerField(
         default=8,
-        help_text="A low score's follow-up is due within this many business hours.",
+        help_text=gettext_lazy("A low score's follow-up is due within this many business hours."),
     )
 
     def __str__(self) -> str:
@@ -81,10 +86,10 @@ class SurveySettings(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    PORTAL = "portal", "In the portal only (no email address)"
+    QUEUED = "queued", gettext_lazy("Queued")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
+    PORTAL = "portal", gettext_lazy("In the portal only (no email address)")
 
 
 class SurveyInvitation(BaseModel):
@@ -109,7 +114,9 @@ class SurveyInvitation(BaseModel):
         on_delete=models.SET_NULL,
         related_name="invitations",
     )
-    email = models.CharField(max_length=254, blank=True, help_text="Where it was sent.")
+    email = models.CharField(
+        max_length=254, blank=True, help_text=gettext_lazy("Where it was sent.")
+    )
     status = models.CharField(
         max_length=6, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
@@ -166,8 +173,8 @@ class NpsCampaign(BaseModel):
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
+    OPEN = "open", gettext_lazy("Open")
+    DONE = "done", gettext_lazy("Done")
 
 
 class FollowUp(BaseModel):

@@ -8,6 +8,8 @@ import datetime as dt
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import User
 from caredesk.automation.services.engine import Event, automation_fire
@@ -56,23 +58,25 @@ def survey_response_record(
     webhooks of its ticket."""
     if kind not in SurveyKind.values:
         raise ValidationFailed(
-            SurveyErrorCode.INVALID_SURVEY, "survey must be csat, nps or ces.", field="survey"
+            SurveyErrorCode.INVALID_SURVEY, _("survey must be csat, nps or ces."), field="survey"
         )
     if isinstance(score, bool) or not isinstance(score, int):
         raise ValidationFailed(
-            SurveyErrorCode.INVALID_SCORE, "score must be an integer.", field="score"
+            SurveyErrorCode.INVALID_SCORE, _("score must be an integer."), field="score"
         )
     low, high = SCORE_RANGES[SurveyKind(kind)]
     if not low <= score <= high:
         raise ValidationFailed(
             SurveyErrorCode.INVALID_SCORE,
-            f"A {kind} score lies between {low} and {high}.",
+            _("A %(kind)s score lies between %(low)s and %(high)s.")
+            % {"kind": kind, "low": low, "high": high},
             field="score",
         )
     if external_id and SurveyResponse.objects.filter(external_id=external_id).exists():
         raise Conflict(
             SurveyErrorCode.EXTERNAL_ID_TAKEN,
-            f"A response with external_id {external_id!r} exists.",
+            _("A response with external_id %(external_id)s exists.")
+            % {"external_id": repr(external_id)},
         )
     with transaction.atomic():
         response = SurveyResponse.objects.create(
@@ -105,14 +109,14 @@ TOKEN_SALT = "caredesk.surveys.invitation"  # noqa: S105  # a signing namespace,
 LINK_DAYS = 60
 LOW_SCORES = {SurveyKind.CSAT: range(1, 3), SurveyKind.NPS: range(0, 7)}  # the closed loop
 QUESTIONS = {
-    SurveyKind.CSAT: "How satisfied are you with the help you got?",
-    SurveyKind.CES: "How easy was it to get your issue solved?",
-    SurveyKind.NPS: "How likely are you to recommend us to a friend or colleague?",
+    SurveyKind.CSAT: gettext_lazy("How satisfied are you with the help you got?"),
+    SurveyKind.CES: gettext_lazy("How easy was it to get your issue solved?"),
+    SurveyKind.NPS: gettext_lazy("How likely are you to recommend us to a friend or colleague?"),
 }
 SCALE_ENDS = {
-    SurveyKind.CSAT: ("very dissatisfied", "very satisfied"),
-    SurveyKind.CES: ("very difficult", "very easy"),
-    SurveyKind.NPS: ("not at all likely", "extremely likely"),
+    SurveyKind.CSAT: (gettext_lazy("very dissatisfied"), gettext_lazy("very satisfied")),
+    SurveyKind.CES: (gettext_lazy("very difficult"), gettext_lazy("very easy")),
+    SurveyKind.NPS: (gettext_lazy("not at all likely"), gettext_lazy("extremely likely")),
 }
 
 
@@ -137,7 +141,8 @@ def invitation_from_token(token: str) -> SurveyInvitation:
         pk = signing.loads(token, salt=TOKEN_SALT, max_age=LINK_DAYS * 86400)
     except signing.SignatureExpired:
         raise ValidationFailed(
-            SurveyErrorCode.SURVEY_EXPIRED, "This survey link has expired. Thank you all the same."
+            SurveyErrorCode.SURVEY_EXPIRED,
+            _("This survey link has expired. Thank you all the same."),
         ) from None
     except signing.BadSignature:
         raise NotFound("survey", token[:40]) from None
@@ -210,7 +215,7 @@ def survey_answer(
         locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.response_id is not None:
             raise Conflict(
-                SurveyErrorCode.SURVEY_ANSWERED, "This survey was answered already. Thank you!"
+                SurveyErrorCode.SURVEY_ANSWERED, _("This survey was answered already. Thank you!")
             )
         response = survey_response_record(
             kind=locked.kind,
@@ -234,15 +239,15 @@ def survey_comment(*, invitation: SurveyInvitation, comment: str) -> SurveyRespo
     """Add the comment to an answered survey (the one-click answer came first)."""
     text = (comment or "").strip()[:5000]
     if invitation.response is None:
-        raise Conflict(SurveyErrorCode.SURVEY_NOT_ANSWERED, "Choose a score first.")
+        raise Conflict(SurveyErrorCode.SURVEY_NOT_ANSWERED, _("Choose a score first."))
     if not text:
         raise ValidationFailed(
-            SurveyErrorCode.EMPTY_COMMENT, "Write a comment, or close this page."
+            SurveyErrorCode.EMPTY_COMMENT, _("Write a comment, or close this page.")
         )
     response = invitation.response
     if response.comment:
         raise Conflict(
-            SurveyErrorCode.SURVEY_COMMENTED, "This survey has a comment already. Thank you!"
+            SurveyErrorCode.SURVEY_COMMENTED, _("This survey has a comment already. Thank you!")
         )
     SurveyResponse.objects.filter(pk=response.pk).update(comment=text, updated_at=timezone.now())
     response.refresh_from_db()
@@ -262,8 +267,14 @@ def follow_up_open(*, response: SurveyResponse) -> FollowUp:
     notify(
         users=supervisors_of(team),
         kind=NotificationKind.FOLLOW_UP,
-        text=f"{response.kind.upper()} {response.score} from {response.customer}{about}: "
-        f"follow up by {timezone.localtime(due):%Y-%m-%d %H:%M}.",
+        text=_("%(kind)s %(score)s from %(customer)s%(about)s: follow up by %(due)s.")
+        % {
+            "kind": response.kind.upper(),
+            "score": response.score,
+            "customer": response.customer,
+            "about": about,
+            "due": format(timezone.localtime(due), "%Y-%m-%d %H:%M"),
+        },
         ticket=ticket,
     )
     return follow_up
@@ -285,14 +296,14 @@ def follow_up_close(*, follow_up: FollowUp, actor: User, outcome: str) -> Follow
     text = (outcome or "").strip()
     if not text:
         raise ValidationFailed(
-            SurveyErrorCode.EMPTY_OUTCOME, "Say what came of the follow-up.", field="outcome"
+            SurveyErrorCode.EMPTY_OUTCOME, _("Say what came of the follow-up."), field="outcome"
         )
     done = FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.OPEN).update(
         status=FollowUpStatus.DONE, outcome=text[:5000], done_by=actor,
         done_at=timezone.now(), updated_at=timezone.now(),
     )  # fmt: skip
     if not done:
-        raise Conflict(SurveyErrorCode.FOLLOW_UP_DONE, "This follow-up was closed already.")
+        raise Conflict(SurveyErrorCode.FOLLOW_UP_DONE, _("This follow-up was closed already."))
     follow_up.refresh_from_db()
     return follow_up
 

@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts.gates import supervisor_required, user_of
 from caredesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from caredesk.core.i18n import language_codes
 from caredesk.surveys.models import (
     SCORE_RANGES,
     FollowUp,
@@ -39,9 +41,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitation_from_token(token)
     except NotFound:
-        return _page(request, None, status=404, error="This survey link is not valid.")
+        return _page(request, None, status=404, error=_("This survey link is not valid."))
     except ValidationFailed as exc:
         return _page(request, None, status=410, error=exc.message)
+    language = invitation.customer.language  # the customer's, as in the invitation
+    if language in language_codes():
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     error = ""
     if request.method == "POST":
         try:
@@ -122,5 +128,5 @@ def follow_up_done(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Follow-up closed with its outcome.")
+        messages.success(request, _("Follow-up closed with its outcome."))
     return redirect("manage:follow_ups")

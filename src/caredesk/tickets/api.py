@@ -10,6 +10,7 @@ from typing import Any, Literal
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from caredesk.accounts.gates import actor, admin_actor, staff_actor
@@ -179,7 +180,7 @@ def _attachments(items: list[AttachmentIn]) -> list[AttachmentData]:
         except (binascii.Error, ValueError):
             raise ValidationFailed(
                 TicketErrorCode.INVALID_ATTACHMENT,
-                "data_base64 is not valid base64.",
+                _("data_base64 is not valid base64."),
                 field=f"attachments.{i}.data_base64",
             ) from None
         out.append(
@@ -229,14 +230,14 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status[dict[str, Any]
         else:
             raise ValidationFailed(
                 TicketErrorCode.REQUESTER_REQUIRED,
-                "Give requester_id or requester_email.",
+                _("Give requester_id or requester_email."),
                 field="requester_id",
             )
     else:
         if user.customer is None:
-            raise PermissionDenied("This account is not linked to a customer.")
+            raise PermissionDenied(_("This account is not linked to a customer."))
         if body.assignee_id or body.team_id or body.tags or body.custom_fields:
-            raise PermissionDenied("Customers cannot set assignee, team, tags or custom fields.")
+            raise PermissionDenied(_("Customers cannot set assignee, team, tags or custom fields."))
         requester = user.customer
     ticket = ticket_create(
         requester=requester,
@@ -286,7 +287,7 @@ def patch_ticket(request: HttpRequest, ticket_id: int, body: TicketPatch) -> dic
     for key in ("subject", "status", "priority", "type", "tags", "custom_fields"):
         if key in changes and changes[key] is None:
             raise ValidationFailed(
-                TicketErrorCode.INVALID_NULL, f"{key} cannot be null.", field=key
+                TicketErrorCode.INVALID_NULL, _("%(key)s cannot be null.") % {"key": key}, field=key
             )
     ticket_update(ticket=ticket, actor=user, changes=changes, expected_version=version)
     return _detail(user, ticket_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import Team, User
 from caredesk.core.errors import ValidationFailed
@@ -46,14 +47,15 @@ def canned_reply_check(data: dict[str, Any]) -> dict[str, Any]:
     if not title or len(title) > 120:
         raise ValidationFailed(
             TicketErrorCode.INVALID_TITLE,
-            "A canned reply needs a title of at most 120 characters.",
+            _("A canned reply needs a title of at most 120 characters."),
             field="title",
         )
     body = str(data.get("body") or "").strip()
     if not body or len(body) > MAX_BODY:
         raise ValidationFailed(
             TicketErrorCode.INVALID_BODY,
-            f"A canned reply needs a text of at most {MAX_BODY} characters.",
+            _("A canned reply needs a text of at most %(MAX_BODY)s characters.")
+            % {"MAX_BODY": MAX_BODY},
             field="body",
         )
     unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(body)} - set(KNOWN))
@@ -72,7 +74,9 @@ def canned_reply_check(data: dict[str, Any]) -> dict[str, Any]:
     team_id = checked.get("team_id")
     if team_id is not None and not Team.objects.filter(pk=team_id).exists():
         raise ValidationFailed(
-            TicketErrorCode.UNKNOWN_TEAM, f"No team with id {team_id}.", field="team_id"
+            TicketErrorCode.UNKNOWN_TEAM,
+            _("No team with id %(team_id)s.") % {"team_id": team_id},
+            field="team_id",
         )
     return checked
 

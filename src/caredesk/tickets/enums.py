@@ -1,21 +1,22 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class TicketType(models.TextChoices):
-    QUESTION = "question", "Question"
-    INCIDENT = "incident", "Incident"
-    REQUEST = "request", "Request"
-    COMPLAINT = "complaint", "Complaint"
-    FEEDBACK = "feedback", "Feedback"
+    QUESTION = "question", gettext_lazy("Question")
+    INCIDENT = "incident", gettext_lazy("Incident")
+    REQUEST = "request", gettext_lazy("Request")
+    COMPLAINT = "complaint", gettext_lazy("Complaint")
+    FEEDBACK = "feedback", gettext_lazy("Feedback")
 
 
 class TicketStatus(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending (on customer)"
-    ON_HOLD = "on_hold", "On hold (third party)"
-    SOLVED = "solved", "Solved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", gettext_lazy("New")
+    OPEN = "open", gettext_lazy("Open")
+    PENDING = "pending", gettext_lazy("Pending (on customer)")
+    ON_HOLD = "on_hold", gettext_lazy("On hold (third party)")
+    SOLVED = "solved", gettext_lazy("Solved")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 OPEN_STATUSES = frozenset(
@@ -24,42 +25,42 @@ OPEN_STATUSES = frozenset(
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", gettext_lazy("Low")
+    NORMAL = "normal", gettext_lazy("Normal")
+    HIGH = "high", gettext_lazy("High")
+    URGENT = "urgent", gettext_lazy("Urgent")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    PORTAL = "portal", "Portal"
-    WEB = "web", "Web form"
-    CHAT = "chat", "Chat"
-    PHONE = "phone", "Phone"
-    SOCIAL = "social", "Social"
-    WEBHOOK = "webhook", "Webhook"
-    API = "api", "API"
+    EMAIL = "email", gettext_lazy("Email")
+    PORTAL = "portal", gettext_lazy("Portal")
+    WEB = "web", gettext_lazy("Web form")
+    CHAT = "chat", gettext_lazy("Chat")
+    PHONE = "phone", gettext_lazy("Phone")
+    SOCIAL = "social", gettext_lazy("Social")
+    WEBHOOK = "webhook", gettext_lazy("Webhook")
+    API = "api", gettext_lazy("API")
 
 
 class AuthorRole(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    AGENT = "agent", "Agent"
-    SYSTEM = "system", "System"
+    CUSTOMER = "customer", gettext_lazy("Customer")
+    AGENT = "agent", gettext_lazy("Agent")
+    SYSTEM = "system", gettext_lazy("System")
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    CHANGED = "changed", "Field changed"
-    MESSAGE = "message", "Message added"
-    NOTE = "note", "Internal note added"
-    MERGED = "merged", "Merged"
-    COMMITMENT = "commitment", "Commitment"
-    CALL = "call", "Call"
-    RULE = "rule", "Automation rule"
-    ROUTED = "routed", "Routed"
+    CREATED = "created", gettext_lazy("Created")
+    CHANGED = "changed", gettext_lazy("Field changed")
+    MESSAGE = "message", gettext_lazy("Message added")
+    NOTE = "note", gettext_lazy("Internal note added")
+    MERGED = "merged", gettext_lazy("Merged")
+    COMMITMENT = "commitment", gettext_lazy("Commitment")
+    CALL = "call", gettext_lazy("Call")
+    RULE = "rule", gettext_lazy("Automation rule")
+    ROUTED = "routed", gettext_lazy("Routed")
 
 
 class CommitmentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    KEPT = "kept", "Kept"
-    BROKEN = "broken", "Broken"
+    PENDING = "pending", gettext_lazy("Pending")
+    KEPT = "kept", gettext_lazy("Kept")
+    BROKEN = "broken", gettext_lazy("Broken")

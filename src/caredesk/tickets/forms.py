@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import Team, User
 from caredesk.accounts.selectors import staff_list, team_list
@@ -20,7 +21,7 @@ from caredesk.tickets.models import CannedReply, Ticket
 from caredesk.tickets.placeholders import KNOWN
 from caredesk.tickets.services import AttachmentData
 
-ANY = [("", "Any")]
+ANY = [("", gettext_lazy("Any"))]
 
 
 class AgentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -59,21 +60,37 @@ def attachments_from(files: list[UploadedFile]) -> list[AttachmentData]:
 
 
 class InboxFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=ANY + list(TicketStatus.choices), required=False)
-    priority = forms.ChoiceField(choices=ANY + list(Priority.choices), required=False)
-    type = forms.ChoiceField(choices=ANY + list(TicketType.choices), required=False)
-    channel = forms.ChoiceField(choices=ANY + list(Channel.choices), required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Any")
-    assignee = AgentChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
-    tag = forms.CharField(max_length=64, required=False)
+    status = forms.ChoiceField(
+        choices=ANY + list(TicketStatus.choices), required=False, label=gettext_lazy("Status")
+    )
+    priority = forms.ChoiceField(
+        choices=ANY + list(Priority.choices), required=False, label=gettext_lazy("Priority")
+    )
+    type = forms.ChoiceField(
+        choices=ANY + list(TicketType.choices), required=False, label=gettext_lazy("Type")
+    )
+    channel = forms.ChoiceField(
+        choices=ANY + list(Channel.choices), required=False, label=gettext_lazy("Channel")
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any"),
+        label=gettext_lazy("Team"),
+    )
+    assignee = AgentChoiceField(
+        queryset=User.objects.none(), required=False, empty_label=gettext_lazy("Anyone")
+    )
+    tag = forms.CharField(max_length=64, required=False, label=gettext_lazy("Tag"))
     sort = forms.ChoiceField(
         choices=[
             ("-updated_at", "Last update, newest first"),
-            ("updated_at", "Last update, oldest first"),
+            ("updated_at", gettext_lazy("Last update, oldest first")),
             ("-created_at", "Created, newest first"),
-            ("created_at", "Created, oldest first"),
+            ("created_at", gettext_lazy("Created, oldest first")),
         ],
         required=False,
+        label=gettext_lazy("Sort"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,11 +100,20 @@ class InboxFilterForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
-    action = forms.ChoiceField(choices=[("assign", "assign"), ("status", "status"), ("tag", "tag")])
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    status = forms.ChoiceField(choices=ANY + list(TicketStatus.choices), required=False)
-    tag = forms.CharField(max_length=64, required=False)
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], required=True, label=gettext_lazy("Ids")
+    )
+    action = forms.ChoiceField(
+        choices=[("assign", "assign"), ("status", "status"), ("tag", "tag")],
+        label=gettext_lazy("Action"),
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label=gettext_lazy("Assignee")
+    )
+    status = forms.ChoiceField(
+        choices=ANY + list(TicketStatus.choices), required=False, label=gettext_lazy("Status")
+    )
+    tag = forms.CharField(max_length=64, required=False, label=gettext_lazy("Tag"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,10 +123,20 @@ class BulkForm(forms.Form):
 
 
 class ComposerForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("reply", "Reply to customer"), ("note", "Internal note")])
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000)
+    kind = forms.ChoiceField(
+        choices=[
+            ("reply", gettext_lazy("Reply to customer")),
+            ("note", gettext_lazy("Internal note")),
+        ],
+        label=gettext_lazy("Kind"),
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000, label=gettext_lazy("Text")
+    )
     status_after = forms.ChoiceField(
-        choices=[("", "Keep status"), *TicketStatus.choices], required=False
+        choices=[("", gettext_lazy("Keep status")), *TicketStatus.choices],
+        required=False,
+        label=gettext_lazy("Status after"),
     )
     attachments = MultipleFileField()
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -125,14 +161,24 @@ def _custom_field(definition: CustomField) -> forms.Field:
 class TicketPropertiesForm(forms.Form):
     """Status, priority, type, assignee, team, tags and the ticket's custom fields."""
 
-    status = forms.ChoiceField(choices=TicketStatus.choices)
-    priority = forms.ChoiceField(choices=Priority.choices)
-    type = forms.ChoiceField(choices=TicketType.choices)
+    status = forms.ChoiceField(choices=TicketStatus.choices, label=gettext_lazy("Status"))
+    priority = forms.ChoiceField(choices=Priority.choices, label=gettext_lazy("Priority"))
+    type = forms.ChoiceField(choices=TicketType.choices, label=gettext_lazy("Type"))
     assignee = AgentChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Unassigned"
+        queryset=User.objects.none(), required=False, empty_label=gettext_lazy("Unassigned")
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="None")
-    tags = forms.CharField(required=False, max_length=2000, help_text="Comma-separated")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("None"),
+        label=gettext_lazy("Team"),
+    )
+    tags = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Comma-separated"),
+        label=gettext_lazy("Tags"),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, ticket: Ticket, tags: list[str], **kwargs: Any) -> None:
@@ -182,13 +228,13 @@ class TicketPropertiesForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.IntegerField(min_value=1, label="Merge into ticket #")
+    target = forms.IntegerField(min_value=1, label=gettext_lazy("Merge into ticket #"))
 
 
 class CommitmentForm(forms.Form):
-    description = forms.CharField(max_length=500, label="Promise")
+    description = forms.CharField(max_length=500, label=gettext_lazy("Promise"))
     due_at = forms.DateTimeField(
-        label="Due by", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Due by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 
     def clean_due_at(self) -> dt.datetime:

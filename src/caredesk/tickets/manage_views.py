@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from caredesk.accounts.gates import admin_required
@@ -20,7 +21,7 @@ def canned_replies(request: HttpRequest, object_id: int | None = None) -> HttpRe
         form_class=CannedReplyForm,
         objects=CannedReply.objects.select_related("team").order_by("title", "id"),
         object_id=object_id,
-        title="Canned replies",
+        title=_("Canned replies"),
         url_name="manage:canned",
         columns=["title", "team"],
         delete=lambda reply: canned_reply_delete(reply=reply),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from caredesk.core.models import BaseModel
 from caredesk.tickets.enums import (
@@ -58,13 +59,18 @@ class Ticket(BaseModel):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Bumped on every change; a write carrying an older version is refused."
+        default=1,
+        help_text=gettext_lazy(
+            "Bumped on every change; a write carrying an older version is refused."
+        ),
     )
     first_response_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the status last changed (time-based rules)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the status last changed (time-based rules)."),
     )
     # Reporting facts (tickets.services.facts; durations in whole microseconds).
     first_solved_at = models.DateTimeField(null=True, blank=True)
@@ -159,7 +165,9 @@ class Message(BaseModel):
     is_public = models.BooleanField(default=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     text = models.TextField(blank=True)
-    html = models.TextField(blank=True, help_text="Always sanitised before it is stored.")
+    html = models.TextField(
+        blank=True, help_text=gettext_lazy("Always sanitised before it is stored.")
+    )
     external_id = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
@@ -202,7 +210,10 @@ class TicketEvent(models.Model):
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     via = models.CharField(
-        max_length=150, blank=True, db_default="", help_text="The automation rule that did it."
+        max_length=150,
+        blank=True,
+        db_default="",
+        help_text=gettext_lazy("The automation rule that did it."),
     )
 
     class Meta:
@@ -230,7 +241,9 @@ class Commitment(BaseModel):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminded_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the agent was reminded before the due time."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the agent was reminded before the due time."),
     )
 
     class Meta:
@@ -251,15 +264,16 @@ class Commitment(BaseModel):
 class CannedReply(BaseModel):
     """A saved answer with placeholders such as {{customer.first_name}}."""
 
-    title = models.CharField(max_length=120)
-    body = models.TextField()
+    title = models.CharField(max_length=120, verbose_name=gettext_lazy("title"))
+    body = models.TextField(verbose_name=gettext_lazy("body"))
     team = models.ForeignKey(
         "accounts.Team",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="canned_replies",
-        help_text="Shown to this team only; empty for everyone.",
+        help_text=gettext_lazy("Shown to this team only; empty for everyone."),
+        verbose_name=gettext_lazy("team"),
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -83,7 +84,9 @@ def _filtered(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
         bad = [s for s in f.status if s not in TicketStatus.values]
         if bad:
             raise ValidationFailed(
-                TicketErrorCode.INVALID_STATUS, f"Unknown status {bad[0]!r}.", field="status"
+                TicketErrorCode.INVALID_STATUS,
+                _("Unknown status %(bad_0)s.") % {"bad_0": repr(bad[0])},
+                field="status",
             )
         qs = qs.filter(status__in=f.status)
     if f.open:
@@ -143,7 +146,7 @@ def ticket_list(
     if order not in ORDERINGS:
         raise ValidationFailed(
             TicketErrorCode.INVALID_ORDER,
-            f"order must be one of {', '.join(ORDERINGS)}.",
+            _("order must be one of %(choices)s.") % {"choices": ", ".join(ORDERINGS)},
             field="order",
         )
     qs = _filtered(tickets_visible_to(user=user), filters)
@@ -165,7 +168,7 @@ def ticket_messages(*, user: User, ticket: Ticket) -> list[Message]:
 
 def ticket_events(*, user: User, ticket: Ticket) -> list[TicketEvent]:
     if not user.is_staff_member:
-        raise PermissionDenied("The event log is for agents.")
+        raise PermissionDenied(_("The event log is for agents."))
     return list(
         TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id")
     )
@@ -173,7 +176,7 @@ def ticket_events(*, user: User, ticket: Ticket) -> list[TicketEvent]:
 
 def ticket_commitments(*, user: User, ticket: Ticket) -> list[Commitment]:
     if not user.is_staff_member:
-        raise PermissionDenied("Commitments are for agents.")
+        raise PermissionDenied(_("Commitments are for agents."))
     return list(
         Commitment.objects.filter(ticket=ticket).select_related("made_by").order_by("due_at", "id")
     )

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts.gates import staff_required, user_of
@@ -118,8 +120,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ),
         "query": query.urlencode(),
         "filters": _filter_fields(form, agents, teams),
-        "agent_options": _options([("", "Nobody"), *agents]),
-        "status_options": _options([("", "Any"), *TicketStatus.choices]),
+        "agent_options": _options([("", _("Nobody")), *agents]),
+        "status_options": _options(
+            [("", _("Any")), *((value, str(label)) for value, label in TicketStatus.choices)]
+        ),
     }
     return render_page(
         request, "tickets/inbox.html", context, partial="tickets/partials/_list.html"
@@ -144,8 +148,8 @@ def _filter_fields(
         name: [(str(v), str(label)) for v, label in form.fields[name].choices]  # type: ignore[attr-defined]
         for name in ("status", "priority", "type", "channel", "sort")
     }
-    choices["team"] = [("", "Any"), *teams]
-    choices["assignee"] = [("", "Anyone"), *agents]
+    choices["team"] = [("", _("Any")), *teams]
+    choices["assignee"] = [("", _("Anyone")), *agents]
     order = ("status", "priority", "type", "channel", "team", "assignee", "sort")
     return [
         (
@@ -164,7 +168,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     target = reverse("tickets:inbox") + "?" + request.POST.get("query", "")
     if not form.is_valid():
-        messages.error(request, "Select tickets and an action.")
+        messages.error(request, _("Select tickets and an action."))
         return redirect(target)
     d = form.cleaned_data
     changes: dict[str, Any]
@@ -175,14 +179,17 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     elif d["action"] == "tag" and d["tag"].strip():
         changes = {}
     else:
-        messages.error(request, "Choose what to change.")
+        messages.error(request, _("Choose what to change."))
         return redirect(target)
     done = 0
     for ticket in tickets_by_ids(user=user_of(request), ids=d["ids"]):
         these = changes or {"tags": [*ticket.tags.values_list("name", flat=True), d["tag"]]}
         ticket_update(ticket=ticket, actor=user_of(request), changes=these)
         done += 1
-    messages.success(request, f"Updated {done} ticket{'s' if done != 1 else ''}.")
+    messages.success(
+        request,
+        ngettext("Updated %(done)s ticket.", "Updated %(done)s tickets.", done) % {"done": done},
+    )
     return redirect(target)
 
 
@@ -253,7 +260,7 @@ def ticket_properties(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except ValidationFailed as exc:
         form.add_error(None, exc.message)
         return _detail_again(request, ticket, 422, properties=form)
-    messages.success(request, "Ticket updated.")
+    messages.success(request, _("Ticket updated."))
     return redirect("tickets:detail", ticket_id=ticket.pk)
 
 
@@ -275,7 +282,11 @@ def ticket_set_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except Conflict as exc:
         return _conflict_page(request, ticket, _stale(exc))
-    messages.success(request, f"Status set to {ticket.get_status_display().lower()}.")
+    messages.success(
+        request,
+        _("Status set to %(ticket_get_status_display_lowe)s.")
+        % {"ticket_get_status_display_lowe": ticket.get_status_display().lower()},
+    )
     return redirect("tickets:detail", ticket_id=ticket.pk)
 
 
@@ -283,8 +294,11 @@ def _stale(exc: Conflict) -> Conflict:
     if exc.code == "stale_version":
         return Conflict(
             exc.code,
-            "Someone else changed this ticket while you had it open. Your change was not "
-            "saved; the ticket below shows their change. Make yours again if it still applies.",
+            _(
+                "Someone else changed this ticket while you had it open. Your change was "
+                "not saved; the ticket below shows their change. Make yours again if it "
+                "still applies."
+            ),
         )
     return exc
 
@@ -327,7 +341,9 @@ def ticket_merge_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except DomainError as exc:
         form.add_error("target", exc.message)
         return _detail_again(request, ticket, exc.status, merge_form=form)
-    messages.success(request, f"Merged #{ticket.pk} into #{target.pk}.")
+    messages.success(
+        request, _("Merged #%(pk)s into #%(pk2)s.") % {"pk": ticket.pk, "pk2": target.pk}
+    )
     return redirect("tickets:detail", ticket_id=target.pk)
 
 
@@ -344,7 +360,7 @@ def ticket_commitment(request: HttpRequest, ticket_id: int) -> HttpResponse:
         description=form.cleaned_data["description"],
         due_at=form.cleaned_data["due_at"],
     )
-    messages.success(request, "Commitment recorded.")
+    messages.success(request, _("Commitment recorded."))
     return redirect("tickets:detail", ticket_id=ticket.pk)
 
 
@@ -354,7 +370,7 @@ def commitment_done(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = commitment_get_for_user(user=user_of(request), commitment_id=commitment_id)
     status = request.POST.get("status", "")
     commitment_resolve(commitment=commitment, actor=user_of(request), status=status)
-    messages.success(request, f"Commitment marked {status}.")
+    messages.success(request, _("Commitment marked %(status)s.") % {"status": status})
     return redirect("tickets:detail", ticket_id=commitment.ticket_id)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.enums import STAFF_ROLES
 from caredesk.accounts.models import Team, User
@@ -70,7 +71,7 @@ def rule_check(*, trigger: str, conditions: Any, actions: Any) -> list[Action]:
     if trigger not in Trigger.values:
         raise ValidationFailed(
             AutomationErrorCode.INVALID_TRIGGER,
-            f"trigger must be one of {', '.join(Trigger.values)}.",
+            _("trigger must be one of %(choices)s.") % {"choices": ", ".join(Trigger.values)},
             field="trigger",
         )
     try:
@@ -89,8 +90,10 @@ def rule_check(*, trigger: str, conditions: Any, actions: Any) -> list[Action]:
     ):
         raise ValidationFailed(
             AutomationErrorCode.TIME_RULE_NEEDS_HOURS,
-            "A time-based rule needs a condition on hours_in_status, hours_since_created "
-            "or hours_since_updated.",
+            _(
+                "A time-based rule needs a condition on hours_in_status, "
+                "hours_since_created or hours_since_updated."
+            ),
             field="conditions",
         )
     for action in parsed:
@@ -116,7 +119,8 @@ def _references_check(action: Action) -> None:
     if missing:
         raise ValidationFailed(
             AutomationErrorCode.INVALID_ACTIONS,
-            f"Action {action.type}: no {what} with id {missing[0]}.",
+            _("Action %(type)s: no %(what)s with id %(missing_0)s.")
+            % {"type": action.type, "what": what, "missing_0": missing[0]},
             field="actions",
         )
 
@@ -128,14 +132,16 @@ def rule_save(*, rule: Rule | None = None, **fields: Any) -> Rule:
     for name, value in fields.items():
         if name not in RULE_FIELDS:
             raise ValidationFailed(
-                AutomationErrorCode.UNKNOWN_FIELD, f"A rule has no field {name!r}.", field=name
+                AutomationErrorCode.UNKNOWN_FIELD,
+                _("A rule has no field %(name)s.") % {"name": repr(name)},
+                field=name,
             )
         setattr(rule, name, value)
     name = " ".join(str(rule.name or "").split())
     if not name or len(name) > 120:
         raise ValidationFailed(
             AutomationErrorCode.INVALID_NAME,
-            "A rule needs a name of at most 120 characters.",
+            _("A rule needs a name of at most 120 characters."),
             field="name",
         )
     rule.name = name

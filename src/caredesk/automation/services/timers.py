@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.automation.conditions import Conditions
 from caredesk.automation.models import RuleRun, Trigger
@@ -78,7 +79,12 @@ def timers_run(*, now: dt.datetime | None = None) -> TimerStats:
             notify(
                 users=[c.made_by] if c.made_by else responsible_for(ticket),
                 kind=NotificationKind.COMMITMENT_DUE,
-                text=f"Promise due {c.due_at:%H:%M}: {c.description} (#{ticket.pk})",
+                text=_("Promise due %(due_at)s: %(description)s (#%(pk)s)")
+                % {
+                    "due_at": format(c.due_at, "%H:%M"),
+                    "description": c.description,
+                    "pk": ticket.pk,
+                },
                 ticket=ticket,
             )
             automation_fire(

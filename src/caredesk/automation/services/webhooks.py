@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.automation.errors import AutomationErrorCode
 from caredesk.automation.http import (
@@ -83,26 +84,28 @@ def subscription_save(
     for name, value in fields.items():
         if name not in SUBSCRIPTION_FIELDS:
             raise ValidationFailed(
-                AutomationErrorCode.UNKNOWN_FIELD, f"A webhook has no field {name!r}.", field=name
+                AutomationErrorCode.UNKNOWN_FIELD,
+                _("A webhook has no field %(name)s.") % {"name": repr(name)},
+                field=name,
             )
         setattr(subscription, name, value)
     if subscription.allow_private and not actor_is_admin:
         raise ValidationFailed(
             AutomationErrorCode.ADMIN_ONLY,
-            "Only an admin may allow private addresses.",
+            _("Only an admin may allow private addresses."),
             field="allow_private",
         )
     name = " ".join(str(subscription.name or "").split())
     if not name or len(name) > 120:
         raise ValidationFailed(
-            AutomationErrorCode.INVALID_NAME, "A webhook needs a name.", field="name"
+            AutomationErrorCode.INVALID_NAME, _("A webhook needs a name."), field="name"
         )
     subscription.name = name
     events = subscription.events
     if not isinstance(events, list) or any(e not in WEBHOOK_EVENTS for e in events):
         raise ValidationFailed(
             AutomationErrorCode.INVALID_EVENTS,
-            f"events must be a list of: {', '.join(WEBHOOK_EVENTS)}.",
+            _("events must be a list of: %(choices)s.") % {"choices": ", ".join(WEBHOOK_EVENTS)},
             field="events",
         )
     subscription.events = sorted(set(events))

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from caredesk.channels.mail.parsing import MESSAGE_ID, ParsedMail
 from caredesk.channels.mail.store import (
@@ -22,6 +23,7 @@ from caredesk.channels.mail.thread import (
     thread_find,
 )
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailThread
+from caredesk.core.i18n import language_or_site
 from caredesk.customers.enums import ContactKind
 from caredesk.customers.models import ContactPoint, Customer
 from caredesk.customers.services import customer_get_or_create_by_email
@@ -205,21 +207,20 @@ def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
 
     message_add(ticket=ticket, author=None, author_role=AuthorRole.AGENT, is_public=False,
                 text=note)  # fmt: skip
-    message_add(
-        ticket=ticket,
-        author=None,
-        author_role=AuthorRole.SYSTEM,
-        text="Your attachments were larger than we can accept "
-        f"({settings.CAREDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB in all) and did not "
-        "reach us. Please send them again as a link or in smaller parts.",
-    )
+    with translation.override(language_or_site(ticket.requester.language)):
+        text = _(
+            "Your attachments were larger than we can accept (%(megabytes)s MB in all) and "
+            "did not reach us. Please send them again as a link or in smaller parts."
+        ) % {"megabytes": settings.CAREDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+    message_add(ticket=ticket, author=None, author_role=AuthorRole.SYSTEM, text=text)
 
 
 def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
-    text = (
-        f'We received your request "{ticket.subject}" (#{ticket.pk}) and will answer soon. '
-        "To add anything, just reply to this message."
-    )
+    with translation.override(language_or_site(ticket.requester.language)):
+        text = _(
+            'We received your request "%(subject)s" (#%(number)s) and will answer soon. '
+            "To add anything, just reply to this message."
+        ) % {"subject": ticket.subject, "number": ticket.pk}
     if mailbox.signature:
         text += "\n\n" + mailbox.signature
     message_add(ticket=ticket, author=None, author_role=AuthorRole.SYSTEM, text=text)

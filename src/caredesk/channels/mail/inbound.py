@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.channels.errors import ChannelErrorCode
@@ -133,7 +134,7 @@ def inbound_retry(*, inbound: InboundMail) -> MailResult:
         )
     if not claimed:
         raise Conflict(
-            ChannelErrorCode.NOT_HELD, "This message is not held (any more): nothing to retry."
+            ChannelErrorCode.NOT_HELD, _("This message is not held (any more): nothing to retry.")
         )
     inbound.refresh_from_db()
     return mail_process(inbound=inbound, parsed=parse(blob_open(inbound.storage_path)))
@@ -150,7 +151,7 @@ def inbound_dismiss(*, inbound: InboundMail, actor: User) -> InboundMail:
     )
     if not done:
         raise Conflict(
-            ChannelErrorCode.NOT_HELD, "This message is not held (any more): nothing to dismiss."
+            ChannelErrorCode.NOT_HELD, _("This message is not held (any more): nothing to dismiss.")
         )
     inbound.refresh_from_db()
     return inbound

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import Team
 from caredesk.channels.errors import ChannelErrorCode
@@ -35,7 +36,7 @@ def mailbox_check(data: dict[str, Any]) -> dict[str, Any]:
     name = " ".join(str(checked.get("name") or "").split())
     if not name:
         raise ValidationFailed(
-            ChannelErrorCode.INVALID_NAME, "A mailbox needs a name.", field="name"
+            ChannelErrorCode.INVALID_NAME, _("A mailbox needs a name."), field="name"
         )
     checked["name"] = name
     address = str(checked.get("address") or "").strip().lower()
@@ -43,14 +44,14 @@ def mailbox_check(data: dict[str, Any]) -> dict[str, Any]:
         validate_email(address)
     except ValidationError:
         raise ValidationFailed(
-            ChannelErrorCode.INVALID_ADDRESS, "Not a valid email address.", field="address"
+            ChannelErrorCode.INVALID_ADDRESS, _("Not a valid email address."), field="address"
         ) from None
     checked["address"] = address
     for key in ("imap_security", "smtp_security"):
         if key in checked and checked[key] not in SECURITY:
             raise ValidationFailed(
                 ChannelErrorCode.INVALID_SECURITY,
-                f"{key} must be ssl, starttls or none.",
+                _("%(key)s must be ssl, starttls or none.") % {"key": key},
                 field=key,
             )
     for key in ("imap_password_env", "smtp_password_env"):
@@ -58,13 +59,15 @@ def mailbox_check(data: dict[str, Any]) -> dict[str, Any]:
         if value and not ENV_NAME.match(value):
             raise ValidationFailed(
                 ChannelErrorCode.INVALID_ENV_NAME,
-                "Give the name of an environment variable (letters, digits and _).",
+                _("Give the name of an environment variable (letters, digits and _)."),
                 field=key,
             )
     team_id = checked.get("team_id")
     if team_id is not None and not Team.objects.filter(pk=team_id).exists():
         raise ValidationFailed(
-            ChannelErrorCode.UNKNOWN_TEAM, f"No team with id {team_id}.", field="team_id"
+            ChannelErrorCode.UNKNOWN_TEAM,
+            _("No team with id %(team_id)s.") % {"team_id": team_id},
+            field="team_id",
         )
     return checked
 
@@ -83,7 +86,7 @@ def mailbox_save(*, mailbox: Mailbox | None, data: dict[str, Any]) -> Mailbox:
     except IntegrityError:
         raise ValidationFailed(
             ChannelErrorCode.ADDRESS_TAKEN,
-            f"A mailbox for {box.address} exists.",
+            _("A mailbox for %(address)s exists.") % {"address": box.address},
             field="address",
         ) from None
     return box

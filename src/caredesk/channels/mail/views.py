@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts.gates import admin_required, staff_required, supervisor_required, user_of
@@ -28,7 +29,7 @@ def mailboxes(request: HttpRequest, object_id: int | None = None) -> HttpRespons
         form_class=MailboxForm,
         objects=Mailbox.objects.select_related("team").order_by("name", "id"),
         object_id=object_id,
-        title="Mailboxes",
+        title=_("Mailboxes"),
         url_name="manage:mailboxes",
         columns=["name", "address", "team", "imap_host", "active"],
         delete=lambda box: mailbox_delete(mailbox=box),
@@ -62,7 +63,7 @@ def inbound_log(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(outcome=outcome)
     else:
         outcome = ""
-    tabs = [("", "All", sum(counts.values()))] + [
+    tabs = [("", _("All"), sum(counts.values()))] + [
         (value, label, counts.get(value, 0)) for value, label in MailOutcome.choices
     ]
     context = {"rows": rows[:LOG_SIZE], "tabs": tabs, "outcome": outcome, "size": LOG_SIZE}
@@ -86,10 +87,14 @@ def inbound_retry_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if result.outcome == MailOutcome.HELD:
-            messages.error(request, f"Still held: {result.reason}")
+            messages.error(request, _("Still held: %(reason)s") % {"reason": result.reason})
         else:
             where = f" (#{result.ticket})" if result.ticket else ""
-            messages.success(request, f"Filed: {MailOutcome(result.outcome).label}{where}.")
+            messages.success(
+                request,
+                _("Filed: %(label)s%(where)s.")
+                % {"label": MailOutcome(result.outcome).label, "where": where},
+            )
     return redirect(reverse("manage:inbound") + "?outcome=held")
 
 
@@ -102,7 +107,7 @@ def inbound_dismiss_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Dismissed; the message is kept and marked ignored.")
+        messages.success(request, _("Dismissed; the message is kept and marked ignored."))
     return redirect(reverse("manage:inbound") + "?outcome=held")
 
 

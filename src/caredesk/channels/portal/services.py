@@ -5,11 +5,15 @@ from __future__ import annotations
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from sesame.utils import get_query_string
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import User
+from caredesk.core.i18n import language_or_site
 
 
 def magic_link_eligible(user: User | None) -> bool:
@@ -34,14 +38,11 @@ def magic_link_send(*, email: str, base_url: str) -> bool:
     query: str = get_query_string(user)  # type: ignore[no-untyped-call]  # sesame is untyped
     link = base_url + reverse("portal:magic_login") + query
     minutes = settings.SESAME_MAX_AGE // 60
-    send_mail(
-        subject="Your sign-in link",
-        message=(
-            f"Hello,\n\nopen this link to sign in to the support portal:\n\n{link}\n\n"
-            f"It works once and for {minutes} minutes. If you did not ask for it, "
-            "ignore this mail.\n"
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    customer = user.customer
+    with translation.override(language_or_site(customer.language if customer else "")):
+        subject = _("Your sign-in link")
+        message = render_to_string(
+            "portal/email/magic_link.txt", {"link": link, "minutes": minutes}
+        )
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
     return True

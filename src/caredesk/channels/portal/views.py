@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from sesame.utils import get_user
 
@@ -61,7 +62,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "Thank you. We received your request.")
+            messages.success(request, _("Thank you. We received your request."))
             return redirect("portal:detail", ticket_id=ticket.pk)
     return render(request, "portal/new.html", {"form": form})
 
@@ -113,7 +114,7 @@ def request_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         channel=Channel.PORTAL,
         attachments=attachments_from(form.cleaned_data["attachments"]),
     )
-    messages.success(request, "Your reply was sent.")
+    messages.success(request, _("Your reply was sent."))
     return redirect("portal:detail", ticket_id=ticket.pk)
 
 
@@ -123,9 +124,9 @@ def request_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
     user = user_of(request)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
     if not _may_close(user, ticket):
-        raise PermissionDenied("Only the requester or the organisation's admin may close it.")
+        raise PermissionDenied(_("Only the requester or the organisation's admin may close it."))
     ticket_update(ticket=ticket, actor=user, changes={"status": TicketStatus.CLOSED})
-    messages.success(request, "Your request is closed. Thank you.")
+    messages.success(request, _("Your request is closed. Thank you."))
     return redirect("portal:detail", ticket_id=ticket.pk)
 
 
@@ -145,7 +146,9 @@ def magic_request(request: HttpRequest) -> HttpResponse:
 def magic_login(request: HttpRequest) -> HttpResponse:
     user = get_user(request, update_last_login=False)  # type: ignore[no-untyped-call]  # untyped
     if not magic_link_eligible(user):
-        messages.error(request, "This sign-in link is invalid, used or expired. Ask for a new one.")
+        messages.error(
+            request, _("This sign-in link is invalid, used or expired. Ask for a new one.")
+        )
         return redirect("portal:magic")
     login(request, user, backend="sesame.backends.ModelBackend")
     return redirect("portal:requests")

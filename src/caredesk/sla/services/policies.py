@@ -8,6 +8,8 @@ import copy
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from caredesk.core.business_hours import (
     Calendar,
     CalendarError,
@@ -63,17 +65,20 @@ def business_between(policy: SlaPolicy, a: dt.datetime, b: dt.datetime) -> float
 
 def conditions_check(conditions: Any) -> dict[str, list[Any]]:
     if not isinstance(conditions, dict):
-        raise ValidationFailed(SlaErrorCode.INVALID_CONDITIONS, "conditions must be an object.")
+        raise ValidationFailed(SlaErrorCode.INVALID_CONDITIONS, _("conditions must be an object."))
     unknown = set(conditions) - CONDITION_KEYS
     if unknown:
         raise ValidationFailed(
             SlaErrorCode.INVALID_CONDITIONS,
-            f"Unknown condition {sorted(unknown)[0]!r}.",
+            _("Unknown condition %(sorted_unknown_0)s.")
+            % {"sorted_unknown_0": repr(sorted(unknown)[0])},
             field="conditions",
         )
     for key, values in conditions.items():
         if not isinstance(values, list):
-            raise ValidationFailed(SlaErrorCode.INVALID_CONDITIONS, f"{key} must be a list.")
+            raise ValidationFailed(
+                SlaErrorCode.INVALID_CONDITIONS, _("%(key)s must be a list.") % {"key": key}
+            )
     return conditions
 
 
@@ -120,13 +125,17 @@ def calendar_save_check(
     calendar_check(timezone_name=timezone_name, hours=hours, holidays=holidays or [])
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed(SlaErrorCode.INVALID_NAME, "A calendar needs a name.", field="name")
+        raise ValidationFailed(
+            SlaErrorCode.INVALID_NAME, _("A calendar needs a name."), field="name"
+        )
     clash = BusinessCalendar.objects.filter(name__iexact=name)
     if calendar is not None:
         clash = clash.exclude(pk=calendar.pk)
     if clash.exists():
         raise ValidationFailed(
-            SlaErrorCode.NAME_TAKEN, f"A calendar named {name!r} exists.", field="name"
+            SlaErrorCode.NAME_TAKEN,
+            _("A calendar named %(name)s exists.") % {"name": repr(name)},
+            field="name",
         )
     return name
 
@@ -162,23 +171,25 @@ def policy_check(*, policy: SlaPolicy | None, data: dict[str, Any]) -> dict[str,
         setattr(candidate, key, value)
     checked["name"] = candidate.name = (candidate.name or "").strip()
     if not candidate.name:
-        raise ValidationFailed(SlaErrorCode.INVALID_NAME, "A policy needs a name.", field="name")
+        raise ValidationFailed(SlaErrorCode.INVALID_NAME, _("A policy needs a name."), field="name")
     if not 1 <= candidate.warn_at_percent <= 99:
         raise ValidationFailed(
             SlaErrorCode.INVALID_WARNING,
-            "warn_at_percent must be 1 to 99.",
+            _("warn_at_percent must be 1 to 99."),
             field="warn_at_percent",
         )
     if all(
         getattr(candidate, f"{t}_minutes") is None for t in TARGETS
     ):  # a policy without a target would only hide the next one
-        raise ValidationFailed(SlaErrorCode.NO_TARGET, "Give at least one target in minutes.")
+        raise ValidationFailed(SlaErrorCode.NO_TARGET, _("Give at least one target in minutes."))
     clash = SlaPolicy.objects.filter(name__iexact=candidate.name)
     if policy is not None:
         clash = clash.exclude(pk=policy.pk)
     if clash.exists():
         raise ValidationFailed(
-            SlaErrorCode.NAME_TAKEN, f"A policy named {candidate.name!r} exists.", field="name"
+            SlaErrorCode.NAME_TAKEN,
+            _("A policy named %(name)s exists.") % {"name": repr(candidate.name)},
+            field="name",
         )
     return checked
 

@@ -108,4 +108,9 @@
     var survey = document.querySelector("form[data-autosubmit]");
     if (survey) survey.requestSubmit();
   });
+
+  // The language switch in the header: choosing is enough.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-submit-on-change]")) e.target.form.requestSubmit();
+  });
 })();

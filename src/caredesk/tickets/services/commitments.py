@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -27,17 +28,17 @@ def commitment_create(
 ) -> Commitment:
     """Record a promise with its due time (timezone-aware)."""
     if not actor.is_staff_member:
-        raise PermissionDenied("Only agents make commitments.")
+        raise PermissionDenied(_("Only agents make commitments."))
     description = " ".join((description or "").split())
     if not description or len(description) > 500:
         raise ValidationFailed(
             TicketErrorCode.INVALID_DESCRIPTION,
-            "Describe the promise in 1-500 characters.",
+            _("Describe the promise in 1-500 characters."),
             field="description",
         )
     if timezone.is_naive(due_at):
         raise ValidationFailed(
-            TicketErrorCode.INVALID_DUE, "due_at needs a time zone.", field="due_at"
+            TicketErrorCode.INVALID_DUE, _("due_at needs a time zone."), field="due_at"
         )
     now = created_at or timezone.now()
     commitment = Commitment.objects.create(
@@ -63,15 +64,15 @@ def commitment_create(
 def commitment_resolve(*, commitment: Commitment, actor: User, status: str) -> Commitment:
     """Mark a pending commitment kept or broken."""
     if not actor.is_staff_member:
-        raise PermissionDenied("Only agents resolve commitments.")
+        raise PermissionDenied(_("Only agents resolve commitments."))
     if status not in (CommitmentStatus.KEPT, CommitmentStatus.BROKEN):
         raise ValidationFailed(
-            TicketErrorCode.INVALID_STATUS, "status must be kept or broken.", field="status"
+            TicketErrorCode.INVALID_STATUS, _("status must be kept or broken."), field="status"
         )
     if commitment.status != CommitmentStatus.PENDING:
         raise Conflict(
             TicketErrorCode.COMMITMENT_RESOLVED,
-            f"This commitment was already marked {commitment.status}.",
+            _("This commitment was already marked %(status)s.") % {"status": commitment.status},
         )
     now = timezone.now()
     commitment.status = status

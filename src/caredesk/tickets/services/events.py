@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import Conflict
@@ -89,7 +90,7 @@ def ticket_save_checked(
         current = Ticket.objects.filter(pk=ticket.pk).values_list("version", flat=True).first()
         raise Conflict(
             TicketErrorCode.STALE_VERSION,
-            "Someone else changed this ticket since you loaded it; reload and try again.",
+            _("Someone else changed this ticket since you loaded it; reload and try again."),
             field="version",
             extra={"current_version": current},
         )

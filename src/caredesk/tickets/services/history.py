@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from caredesk.accounts.models import Team, User
-from caredesk.core.errors import choice_check
+from caredesk.core.validation import choice_check
 from caredesk.customers.models import Customer
 from caredesk.tickets.changes import ChangeKind, TicketChange, ticket_changed
 from caredesk.tickets.enums import (

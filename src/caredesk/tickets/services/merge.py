@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import Conflict, PermissionDenied
@@ -21,11 +22,11 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     source with a pointer to it. The source's requester becomes a CC of the target when
     they differ, so nobody drops out of the conversation."""
     if not actor.is_staff_member:
-        raise PermissionDenied("Only agents can merge tickets.")
+        raise PermissionDenied(_("Only agents can merge tickets."))
     if source.pk == target.pk:
-        raise Conflict(TicketErrorCode.MERGE_SELF, "A ticket cannot be merged into itself.")
+        raise Conflict(TicketErrorCode.MERGE_SELF, _("A ticket cannot be merged into itself."))
     if source.merged_into_id or target.merged_into_id:
-        raise Conflict(TicketErrorCode.MERGE_MERGED, "One of the tickets was already merged.")
+        raise Conflict(TicketErrorCode.MERGE_MERGED, _("One of the tickets was already merged."))
     now = timezone.now()
     moved = Message.objects.filter(ticket=source).update(ticket=target)
     Commitment.objects.filter(ticket=source).update(ticket=target)

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
 from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -64,18 +65,19 @@ def message_content(
     files = attachments or []
     if len(plain) > MAX_TEXT:
         raise ValidationFailed(
-            TicketErrorCode.EMPTY_MESSAGE, "The message is too long.", field="text"
+            TicketErrorCode.EMPTY_MESSAGE, _("The message is too long."), field="text"
         )
     if not plain and not files:
         raise ValidationFailed(
-            TicketErrorCode.EMPTY_MESSAGE, "A message needs text or an attachment.", field="text"
+            TicketErrorCode.EMPTY_MESSAGE, _("A message needs text or an attachment."), field="text"
         )
     limit: int = settings.CAREDESK_MAX_ATTACHMENT_BYTES
     total = sum(len(a.data) for a in files)
     if total > limit:
         raise ValidationFailed(
             TicketErrorCode.ATTACHMENT_TOO_LARGE,
-            f"Attachments total {total} bytes; the limit is {limit}.",
+            _("Attachments total %(total)s bytes; the limit is %(limit)s.")
+            % {"total": total, "limit": limit},
             field="attachments",
         )
     return MessageContent(text=plain, html=safe_html, attachments=files)
@@ -154,18 +156,19 @@ def message_add(
     if role == AuthorRole.CUSTOMER and author_customer is None and author is not None:
         author_customer = author.customer
     if not is_public and role != AuthorRole.AGENT:
-        raise PermissionDenied("Only agents can write internal notes.")
+        raise PermissionDenied(_("Only agents can write internal notes."))
     if role == AuthorRole.AGENT and author is not None and not author.is_staff_member:
-        raise PermissionDenied("Only agents can write as an agent.")
+        raise PermissionDenied(_("Only agents can write as an agent."))
     if ticket.merged_into_id is not None:
         raise Conflict(
             TicketErrorCode.TICKET_MERGED,
-            f"This ticket was merged into #{ticket.merged_into_id}.",
+            _("This ticket was merged into #%(merged_into_id)s.")
+            % {"merged_into_id": ticket.merged_into_id},
             extra={"merged_into": ticket.merged_into_id},
         )
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict(
-            TicketErrorCode.TICKET_CLOSED, "This ticket is closed; open a follow-up instead."
+            TicketErrorCode.TICKET_CLOSED, _("This ticket is closed; open a follow-up instead.")
         )
     content = message_content(text=text, html=html, attachments=attachments)
     with transaction.atomic():

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from caredesk.core.errors import Conflict, ValidationFailed, choice_check
+from django.utils.translation import gettext as _
+
+from caredesk.core.errors import Conflict, ValidationFailed
+from caredesk.core.validation import choice_check
 from caredesk.tickets.enums import TicketStatus
 from caredesk.tickets.errors import TicketErrorCode
 from caredesk.tickets.models import Ticket
@@ -21,13 +24,13 @@ def status_fields(ticket: Ticket, status: str, at: dt.datetime) -> dict[str, Any
     if ticket.status == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
         raise Conflict(
             TicketErrorCode.TICKET_CLOSED,
-            "A closed ticket cannot be reopened; open a follow-up instead.",
+            _("A closed ticket cannot be reopened; open a follow-up instead."),
             field="status",
         )
     fields: dict[str, Any] = {"status": status, "status_changed_at": at}
     if status == TicketStatus.NEW and ticket.status != TicketStatus.NEW:
         raise ValidationFailed(
-            TicketErrorCode.INVALID_TRANSITION, "A ticket cannot go back to new.", field="status"
+            TicketErrorCode.INVALID_TRANSITION, _("A ticket cannot go back to new."), field="status"
         )
     if status in _STATUS_TIMES:
         fields[_STATUS_TIMES[TicketStatus(status)]] = at

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import Team, User
 from caredesk.core.custom_fields import custom_fields_clean
-from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed, choice_check
+from caredesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caredesk.core.models import CustomFieldEntity
+from caredesk.core.validation import choice_check
 from caredesk.customers.models import Customer
 from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.changes import ChangeKind, TicketChange, ticket_changed
@@ -41,12 +43,12 @@ def clean_subject(subject: str) -> str:
     text = " ".join((subject or "").split())
     if not text:
         raise ValidationFailed(
-            TicketErrorCode.INVALID_SUBJECT, "A ticket needs a subject.", field="subject"
+            TicketErrorCode.INVALID_SUBJECT, _("A ticket needs a subject."), field="subject"
         )
     if len(text) > 250:
         raise ValidationFailed(
             TicketErrorCode.INVALID_SUBJECT,
-            "The subject is longer than 250 characters.",
+            _("The subject is longer than 250 characters."),
             field="subject",
         )
     return text
@@ -59,18 +61,22 @@ def tags_resolve(names: list[str]) -> list[Tag]:
         tag = "-".join(str(name).strip().lower().split())
         if not tag or len(tag) > 64:
             raise ValidationFailed(
-                TicketErrorCode.INVALID_TAG, f"Invalid tag {name!r}.", field="tags"
+                TicketErrorCode.INVALID_TAG,
+                _("Invalid tag %(name)s.") % {"name": repr(name)},
+                field="tags",
             )
         if tag not in clean:
             clean.append(tag)
     if len(clean) > MAX_TAGS:
         raise ValidationFailed(
-            TicketErrorCode.INVALID_TAG, f"At most {MAX_TAGS} tags.", field="tags"
+            TicketErrorCode.INVALID_TAG,
+            _("At most %(MAX_TAGS)s tags.") % {"MAX_TAGS": MAX_TAGS},
+            field="tags",
         )
     existing = {t.name: t for t in Tag.objects.filter(name__in=clean)}
     for name in clean:
         if name not in existing:
-            existing[name], _ = Tag.objects.get_or_create(name=name)
+            existing[name], _created = Tag.objects.get_or_create(name=name)
     return [existing[n] for n in clean]
 
 
@@ -137,16 +143,18 @@ def ticket_create(
     now = created_at or timezone.now()
     if actor is not None and not actor.is_staff_member:
         if actor.customer_id != requester.pk:
-            raise PermissionDenied("A customer can only open tickets for themselves.")
+            raise PermissionDenied(_("A customer can only open tickets for themselves."))
         if assignee or team or tags or custom_fields:
-            raise PermissionDenied("Customers cannot set assignee, team, tags or custom fields.")
+            raise PermissionDenied(_("Customers cannot set assignee, team, tags or custom fields."))
     if external_id and Ticket.objects.filter(external_id=external_id).exists():
         raise Conflict(
-            TicketErrorCode.EXTERNAL_ID_TAKEN, f"A ticket with external_id {external_id!r} exists."
+            TicketErrorCode.EXTERNAL_ID_TAKEN,
+            _("A ticket with external_id %(external_id)s exists.")
+            % {"external_id": repr(external_id)},
         )
     if assignee is not None and not assignee.is_staff_member:
         raise ValidationFailed(
-            TicketErrorCode.NOT_STAFF, "The assignee must be an agent.", field="assignee_id"
+            TicketErrorCode.NOT_STAFF, _("The assignee must be an agent."), field="assignee_id"
         )
     ticket = ticket_build(
         requester=requester,
@@ -194,7 +202,8 @@ def ticket_create(
         if external_id and Ticket.objects.filter(external_id=external_id).exists():
             raise Conflict(  # a concurrent request took the same external_id
                 TicketErrorCode.EXTERNAL_ID_TAKEN,
-                f"A ticket with external_id {external_id!r} exists.",
+                _("A ticket with external_id %(external_id)s exists.")
+                % {"external_id": repr(external_id)},
             ) from None
         raise
     return ticket
@@ -260,9 +269,9 @@ def ticket_update(
     if actor is not None and not actor.is_staff_member:
         allowed = {"status"}
         if set(changes) - allowed:
-            raise PermissionDenied("Customers can only close or solve their own requests.")
+            raise PermissionDenied(_("Customers can only close or solve their own requests."))
         if changes.get("status") not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
-            raise PermissionDenied("Customers can only mark their request solved or closed.")
+            raise PermissionDenied(_("Customers can only mark their request solved or closed."))
     now = at or timezone.now()
     fields: dict[str, Any] = {}
     events: list[tuple[str, object, object]] = []
@@ -285,7 +294,7 @@ def ticket_update(
         new = changes["assignee"]
         if new is not None and not new.is_staff_member:
             raise ValidationFailed(
-                TicketErrorCode.NOT_STAFF, "The assignee must be an agent.", field="assignee_id"
+                TicketErrorCode.NOT_STAFF, _("The assignee must be an agent."), field="assignee_id"
             )
         fields["assignee"] = new
         events.append(("assignee", ticket.assignee, new))

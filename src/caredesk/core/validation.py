@@ -1,0 +1,22 @@
+"""Checks shared by the domains whose refusals speak the user's language (core.errors
+stays free of Django: the pure modules raise its errors too)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+from caredesk.core.errors import ValidationFailed
+
+
+def choice_check(value: str, choices: list[str], field: str, code: StrEnum) -> str:
+    """``value`` when it is one of ``choices``; ValidationFailed naming the field if not."""
+    if value not in choices:
+        raise ValidationFailed(
+            code,
+            _("%(field)s must be one of %(choices)s.")
+            % {"field": field, "choices": ", ".join(choices)},
+            field=field,
+        )
+    return value
