@@ -7,12 +7,12 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from caredesk.core.cache import cached
 from caredesk.core.errors import CoreErrorCode, ValidationFailed
 from caredesk.core.models import CustomField, CustomFieldEntity, CustomFieldType
+from caredesk.core.validation import save_unique
 
 MAX_KEY_LENGTH = 64
 MAX_TEXT_LENGTH = 10_000
@@ -204,17 +204,15 @@ def custom_field_save(*, field: CustomField | None, data: dict[str, Any]) -> Cus
     row = field or CustomField()
     for name in FIELD_NAMES:
         setattr(row, name, checked[name])
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        raise ValidationFailed(
+    return save_unique(
+        row,
+        taken=lambda: ValidationFailed(
             CoreErrorCode.KEY_TAKEN,
             _("A %(entity)s field with the key %(key)s exists.")
             % {"entity": row.entity, "key": repr(row.key)},
             field="key",
-        ) from None
-    return row
+        ),
+    )
 
 
 def custom_field_delete(*, field: CustomField) -> None:

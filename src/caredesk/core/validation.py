@@ -3,8 +3,12 @@ stays free of Django: the pure modules raise its errors too)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TypeVar
 
+from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from caredesk.core.errors import ValidationFailed
@@ -20,3 +24,18 @@ def choice_check(value: str, choices: list[str], field: str, code: StrEnum) -> s
             field=field,
         )
     return value
+
+
+M = TypeVar("M", bound=Model)
+
+
+def save_unique(row: M, *, taken: Callable[[], ValidationFailed]) -> M:
+    """Save ``row`` in a savepoint; a unique constraint it breaks (a name or key taken,
+    also by a concurrent request) is the refusal ``taken()`` builds, and nothing is
+    written."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise taken() from None
+    return row

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from caredesk.accounts.enums import STAFF_ROLES
 from caredesk.accounts.models import Team, User
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.jobs import job_enqueue
+from caredesk.core.validation import save_unique
 from caredesk.notifications.models import NotificationKind
 from caredesk.notifications.services import notify
 from caredesk.routing.errors import RoutingErrorCode
@@ -83,17 +84,15 @@ def skill_save(*, skill: Skill | None, data: dict[str, Any]) -> Skill:
     checked = skill_check(data)
     row = skill or Skill()
     row.kind, row.name = checked["kind"], checked["name"]
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        raise ValidationFailed(
+    return save_unique(
+        row,
+        taken=lambda: ValidationFailed(
             RoutingErrorCode.SKILL_TAKEN,
             _("A %(kind)s skill named %(name)s exists.")
             % {"kind": row.kind, "name": repr(row.name)},
             field="name",
-        ) from None
-    return row
+        ),
+    )
 
 
 @transaction.atomic

@@ -14,17 +14,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from caredesk.channels.mail.outbound import (
-    BACKOFF_SECONDS,
-    SEND_TIMEOUT,
-    SMTP_ERRORS,
     NoRecipient,
+    mail_outbox,
     mailbox_of,
     smtp_connection_for,
 )
 from caredesk.channels.models import Mailbox
 from caredesk.core.i18n import language_or_site
-from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome
-from caredesk.surveys.models import SCORE_RANGES, DeliveryStatus, SurveyInvitation, SurveyKind
+from caredesk.core.outbox import Delivered, Outcome
+from caredesk.surveys.models import SCORE_RANGES, SurveyInvitation, SurveyKind
 from caredesk.surveys.services import QUESTIONS, SCALE_ENDS, invitation_token
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.services.events import event_record
@@ -51,18 +49,8 @@ def _invitation_done(row: SurveyInvitation, outcome: Outcome) -> None:
         )
 
 
-OUTBOX = LeasedOutbox(
-    model=SurveyInvitation,
-    send=_send,
-    pending=DeliveryStatus.QUEUED,
-    sent=DeliveryStatus.SENT,
-    failed=DeliveryStatus.FAILED,
-    backoff=BACKOFF_SECONDS,
-    lease_seconds=SEND_TIMEOUT * 2,
-    related=("customer", "ticket"),
-    expected=SMTP_ERRORS,
-    on_done=_invitation_done,
-)
+# Survey invitations share the ticket outbox's statuses (queued, sent, failed).
+OUTBOX = mail_outbox(SurveyInvitation, _send, _invitation_done, ("customer", "ticket"))
 
 
 def survey_deliver(*, invitation_id: int, now: dt.datetime | None = None) -> Outcome:

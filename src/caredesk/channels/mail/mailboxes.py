@@ -8,13 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import Team
 from caredesk.channels.errors import ChannelErrorCode
 from caredesk.channels.models import Mailbox
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.validation import save_unique
 
 SECURITY = ("ssl", "starttls", "none")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -80,16 +80,14 @@ def mailbox_save(*, mailbox: Mailbox | None, data: dict[str, Any]) -> Mailbox:
     for key in MAILBOX_FIELDS:
         if key in checked:
             setattr(box, key, checked[key])
-    try:
-        with transaction.atomic():
-            box.save()
-    except IntegrityError:
-        raise ValidationFailed(
+    return save_unique(
+        box,
+        taken=lambda: ValidationFailed(
             ChannelErrorCode.ADDRESS_TAKEN,
             _("A mailbox for %(address)s exists.") % {"address": box.address},
             field="address",
-        ) from None
-    return box
+        ),
+    )
 
 
 def mailbox_delete(*, mailbox: Mailbox) -> None:

@@ -14,9 +14,12 @@ import datetime as dt
 import logging
 import os
 import smtplib
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Model
 
 from caredesk.channels.mail.thread import SUBJECT_REF, reply_address
 from caredesk.channels.models import (
@@ -34,6 +37,8 @@ from caredesk.tickets.models import Ticket
 from caredesk.tickets.services.events import event_record
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Model)
 
 BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600, 12 * 3600)
 SEND_TIMEOUT = 30
@@ -78,18 +83,29 @@ def _message_done(row: OutboundMessage, outcome: Outcome) -> None:
         )
 
 
-OUTBOX = LeasedOutbox(
-    model=OutboundMessage,
-    send=_send_message,
-    pending=OutboundStatus.QUEUED,
-    sent=OutboundStatus.SENT,
-    failed=OutboundStatus.FAILED,
-    backoff=BACKOFF_SECONDS,
-    lease_seconds=SEND_TIMEOUT * 2,
-    related=("message__ticket__requester",),
-    expected=SMTP_ERRORS,
-    on_done=_message_done,
-)
+def mail_outbox(
+    model: type[M],
+    send: Callable[[M], Delivered],
+    on_done: Callable[[M, Outcome], None],
+    related: tuple[str, ...],
+) -> LeasedOutbox[M]:
+    """An outbox that sends by SMTP (queued, sent, failed): this backoff, a lease past
+    the send's timeout, SMTP refusals and network errors retried quietly."""
+    return LeasedOutbox(
+        model=model,
+        send=send,
+        pending=OutboundStatus.QUEUED,
+        sent=OutboundStatus.SENT,
+        failed=OutboundStatus.FAILED,
+        backoff=BACKOFF_SECONDS,
+        lease_seconds=SEND_TIMEOUT * 2,
+        related=related,
+        expected=SMTP_ERRORS,
+        on_done=on_done,
+    )
+
+
+OUTBOX = mail_outbox(OutboundMessage, _send_message, _message_done, ("message__ticket__requester",))
 MAX_ATTEMPTS = OUTBOX.max_attempts
 
 
