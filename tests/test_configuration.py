@@ -45,6 +45,7 @@ MAILBOX = {
     "imap_folder": "INBOX",
     "smtp_port": 587,
     "smtp_security": "starttls",
+    "unproven_replies": "new",
 }
 
 TIER = {"entity": "ticket", "key": "tier", "label": "Tier", "field_type": "choice", "position": 0}

@@ -11,5 +11,6 @@ class ChannelErrorCode(StrEnum):
     INVALID_ENV_NAME = "invalid_env_name"
     INVALID_NAME = "invalid_name"
     INVALID_SECURITY = "invalid_security"
+    INVALID_UNPROVEN_REPLIES = "invalid_unproven_replies"
     NOT_HELD = "not_held"
     UNKNOWN_TEAM = "unknown_team"

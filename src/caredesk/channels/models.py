@@ -50,6 +50,11 @@ class OutboundMessage(BaseModel):
         return f"{self.channel} message {self.message_id} ({self.status})"
 
 
+class UnprovenReplies(models.TextChoices):
+    NEW = "new", gettext_lazy("Open a new ticket, marked as a possible follow-up")
+    HOLD = "hold", gettext_lazy("Hold for review")
+
+
 class Security(models.TextChoices):
     SSL = "ssl", gettext_lazy("TLS from the start (IMAPS 993 / SMTPS 465)")
     STARTTLS = "starttls", gettext_lazy("STARTTLS")
@@ -122,6 +127,28 @@ class Mailbox(BaseModel):
         default=False,
         help_text=gettext_lazy("Answer each new request with a short acknowledgement."),
         verbose_name=gettext_lazy("auto acknowledge"),
+    )
+    authserv_id = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=gettext_lazy(
+            "The authserv-id your own mail server writes in Authentication-Results (e.g. "
+            "mx.example.com); only its results are believed. Empty: none are."
+        ),
+        verbose_name=gettext_lazy("trusted authserv-id"),
+    )
+    unproven_replies = models.CharField(
+        max_length=4,
+        choices=UnprovenReplies.choices,
+        default=UnprovenReplies.NEW,
+        db_default=UnprovenReplies.NEW,
+        help_text=gettext_lazy(
+            "A reply that names a ticket only in its subject, from an address that "
+            "authentication does not prove."
+        ),
+        verbose_name=gettext_lazy("unproven replies"),
     )
 
     class Meta:

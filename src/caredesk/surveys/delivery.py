@@ -19,6 +19,7 @@ from caredesk.channels.mail.outbound import (
     mailbox_of,
     smtp_connection_for,
 )
+from caredesk.channels.mail.trust import message_id
 from caredesk.channels.models import Mailbox
 from caredesk.core.i18n import language_or_site
 from caredesk.core.outbox import Delivered, Outcome
@@ -108,7 +109,7 @@ def survey_email(row: SurveyInvitation, box: Mailbox | None) -> EmailMultiAltern
         from_email=f"{box.name} <{sender}>" if box else sender,
         to=[row.email],
         headers={
-            "Message-ID": f"<caredesk.survey.{row.pk}@{domain}>",
+            "Message-ID": message_id(f"survey.{row.pk}", domain),
             "Auto-Submitted": "auto-generated",
             "X-Caredesk-Survey": str(row.pk),
         },

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -38,6 +39,8 @@ class MailboxIn(InputSchema):
     smtp_password_env: str = Field("", max_length=100, examples=["CAREDESK_SMTP_PASSWORD"])
     signature: str = Field("", max_length=5000)
     auto_acknowledge: bool = False
+    authserv_id: str = Field("", max_length=255, examples=["mx.example.com"])
+    unproven_replies: Literal["new", "hold"] = "new"
 
 
 class MailboxOut(Schema):
@@ -60,6 +63,8 @@ class MailboxOut(Schema):
     smtp_password_env: str
     signature: str
     auto_acknowledge: bool
+    authserv_id: str
+    unproven_replies: str
     last_uid: int
 
 

@@ -11,18 +11,29 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caredesk.accounts.models import User
 from caredesk.channels.mail.parsing import MESSAGE_ID, ParsedMail
 from caredesk.channels.mail.store import (
     MailResult,
 )
 from caredesk.channels.mail.thread import (
+    AGENT_ADDRESS,
     SUBJECT_REF,
+    Thread,
+    may_write,
     own_address,
     own_addresses,
     staff_of,
     thread_find,
 )
-from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailThread
+from caredesk.channels.mail.trust import from_authenticated, message_id_ours
+from caredesk.channels.models import (
+    InboundMail,
+    Mailbox,
+    MailOutcome,
+    MailThread,
+    UnprovenReplies,
+)
 from caredesk.core.i18n import language_or_site
 from caredesk.customers.enums import ContactKind
 from caredesk.customers.models import ContactPoint, Customer
@@ -93,20 +104,93 @@ def mail_file(row: InboundMail, parsed: ParsedMail, known: Known | None) -> Mail
             reason=f"More than {RATE_LIMIT} messages from {parsed.sender} in 10 minutes "
             "(a mail loop?).",
         )
-    ticket, why_not = thread_find(parsed)
+    thread = thread_find(parsed)
+    ticket = thread.ticket
     if parsed.auto_reply:
         return MailResult(
             MailOutcome.IGNORED,
             ticket.pk if ticket else None,
             reason="An automatic reply (out of office, autoresponder): no ticket, no answer.",
         )
-    if ticket is not None and ticket.status == TicketStatus.CLOSED:
+    agent = staff_of(parsed.sender)
+    if agent is not None:
+        return _from_staff(parsed, thread, agent, known)
+    if ticket is None:
+        return _new_ticket(row, parsed, known, reason=None)
+    if not may_write(parsed.sender, ticket):
+        return _new_ticket(row, parsed, known, reason=(
+            f"Matched ticket #{ticket.pk} by {thread.how}, but {parsed.sender} is not its "
+            "requester or a CC: opened as a new ticket."
+        ))  # fmt: skip
+    if not thread.proven:
+        mailbox = row.mailbox
+        authenticated = from_authenticated(
+            parsed.auth_results, parsed.sender, mailbox.authserv_id if mailbox else ""
+        )
+        if not authenticated.proven:
+            return _unproven(row, parsed, known, ticket, thread, authenticated.how)
+    if ticket.status == TicketStatus.CLOSED:
         return _new_ticket(
             row, parsed, known, follow_up_of=ticket, reason=f"Follow-up of closed #{ticket.pk}."
         )
-    if ticket is not None:
-        return _append(ticket, parsed, known)
-    return _new_ticket(row, parsed, known, reason=why_not)
+    return _append(ticket, parsed, known, agent=None)
+
+
+def _from_staff(parsed: ParsedMail, thread: Thread, agent: User, known: Known | None) -> MailResult:
+    """Mail from a staff address is written as that agent only with the agent's signed
+    reply address for that ticket (only the agent received it); anything else is held,
+    never written as staff nor sent on to a customer (the reply-spoofing class)."""
+    ticket = thread.ticket
+    if ticket is None or thread.how != AGENT_ADDRESS or thread.agent_id != agent.pk:
+        return MailResult(
+            MailOutcome.HELD,
+            ticket.pk if ticket else None,
+            reason=(
+                f"From a staff address ({parsed.sender}) without that agent's signed reply "
+                "address: anyone can put an agent's address in From, so it was neither "
+                "written as the agent nor sent on. Check it with the agent."
+            ),
+        )
+    if ticket.status == TicketStatus.CLOSED:
+        return MailResult(
+            MailOutcome.HELD,
+            ticket.pk,
+            reason=f"{agent.display_name} answered closed ticket #{ticket.pk} by email.",
+        )
+    return _append(ticket, parsed, known, agent=agent)
+
+
+def _unproven(
+    row: InboundMail,
+    parsed: ParsedMail,
+    known: Known | None,
+    ticket: Ticket,
+    thread: Thread,
+    why: str,
+) -> MailResult:
+    """A reply that names a ticket only by claims anyone can make (its subject, a
+    Message-ID we received), from an address that authentication does not prove: as
+    the mailbox says, held for review or opened as a new ticket marked as a possible
+    follow-up, never added to the ticket as its requester."""
+    reason = (
+        f"Names ticket #{ticket.pk} only by {thread.how}, and the sender's address is not "
+        f"proven ({why})"
+    )
+    mailbox = row.mailbox
+    if mailbox is not None and mailbox.unproven_replies == UnprovenReplies.HOLD:
+        return MailResult(MailOutcome.HELD, ticket.pk, reason=reason + ": held for review.")
+    result = _new_ticket(
+        row, parsed, known, reason=reason + f": a new ticket, possible follow-up of #{ticket.pk}."
+    )
+    if result.ticket is not None:
+        event_record(
+            ticket=Ticket.objects.get(pk=result.ticket),
+            actor=None,
+            kind=EventKind.CHANGED,
+            field="possible_follow_up_of",
+            new=ticket.pk,
+        )
+    return result
 
 
 def _content(parsed: ParsedMail) -> tuple[str, str, list[AttachmentData], str]:
@@ -129,9 +213,10 @@ def _content(parsed: ParsedMail) -> tuple[str, str, list[AttachmentData], str]:
     return text, parsed.html, files, note
 
 
-def _append(ticket: Ticket, parsed: ParsedMail, known: Known | None) -> MailResult:
+def _append(
+    ticket: Ticket, parsed: ParsedMail, known: Known | None, *, agent: User | None
+) -> MailResult:
     text, html, files, note = _content(parsed)
-    agent = staff_of(parsed.sender)
     customer = None
     if agent is None:
         customer = known.customers.get(parsed.sender) if known else None
@@ -227,32 +312,53 @@ def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
 
 
 def _bounce(parsed: ParsedMail) -> MailResult:
-    """Mark the addresses undeliverable; record the failure on the ticket it was for."""
+    """Mark an address undeliverable only when the report is about a message we sent to
+    it: the report must quote one of our signed Message-IDs, and the address must be
+    the requester's or a CC's of that message's ticket. A forged report naming a
+    customer changes nothing (it is recorded, with why it was not believed)."""
 
     assert parsed.bounce is not None
-    marked = ContactPoint.objects.filter(
-        kind=ContactKind.EMAIL, value__in=list(parsed.bounce.recipients)
-    )
-    if parsed.bounce.permanent:
-        marked.update(undeliverable=True)
     ids = list(parsed.in_reply_to + parsed.references) + _ids_in_bounce(parsed)
-    thread = MailThread.objects.filter(msgid__in=ids).first() if ids else None
-    if thread is not None:
+    ours = [i for i in ids if message_id_ours(i)]
+    thread = (
+        MailThread.objects.filter(msgid__in=ours, outbound=True).order_by("id").first()
+        if ours
+        else None
+    )
+    ticket = Ticket.objects.get(pk=thread.ticket_id) if thread is not None else None
+    sent_to: set[str] = set()
+    if ticket is not None:
+        people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
+        sent_to = set(
+            ContactPoint.objects.filter(kind=ContactKind.EMAIL, customer_id__in=people).values_list(
+                "value", flat=True
+            )
+        )
+    failed = [r for r in parsed.bounce.recipients if r in sent_to]
+    unproven = [r for r in parsed.bounce.recipients if r not in sent_to]
+    if parsed.bounce.permanent and failed:
+        ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__in=failed).update(
+            undeliverable=True
+        )
+    if ticket is not None and failed:
         event_record(
-            ticket=Ticket.objects.get(pk=thread.ticket_id),
+            ticket=ticket,
             actor=None,
             kind=EventKind.CHANGED,
             field="email_delivery",
-            new=f"failed for {', '.join(parsed.bounce.recipients)}: "
+            new=f"failed for {', '.join(failed)}: "
             f"{parsed.bounce.status} {parsed.bounce.diagnostic}".strip(),
         )
     what = "permanently" if parsed.bounce.permanent else "temporarily"
-    return MailResult(
-        MailOutcome.BOUNCE,
-        thread.ticket_id if thread else None,
-        reason=f"Delivery to {', '.join(parsed.bounce.recipients)} failed {what} "
-        f"({parsed.bounce.status}).",
+    reason = (
+        f"Delivery to {', '.join(failed)} failed {what} ({parsed.bounce.status})." if failed else ""
     )
+    if unproven:
+        reason += (
+            f" Not believed for {', '.join(unproven)}: the report names no message we sent "
+            "there (a forged or misdirected delivery report); nothing was changed."
+        )
+    return MailResult(MailOutcome.BOUNCE, ticket.pk if ticket else None, reason=reason.strip())
 
 
 def _ids_in_bounce(parsed: ParsedMail) -> list[str]:

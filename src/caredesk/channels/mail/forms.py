@@ -17,7 +17,7 @@ class MailboxForm(ServiceForm):
             "name", "address", "team", "active", "imap_host", "imap_port", "imap_security",
             "imap_user", "imap_password_env", "imap_folder", "processed_folder", "smtp_host",
             "smtp_port", "smtp_security", "smtp_user", "smtp_password_env", "signature",
-            "auto_acknowledge",
+            "auto_acknowledge", "authserv_id", "unproven_replies",
         ]  # fmt: skip
 
     def service_check(self, data: dict[str, Any]) -> dict[str, Any]:

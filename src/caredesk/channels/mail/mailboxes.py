@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import Team
 from caredesk.channels.errors import ChannelErrorCode
-from caredesk.channels.models import Mailbox
+from caredesk.channels.models import Mailbox, UnprovenReplies
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.validation import save_unique
 
@@ -23,7 +23,7 @@ MAILBOX_FIELDS = (
     "name", "address", "team_id", "active", "imap_host", "imap_port", "imap_security",
     "imap_user", "imap_password_env", "imap_folder", "processed_folder", "smtp_host",
     "smtp_port", "smtp_security", "smtp_user", "smtp_password_env", "signature",
-    "auto_acknowledge",
+    "auto_acknowledge", "authserv_id", "unproven_replies",
 )  # fmt: skip
 
 
@@ -62,6 +62,12 @@ def mailbox_check(data: dict[str, Any]) -> dict[str, Any]:
                 _("Give the name of an environment variable (letters, digits and _)."),
                 field=key,
             )
+    if checked.get("unproven_replies", UnprovenReplies.NEW) not in UnprovenReplies.values:
+        raise ValidationFailed(
+            ChannelErrorCode.INVALID_UNPROVEN_REPLIES,
+            _("unproven_replies must be new or hold."),
+            field="unproven_replies",
+        )
     team_id = checked.get("team_id")
     if team_id is not None and not Team.objects.filter(pk=team_id).exists():
         raise ValidationFailed(

@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Model
 
 from caredesk.channels.mail.thread import SUBJECT_REF, reply_address
+from caredesk.channels.mail.trust import message_id
 from caredesk.channels.models import (
     InboundMail,
     Mailbox,
@@ -146,7 +147,7 @@ def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
         ticket.subject if SUBJECT_REF.search(ticket.subject) else f"{ticket.subject} [#{ticket.pk}]"
     )
     headers = {
-        "Message-ID": f"<caredesk.{ticket.pk}.{message.pk}.{row.pk}@{domain}>",
+        "Message-ID": message_id(f"{ticket.pk}.{message.pk}.{row.pk}", domain),
         "Auto-Submitted": "auto-generated" if message.author_role == "system" else "no",
         "X-Caredesk-Ticket": str(ticket.pk),
     }

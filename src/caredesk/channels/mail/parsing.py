@@ -79,6 +79,9 @@ class ParsedMail:
     bulk: bool = False  # lists, newsletters, Precedence bulk/junk/list
     bounce: Bounce | None = None
     size: int = 0
+    # The Authentication-Results headers as received, topmost first; only the ones added
+    # by the mailbox's own MTA (its authserv-id) may be believed (channels.mail.trust).
+    auth_results: tuple[str, ...] = ()
 
     @property
     def visible_text(self) -> str:
@@ -158,6 +161,7 @@ def parse(raw: bytes) -> ParsedMail:
         html=html,
         attachments=parts,
         size=len(raw),
+        auth_results=tuple(_clean(v) for v in raw_headers.get("authentication-results", [])),
     )
     parsed.bounce = _bounce(msg, parsed)
     parsed.auto_reply = parsed.bounce is None and _is_auto_reply(as_sent, parsed)
@@ -406,15 +410,10 @@ _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 
 
 def _bounce(msg: Message, parsed: ParsedMail) -> Bounce | None:
-    """A delivery status notification (multipart/report; report-type=delivery-status)
-    with the failed recipients, or None."""
-    if msg.get_content_type() != "multipart/report":
-        return None
-    try:
-        report_type = str(msg.get_param("report-type") or "").lower()
-    except Exception:  # a malformed Content-Type: not a report we can read
-        return None
-    if report_type != "delivery-status":
+    """A delivery status notification with the failed recipients, or None: a message
+    with a message/delivery-status part (multipart/report; report-type=delivery-status,
+    or a report whose report-type is missing or wrong, as some MTAs send)."""
+    if not msg.is_multipart():
         return None
     recipients: list[str] = []
     status, diagnostic, failed = "", "", False

@@ -1,17 +1,19 @@
-"""Inbound mail, stage 2: which ticket a message answers, and whether its sender may
-write there. In-Reply-To and References against every Message-ID caredesk has seen or
-sent, then the ticket reference in the subject ([#123]), then the per-ticket reply
-address (local+t123-<signature>@domain); the addresses that are caredesk's own. The
-outbound side uses the same reply addresses and subject reference."""
+"""Inbound mail, stage 2: which ticket a message answers and how strongly it shows it
+(signed reply addresses and Message-IDs of ours are proof, see channels.mail.trust; a
+Message-ID we received or a subject reference [#123] are only claims), and whether its
+sender may write there; the addresses that are caredesk's own. The outbound side uses
+the same reply addresses and subject reference."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from caredesk.accounts.models import User
 from caredesk.channels.mail.parsing import ParsedMail
+from caredesk.channels.mail.trust import agent_of_reply_address, message_id_ours
 from caredesk.channels.models import Mailbox, MailThread
 from caredesk.core.cache import cached
 from caredesk.customers.enums import ContactKind
@@ -65,32 +67,58 @@ def own_address(address: str, own: frozenset[str] | None = None) -> bool:
     )
 
 
-def thread_find(parsed: ParsedMail) -> tuple[Ticket | None, str | None]:
-    """The ticket the message answers, if its sender may write to it; otherwise None and
-    why it was not joined (for the record)."""
-    candidates: list[tuple[int, str]] = []
+# How a message shows which ticket it answers, strongest first. Only the first two are
+# proof (see channels.mail.trust); the others are claims anyone can make.
+SIGNED_REPLY = "a message we sent (its In-Reply-To/References)"
+REPLY_ADDRESS = "the ticket's signed reply address"
+AGENT_ADDRESS = "an agent's signed reply address"
+REFERENCE = "its In-Reply-To/References (a message we received)"
+SUBJECT = "the ticket reference in its subject"
+PROOF = frozenset({SIGNED_REPLY, REPLY_ADDRESS, AGENT_ADDRESS})
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The ticket a message names, how it names it, and (for an agent's signed reply
+    address) the agent it proves."""
+
+    ticket: Ticket | None = None
+    how: str = ""
+    agent_id: int | None = None
+
+    @property
+    def proven(self) -> bool:
+        return self.how in PROOF
+
+
+def thread_find(parsed: ParsedMail) -> Thread:
+    """The ticket the message answers and how strongly it shows it: an agent's signed
+    reply address, then a signed Message-ID of ours, then the ticket's signed reply
+    address, then a Message-ID we received, then the subject reference."""
+    candidates: list[tuple[int, str, int | None]] = []
+    for address in parsed.addresses:
+        agent = agent_of_reply_address(address)
+        if agent is not None:
+            candidates.append((agent[0], AGENT_ADDRESS, agent[1]))
     ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)]
     if ids:
         found = dict(MailThread.objects.filter(msgid__in=ids).values_list("msgid", "ticket_id"))
-        candidates += [(found[i], "its In-Reply-To/References") for i in ids if i in found]
-    match = SUBJECT_REF.search(parsed.subject)
-    if match:
-        candidates.append((int(match.group(1)), "the ticket reference in its subject"))
+        signed = [i for i in ids if i in found and message_id_ours(i)]
+        candidates += [(found[i], SIGNED_REPLY, None) for i in signed]
+        candidates += [(found[i], REFERENCE, None) for i in ids if i in found and i not in signed]
     for address in parsed.addresses:
         ticket_id = ticket_of_reply_address(address)
         if ticket_id is not None:
-            candidates.append((ticket_id, "the ticket's reply address"))
-    for ticket_id, how in candidates:
+            candidates.append((ticket_id, REPLY_ADDRESS, None))
+    match = SUBJECT_REF.search(parsed.subject)
+    if match:
+        candidates.append((int(match.group(1)), SUBJECT, None))
+    order = [AGENT_ADDRESS, SIGNED_REPLY, REPLY_ADDRESS, REFERENCE, SUBJECT]
+    for ticket_id, how, agent_id in sorted(candidates, key=lambda c: order.index(c[1])):
         ticket = ticket_final(Ticket.objects.filter(pk=ticket_id).first())
-        if ticket is None:
-            continue
-        if may_write(parsed.sender, ticket):
-            return ticket, None
-        return None, (
-            f"Matched ticket #{ticket.pk} by {how}, but {parsed.sender} is not its requester, "
-            "a CC or a member of staff: opened as a new ticket."
-        )
-    return None, None
+        if ticket is not None:
+            return Thread(ticket, how, agent_id)
+    return Thread()
 
 
 def ticket_final(ticket: Ticket | None) -> Ticket | None:
@@ -111,10 +139,9 @@ def _emails_of(customer_ids: list[int]) -> set[str]:
 
 
 def may_write(sender: str, ticket: Ticket) -> bool:
+    """Whether the sender is the ticket's requester or one of its CCs."""
     people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
-    if sender in _emails_of(people):
-        return True
-    return staff_of(sender) is not None
+    return sender in _emails_of(people)
 
 
 def staff_of(address: str) -> User | None:

@@ -21,6 +21,7 @@ from caredesk.channels.mail.parsing import parse
 from caredesk.channels.mail.store import inbound_store
 from caredesk.channels.mail.tests.test_parsing import BOUNCE
 from caredesk.channels.mail.thread import reply_address
+from caredesk.channels.mail.trust import agent_reply_address, message_id
 from caredesk.channels.models import InboundMail, Mailbox, MailThread, OutboundMessage
 from caredesk.cli import main
 from caredesk.core.errors import ValidationFailed
@@ -28,9 +29,8 @@ from caredesk.core.models import CustomField
 from caredesk.core.testing import signed_in
 from caredesk.customers.factories import customer_user
 from caredesk.customers.models import ContactPoint
-from caredesk.customers.services import customer_get_or_create_by_email
 from caredesk.tickets.models import Ticket
-from caredesk.tickets.services import ticket_merge, ticket_update
+from caredesk.tickets.services import message_add, ticket_merge, ticket_update
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,16 @@ def mail(
         msg[name.replace("_", "-")] = value
     msg.set_content(body)
     return msg.as_bytes()
+
+
+def we_answered(ticket: Ticket) -> str:
+    """An agent answers on the ticket and the outbox sends it: the signed Message-ID a
+    customer's mail program then puts in In-Reply-To/References."""
+    message = message_add(ticket=ticket, author=UserFactory(), text="We are looking into it.")
+    row = OutboundMessage.objects.get(message=message)
+    msgid = message_id(f"{ticket.pk}.{message.pk}.{row.pk}", "desk.example")
+    MailThread.objects.create(msgid=msgid, ticket=ticket, message=message, outbound=True)
+    return msgid
 
 
 @pytest.fixture
@@ -106,13 +116,14 @@ def test_the_same_message_twice_is_recorded_once(box: Mailbox) -> None:
 def test_a_reply_threads_by_references_and_reopens_a_solved_ticket(box: Mailbox) -> None:
     first = mail_ingest(raw=mail(), mailbox=box)
     ticket = Ticket.objects.get(pk=first.ticket)
+    ours = we_answered(ticket)
     ticket_update(ticket=ticket, actor=UserFactory(), changes={"status": "solved"})
     reply = mail(
         subject="Re: Router keeps dropping",
         body="Still broken.\n\nOn Mon, Support wrote:\n> Try again\n",
         msgid="<m2@example.org>",
         In_Reply_To="<unknown@elsewhere>",
-        References="<m1@example.org> <unknown@elsewhere>",
+        References=f"<m1@example.org> {ours} <unknown@elsewhere>",
     )
     result = mail_ingest(raw=reply, mailbox=box)
     assert (result.outcome, result.ticket) == ("appended", ticket.pk)
@@ -143,7 +154,14 @@ def test_a_subject_reference_or_reply_address_threads_only_for_people_on_the_tic
     box: Mailbox,
 ) -> None:
     first = mail_ingest(raw=mail(), mailbox=box)
-    by_subject = mail(subject=f"More [#{first.ticket}]", msgid="<s1@example.org>")
+    # The subject alone is a claim: believed when the mailbox's MTA proves the sender.
+    box.authserv_id = "mx.desk.example"
+    box.save()
+    by_subject = mail(
+        subject=f"More [#{first.ticket}]",
+        msgid="<s1@example.org>",
+        Authentication_Results="mx.desk.example; dmarc=pass header.from=example.org",
+    )
     assert mail_ingest(raw=by_subject, mailbox=box).ticket == first.ticket
     to = reply_address(SUPPORT, first.ticket or 0)
     by_address = mail(subject="No reference", msgid="<s2@example.org>", To=to)
@@ -156,7 +174,8 @@ def test_a_subject_reference_or_reply_address_threads_only_for_people_on_the_tic
 def test_an_agent_answering_by_email_writes_as_the_agent(box: Mailbox) -> None:
     agent = UserFactory(email="lena@desk.example")
     first = mail_ingest(raw=mail(), mailbox=box)
-    answer = mail(sender=agent.email, msgid="<a1@desk.example>", References="<m1@example.org>")
+    to = agent_reply_address(SUPPORT, first.ticket or 0, agent.pk)
+    answer = mail(sender=agent.email, msgid="<a1@desk.example>", To=to)
     result = mail_ingest(raw=answer, mailbox=box)
     message = Ticket.objects.get(pk=first.ticket).messages.get(pk=result.message)
     assert (message.author_role, message.author_user) == ("agent", agent)
@@ -187,19 +206,22 @@ def test_a_mail_loop_is_cut_by_the_rate_limit(box: Mailbox) -> None:
     assert outcomes[-1] == "ignored"
 
 
-def test_a_bounce_marks_the_address_and_makes_no_ticket(box: Mailbox) -> None:
-    customer = customer_get_or_create_by_email(email="gone@example.org")
-    result = mail_ingest(raw=BOUNCE, mailbox=box)
-    assert result.outcome == "bounce"
-    assert ContactPoint.objects.get(customer=customer).undeliverable
-    assert Ticket.objects.count() == 0
+def test_a_bounce_of_our_message_marks_the_address_and_makes_no_ticket(box: Mailbox) -> None:
+    ticket = Ticket.objects.get(pk=mail_ingest(raw=mail(sender="gone@example.org")).ticket)
+    ours = we_answered(ticket)
+    result = mail_ingest(raw=BOUNCE.replace(b"<out1@desk.example>", ours.encode()), mailbox=box)
+    assert (result.outcome, result.ticket) == ("bounce", ticket.pk)
+    assert ContactPoint.objects.get(customer=ticket.requester).undeliverable
+    assert Ticket.objects.count() == 1
+    assert ticket.events.filter(field="email_delivery").exists()
 
 
 def test_a_reply_to_a_closed_ticket_opens_a_linked_follow_up(box: Mailbox) -> None:
     first = mail_ingest(raw=mail(), mailbox=box)
     closed = Ticket.objects.get(pk=first.ticket)
+    ours = we_answered(closed)
     ticket_update(ticket=closed, actor=UserFactory(), changes={"status": "closed"})
-    result = mail_ingest(raw=mail(msgid="<late@example.org>", References="<m1@example.org>"))
+    result = mail_ingest(raw=mail(msgid="<late@example.org>", References=ours))
     follow_up = Ticket.objects.get(pk=result.ticket)
     assert result.outcome == "created"
     assert follow_up.follow_up_of == closed
@@ -345,9 +367,10 @@ def test_a_huge_subject_is_cut_and_an_unfileable_message_is_held_not_lost(box: M
 
     into = Ticket.objects.get(pk=result.ticket)
     other = Ticket.objects.get(pk=mail_ingest(raw=mail(msgid="<other@example.org>")).ticket)
+    ours = we_answered(other)
     ticket_merge(source=other, target=into, actor=UserFactory())
     # a reply to the merged ticket lands on the one it was merged into
-    reply = mail(msgid="<late2@example.org>", References="<other@example.org>")
+    reply = mail(msgid="<late2@example.org>", References=ours)
     assert mail_ingest(raw=reply, mailbox=box).ticket == into.pk
 
 

@@ -62,15 +62,16 @@ def deliver(server: Any, *messages: bytes) -> None:
 def test_imap_fetch_takes_each_message_once_and_flags_it(
     imap_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    box = imap_box(imap_server, monkeypatch)
+    box = imap_box(imap_server, monkeypatch, authserv_id="mx.desk.example")
     deliver(
         imap_server,
         eml("<i1@example.org>", "Printer on fire", "It is on fire."),
-        eml(
+        eml(  # names only the customer's own first mail: believed as the MTA proves her
             "<i2@example.org>",
             "Re: Printer on fire",
             "Still burning.",
             References="<i1@example.org>",
+            Authentication_Results="mx.desk.example; dmarc=pass header.from=example.org",
         ),
         eml("<i3@example.org>", "Out of office", "Back Monday.", Auto_Submitted="auto-replied"),
     )
