@@ -90,6 +90,12 @@ def mail_file(row: InboundMail, parsed: ParsedMail, known: Known | None) -> Mail
         return _bounce(parsed)
     if not parsed.sender:
         return MailResult(MailOutcome.IGNORED, reason="No sender address.")
+    if parsed.sender_doubt:
+        return MailResult(
+            MailOutcome.HELD,
+            reason=f"The sender is not clear ({parsed.sender_doubt}): not taken for "
+            f"{parsed.sender} nor anyone else. Check who wrote it.",
+        )
     if own_address(parsed.sender):
         return MailResult(MailOutcome.IGNORED, reason="Sent from caredesk's own address (a loop).")
     if known is not None:

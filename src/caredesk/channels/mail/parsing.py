@@ -82,6 +82,9 @@ class ParsedMail:
     # The Authentication-Results headers as received, topmost first; only the ones added
     # by the mailbox's own MTA (its authserv-id) may be believed (channels.mail.trust).
     auth_results: tuple[str, ...] = ()
+    # Why the From header does not name one sender cleanly ("" when it does); such a
+    # sender is never taken for anyone (channels.mail.filing holds the message).
+    sender_doubt: str = ""
 
     @property
     def visible_text(self) -> str:
@@ -162,6 +165,7 @@ def parse(raw: bytes) -> ParsedMail:
         attachments=parts,
         size=len(raw),
         auth_results=tuple(_clean(v) for v in raw_headers.get("authentication-results", [])),
+        sender_doubt=_sender_doubt(msg, raw_headers.get("from", [])),
     )
     parsed.bounce = _bounce(msg, parsed)
     parsed.auto_reply = parsed.bounce is None and _is_auto_reply(as_sent, parsed)
@@ -258,6 +262,34 @@ def _first_address(msg: Message, name: str) -> tuple[str, str]:
             if "@" in addr:
                 return _clean(display)[:200], _address(addr)
     return "", ""
+
+
+def _sender_doubt(msg: Message, raw_from: list[str]) -> str:
+    """Why the From header cannot be taken to name one sender, or "": several From
+    headers or addresses, defects, two parsers reading different addresses, or a
+    display name that is itself another address ("lena@desk.example" <eve@evil>)."""
+    if len(raw_from) > 1:
+        return "several From headers"
+    if not raw_from:
+        return ""
+    try:
+        value = msg.get("From")
+        addresses: tuple[Address, ...] = tuple(getattr(value, "addresses", ()) or ())
+        defects = list(getattr(value, "defects", ()) or ())
+    except Exception:  # the header registry cannot read it at all
+        return "a From header that does not parse"
+    if len(addresses) != 1:
+        return f"{len(addresses)} addresses in From"
+    if defects:
+        return "a malformed From header"
+    strict = _address(addresses[0].addr_spec)
+    loose = [_address(a) for _, a in getaddresses([_clean(raw_from[0])]) if a]
+    if loose != [strict]:
+        return "a From header that parsers read differently"
+    shown = _address(addresses[0].display_name or "")
+    if "@" in shown and shown != strict:
+        return "a display name that is another address"
+    return ""
 
 
 def _address(addr: str) -> str:
