@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -36,3 +39,18 @@ def team_get(*, team_id: int) -> Team:
     if team is None:
         raise NotFound("team", team_id)
     return team
+
+
+def team_id_checked(data: dict[str, Any], code: StrEnum) -> dict[str, Any]:
+    """``data`` with its team as ``team_id`` (a form gives the team itself, the API its
+    id); an id of no team is refused with ``code``, the caller's own."""
+    checked = dict(data)
+    if "team" in checked:
+        team = checked.pop("team")
+        checked["team_id"] = team.pk if team is not None else None
+    team_id = checked.get("team_id")
+    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationFailed(
+            code, _("No team with id %(team_id)s.") % {"team_id": team_id}, field="team_id"
+        )
+    return checked

@@ -89,7 +89,8 @@ class LeasedOutbox(Generic[M]):
     sent: str
     failed: str
     backoff: tuple[int, ...]
-    lease_seconds: float
+    # How long a claim holds; a function when it follows a setting read at each try.
+    lease_seconds: float | Callable[[], float]
     # The column holding the lease: the next attempt's time itself, or a column of its own.
     lease_field: str = "next_attempt_at"
     # Set to the time of sending when a row is sent.
@@ -134,7 +135,8 @@ class LeasedOutbox(Generic[M]):
         """One try at one row, if it is due and nobody else holds it."""
         now = now or timezone.now()
         rows = self.model._default_manager
-        lease_end = now + dt.timedelta(seconds=self.lease_seconds)
+        lease = self.lease_seconds() if callable(self.lease_seconds) else self.lease_seconds
+        lease_end = now + dt.timedelta(seconds=lease)
         claimed = rows.filter(
             self.due_query(now), pk=row_id, attempts__lt=self.max_attempts
         ).update(**{self.lease_field: lease_end}, attempts=F("attempts") + 1, updated_at=now)

@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from caredesk.accounts.models import Team, User
+from caredesk.accounts.models import User
+from caredesk.accounts.selectors import team_id_checked
 from caredesk.core.errors import ValidationFailed
 from caredesk.customers.selectors import customer_emails
 from caredesk.tickets.errors import TicketErrorCode
@@ -67,18 +68,7 @@ def canned_reply_check(data: dict[str, Any]) -> dict[str, Any]:
             + ".",
             field="body",
         )
-    checked = {**data, "title": title, "body": body}
-    if "team" in checked:  # a form gives the team itself
-        team = checked.pop("team")
-        checked["team_id"] = team.pk if team is not None else None
-    team_id = checked.get("team_id")
-    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
-        raise ValidationFailed(
-            TicketErrorCode.UNKNOWN_TEAM,
-            _("No team with id %(team_id)s.") % {"team_id": team_id},
-            field="team_id",
-        )
-    return checked
+    return team_id_checked({**data, "title": title, "body": body}, TicketErrorCode.UNKNOWN_TEAM)
 
 
 def canned_reply_save(*, reply: CannedReply | None, data: dict[str, Any]) -> CannedReply:

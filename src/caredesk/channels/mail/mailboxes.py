@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from caredesk.accounts.models import Team
+from caredesk.accounts.selectors import team_id_checked
 from caredesk.channels.errors import ChannelErrorCode
 from caredesk.channels.models import Mailbox, UnprovenReplies
 from caredesk.core.errors import ValidationFailed
@@ -29,10 +29,7 @@ MAILBOX_FIELDS = (
 
 def mailbox_check(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` checked and normalised (the address in lower case, the team by id)."""
-    checked = dict(data)
-    if "team" in checked:  # a form gives the team itself
-        team = checked.pop("team")
-        checked["team_id"] = team.pk if team is not None else None
+    checked = team_id_checked(data, ChannelErrorCode.UNKNOWN_TEAM)
     name = " ".join(str(checked.get("name") or "").split())
     if not name:
         raise ValidationFailed(
@@ -67,13 +64,6 @@ def mailbox_check(data: dict[str, Any]) -> dict[str, Any]:
             ChannelErrorCode.INVALID_UNPROVEN_REPLIES,
             _("unproven_replies must be new or hold."),
             field="unproven_replies",
-        )
-    team_id = checked.get("team_id")
-    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
-        raise ValidationFailed(
-            ChannelErrorCode.UNKNOWN_TEAM,
-            _("No team with id %(team_id)s.") % {"team_id": team_id},
-            field="team_id",
         )
     return checked
 
