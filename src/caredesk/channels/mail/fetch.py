@@ -1,8 +1,9 @@
 """Fetch mailboxes over IMAP (imapclient). Each message is fetched by UID once: the
 mailbox remembers UIDVALIDITY and the last UID it has ingested, and moves or flags what
-it has processed. A message is ingested before its UID is recorded, so a crash in
-between fetches it again, and the pipeline records it once (same bytes, same
-Message-ID)."""
+it has processed. A message is stored before its UID is recorded (even one that cannot
+be parsed: it is held), so a crash in between fetches it again, and the pipeline records
+it once (same bytes, same Message-ID); a UID the server does not return is not skipped
+but fetched again next time."""
 
 from __future__ import annotations
 
@@ -67,20 +68,36 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, limit: int) -> int:
     moves = bool(mailbox.processed_folder)
     if moves and not client.folder_exists(mailbox.processed_folder):
         client.create_folder(mailbox.processed_folder)
+    fetched = 0
     for start in range(0, len(uids), BATCH):
-        chunk = uids[start : start + BATCH]
-        data = client.fetch(chunk, ["RFC822"])
-        raws = [data.get(uid, {}).get(b"RFC822") for uid in chunk]
-        # The chunk is stored and filed (one batch) before any of it is marked as done.
-        list(mail_ingest_many(raws=[bytes(r) for r in raws if r is not None],
-                              source=MailSource.IMAP, mailbox=mailbox, batch=BATCH))  # fmt: skip
-        if moves:
-            client.move(chunk, mailbox.processed_folder)
-        else:
-            client.add_flags(chunk, [b"\\Seen"])
-        Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=chunk[-1])
-        mailbox.last_uid = chunk[-1]
-    return len(uids)
+        wanted = uids[start : start + BATCH]
+        # BODY.PEEK: fetching does not mark a message seen; storing it does (below).
+        data = client.fetch(wanted, ["BODY.PEEK[]"])
+        chunk: list[int] = []
+        raws: list[bytes] = []
+        for uid in wanted:  # up to the first the server did not send: next time from it
+            raw = data.get(uid, {}).get(b"BODY[]")
+            if raw is None:
+                logger.warning("%s: UID %s was not returned; it is fetched next time",
+                               mailbox.address, uid)  # fmt: skip
+                break
+            chunk.append(uid)
+            raws.append(bytes(raw))
+        if chunk:
+            # Stored (every message, read or not) before any of it is marked done on
+            # the server or the UID moves past it.
+            list(mail_ingest_many(raws=raws, source=MailSource.IMAP, mailbox=mailbox,
+                                  batch=BATCH))  # fmt: skip
+            if moves:
+                client.move(chunk, mailbox.processed_folder)
+            else:
+                client.add_flags(chunk, [b"\\Seen"])
+            Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=chunk[-1])
+            mailbox.last_uid = chunk[-1]
+            fetched += len(chunk)
+        if len(chunk) < len(wanted):
+            break
+    return fetched
 
 
 def mail_fetch_all() -> int:

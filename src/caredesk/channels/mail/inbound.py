@@ -1,7 +1,9 @@
 """Inbound mail, one pipeline for IMAP, SMTP/LMTP and imports.
 
 1. The raw bytes are stored first (store.py), under their SHA-256, with an InboundMail row
-   (committed on its own): from then on nothing can lose the message.
+   (committed on its own): from then on nothing can lose the message. A message that
+   cannot be read (not an email, or one the parser fails on) is stored all the same and
+   held with the reason, retryable; only an empty one is refused.
 2. Processing happens once, in one transaction with everything it creates; the
    Message-ID is claimed in MailThread (unique) inside that transaction, so the same
    message delivered twice, or by two processes at once, is recorded once. A process
@@ -29,8 +31,10 @@ from caredesk.channels.mail.store import (
     PROCESSED_FIELDS,
     RECEIVED_BEFORE,
     MailResult,
+    Read,
     duplicate_of,
     inbound_hold,
+    inbound_now_read,
     inbound_store,
     inbound_store_many,
     mark_processed,
@@ -45,16 +49,37 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 50  # messages stored, then processed, per transaction by mail_ingest_many
 
 
+def mail_read(raw: bytes) -> Read:
+    """The parsed message, or why it cannot be read: then it is stored and held, never
+    dropped (a parser that fails on it today may read it after an upgrade: retry)."""
+    try:
+        return parse(raw)
+    except NotAnEmail as exc:
+        return str(exc)
+    except Exception as exc:  # deep nesting (RecursionError), a parser's bug…
+        logger.warning("Inbound mail: the parser failed (%s: %s)", type(exc).__name__, exc)
+        return f"the parser failed on it ({type(exc).__name__})"
+
+
+def _empty(raw: bytes) -> bool:
+    return not raw.strip()
+
+
+EMPTY = MailResult(MailOutcome.REJECTED, reason="The message is empty.")
+
+
 def mail_ingest(
     *, raw: bytes, source: str = MailSource.IMPORT, mailbox: Mailbox | None = None
 ) -> MailResult:
-    """Store a raw message and process it; the result says what became of it."""
-    try:
-        parsed = parse(raw)
-    except NotAnEmail as exc:
-        return MailResult(MailOutcome.REJECTED, reason=str(exc))
-    inbound = inbound_store(raw=raw, parsed=parsed, source=source, mailbox=mailbox)
-    return mail_process(inbound=inbound, parsed=parsed)
+    """Store a raw message and process it; the result says what became of it. Only an
+    empty message is refused; one that cannot be read is stored and held."""
+    if _empty(raw):
+        return EMPTY
+    read = mail_read(raw)
+    inbound = inbound_store(raw=raw, read=read, source=source, mailbox=mailbox)
+    if isinstance(read, str):
+        return MailResult(MailOutcome.HELD, reason=inbound.reason)
+    return mail_process(inbound=inbound, parsed=read)
 
 
 def mail_ingest_many(
@@ -81,25 +106,31 @@ def mail_ingest_many(
 
 def _ingest_batch(raws: list[bytes], source: str, mailbox: Mailbox | None) -> list[MailResult]:
     results: dict[int, MailResult] = {}
-    work: list[tuple[int, ParsedMail, bytes]] = []
+    stored: list[tuple[int, Read, bytes]] = []
     for i, raw in enumerate(raws):
-        try:
-            work.append((i, parse(raw), raw))
-        except NotAnEmail as exc:
-            results[i] = MailResult(MailOutcome.REJECTED, reason=str(exc))
-    rows = inbound_store_many(work, source, mailbox)
+        if _empty(raw):
+            results[i] = EMPTY
+        else:
+            stored.append((i, mail_read(raw), raw))
+    rows = inbound_store_many(stored, source, mailbox)
+    work: list[tuple[int, ParsedMail, InboundMail]] = []
+    for (i, read, _raw), row in zip(stored, rows, strict=True):
+        if isinstance(read, str):
+            results[i] = MailResult(MailOutcome.HELD, reason=row.reason)
+        else:
+            work.append((i, read, row))
     try:
         with transaction.atomic():
             locked = {
                 r.pk: r
                 for r in InboundMail.objects.select_for_update(of=("self",))
                 .select_related("mailbox")
-                .filter(pk__in=[r.pk for r in rows])
+                .filter(pk__in=[row.pk for _, _, row in work])
                 .order_by("id")  # locked in one order: two batches never deadlock
             }
             done: list[InboundMail] = []
             known = Known([parsed for _, parsed, _ in work])
-            for (i, parsed, _), row in zip(work, rows, strict=True):
+            for i, parsed, row in work:
                 current = locked[row.pk]
                 if current.processed_at is not None:  # before, or earlier in this batch
                     results[i] = duplicate_of(current, reason=RECEIVED_BEFORE)
@@ -109,25 +140,35 @@ def _ingest_batch(raws: list[bytes], source: str, mailbox: Mailbox | None) -> li
                 done.append(current)
             processed_save(done)
     except (DomainError, IntegrityError):  # one of them needs the careful path
-        logger.info("Inbound mail: a batch of %d is processed one message at a time", len(rows))
-        for (i, parsed, _), row in zip(work, rows, strict=True):
+        logger.info("Inbound mail: a batch of %d is processed one message at a time", len(work))
+        for i, parsed, row in work:
             results[i] = mail_process(inbound=row, parsed=parsed)
     return [results[i] for i in range(len(raws))]
+
+
+def _stored_process(inbound: InboundMail) -> MailResult:
+    """Process a stored, unprocessed message from its bytes; held if they cannot be read."""
+    read = mail_read(blob_open(inbound.storage_path))
+    if isinstance(read, str):
+        return inbound_hold(inbound, f"Could not be read as an email: {read}")
+    inbound_now_read(inbound, read)
+    return mail_process(inbound=inbound, parsed=read)
 
 
 def mail_process_pending(*, limit: int = 1000) -> int:
     """Process stored messages that a crash left unprocessed; returns how many."""
     done = 0
     for inbound in InboundMail.objects.filter(processed_at__isnull=True).order_by("id")[:limit]:
-        mail_process(inbound=inbound, parsed=parse(blob_open(inbound.storage_path)))
+        _stored_process(inbound)
         done += 1
     return done
 
 
 def inbound_retry(*, inbound: InboundMail) -> MailResult:
     """File a held message again, once what held it is fixed (a required field that
-    no email carries, a refused subject…); held again, with the new reason, if it still
-    cannot be filed. Two people retrying at once file it once."""
+    no email carries, a refused subject, a parser that failed on it…); held again, with
+    the new reason, if it still cannot be filed. Two people retrying at once file it
+    once."""
     with transaction.atomic():
         claimed = InboundMail.objects.filter(pk=inbound.pk, outcome=MailOutcome.HELD).update(
             processed_at=None, outcome="", reason=""
@@ -137,7 +178,7 @@ def inbound_retry(*, inbound: InboundMail) -> MailResult:
             ChannelErrorCode.NOT_HELD, _("This message is not held (any more): nothing to retry.")
         )
     inbound.refresh_from_db()
-    return mail_process(inbound=inbound, parsed=parse(blob_open(inbound.storage_path)))
+    return _stored_process(inbound)
 
 
 def inbound_dismiss(*, inbound: InboundMail, actor: User) -> InboundMail:

@@ -115,8 +115,57 @@ class _Policy(EmailPolicy):
 POLICY = _Policy()
 
 
-def content_sha256(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+# Headers added on the way (by each MTA, per recipient): the same message reaching two
+# mailboxes differs only in these, and is still one message.
+TRANSPORT_HEADERS = frozenset(
+    {
+        "received",
+        "x-received",
+        "delivered-to",
+        "x-original-to",
+        "envelope-to",
+        "x-envelope-to",
+        "return-path",
+        "authentication-results",
+        "arc-seal",
+        "arc-message-signature",
+        "arc-authentication-results",
+        "received-spf",
+    }
+)
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+
+
+def content_message_id(msg: Message, raw: bytes) -> str:
+    """A Message-ID for a message that has none: a hash of its headers (without the
+    transport headers, and without spam scores, which each mailbox adds) and its body,
+    with line endings and trailing blanks made alike."""
+    digest = hashlib.sha256()
+    for name, value in msg.raw_items():
+        key = name.lower()
+        if key in TRANSPORT_HEADERS or key.startswith("x-spam"):
+            continue
+        line = f"{key}:{' '.join(str(value).split())}\n"
+        digest.update(line.encode("utf-8", "surrogateescape"))
+    split = _BLANK_LINE.search(raw)
+    body = raw[split.end() :] if split else b""
+    digest.update(b"\n" + body.replace(b"\r\n", b"\n").rstrip())
+    return f"<{digest.hexdigest()}@caredesk.generated>"
+
+
+_GLIMPSE = re.compile(rb"^(from|subject):[ \t]*(.*)$", re.I | re.M)
+
+
+def headers_glimpse(raw: bytes) -> tuple[str, str]:
+    """(From, Subject) as raw text from the top of a message that cannot be parsed: for
+    a person to recognise it by, never to believe."""
+    head = raw[:65536]
+    split = _BLANK_LINE.search(head)
+    found: dict[str, str] = {}
+    for match in _GLIMPSE.finditer(head[: split.start()] if split else head):
+        key = match.group(1).decode().lower()
+        found.setdefault(key, _clean(match.group(2).decode("utf-8", "replace")).strip())
+    return found.get("from", "")[:254], found.get("subject", "")[:1000]
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -139,7 +188,7 @@ def parse(raw: bytes) -> ParsedMail:
     sender_name, sender = _first_address(msg, "From")
     _, reply_to = _first_address(msg, "Reply-To") if "reply-to" in raw_headers else ("", "")
     ids = MESSAGE_ID.findall(as_sent("message-id"))
-    message_id = ids[0] if ids else f"<{content_sha256(raw)}@caredesk.generated>"
+    message_id = ids[0] if ids else content_message_id(msg, raw)
     try:
         text, html, parts = _bodies(msg)
     except Exception:  # a structure the library cannot walk: keep the raw body as text

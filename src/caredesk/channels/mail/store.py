@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from caredesk.channels.mail.parsing import ParsedMail
+from caredesk.channels.mail.parsing import ParsedMail, headers_glimpse
 from caredesk.channels.models import InboundMail, Mailbox, MailOutcome, MailThread
 from caredesk.core.storage import StoredBlob, blob_store
 
@@ -27,30 +27,49 @@ class MailResult:
 PROCESSED_FIELDS = ["processed_at", "outcome", "reason", "ticket", "message", "updated_at"]
 
 
+UNREAD = "@caredesk.unread>"  # the Message-ID of a row whose bytes could not be read
+# A message as read: parsed, or the reason it cannot be (then it is stored and held).
+Read = ParsedMail | str
+
+
 def _inbound_row(
-    blob: StoredBlob, parsed: ParsedMail, source: str, mailbox: Mailbox | None
+    blob: StoredBlob, raw: bytes, read: Read, source: str, mailbox: Mailbox | None
 ) -> InboundMail:
+    if isinstance(read, str):  # kept as it came, held for a person with the reason
+        sender, subject = headers_glimpse(raw)
+        now = timezone.now()
+        return InboundMail(
+            sha256=blob.sha256,
+            msgid=f"<{blob.sha256}{UNREAD}",
+            storage_path=blob.path,
+            size=blob.size,
+            source=source,
+            mailbox=mailbox,
+            sender=sender,
+            subject=subject,
+            processed_at=now,
+            outcome=MailOutcome.HELD,
+            reason=f"Could not be read as an email: {read}"[:2000],
+        )
     return InboundMail(
         sha256=blob.sha256,
-        msgid=parsed.message_id[:500],
+        msgid=read.message_id[:500],
         storage_path=blob.path,
         size=blob.size,
         source=source,
         mailbox=mailbox,
-        sender=parsed.sender[:254],
-        subject=parsed.subject[:1000],
+        sender=read.sender[:254],
+        subject=read.subject[:1000],
     )
 
 
-def inbound_store(
-    *, raw: bytes, parsed: ParsedMail, source: str, mailbox: Mailbox | None
-) -> InboundMail:
+def inbound_store(*, raw: bytes, read: Read, source: str, mailbox: Mailbox | None) -> InboundMail:
     """Keep the bytes and a row for them (committed at once); the same bytes twice make
-    one row."""
+    one row. A message that cannot be read is stored all the same, held with why."""
     blob = blob_store(data=raw, namespace="mail")
     try:
         with transaction.atomic():
-            row = _inbound_row(blob, parsed, source, mailbox)
+            row = _inbound_row(blob, raw, read, source, mailbox)
             row.save()
             return row
     except IntegrityError:
@@ -58,7 +77,7 @@ def inbound_store(
 
 
 def inbound_store_many(
-    work: list[tuple[int, ParsedMail, bytes]], source: str, mailbox: Mailbox | None
+    work: list[tuple[int, Read, bytes]], source: str, mailbox: Mailbox | None
 ) -> list[InboundMail]:
     """inbound_store for a batch, in one transaction (the same bytes twice, in the
     batch or before it, make one row); one at a time if a concurrent writer interferes."""
@@ -70,14 +89,14 @@ def inbound_store_many(
                 for r in InboundMail.objects.filter(sha256__in={b.sha256 for b in blobs})
             }
             new: dict[str, InboundMail] = {}
-            for (_, parsed, _), blob in zip(work, blobs, strict=True):
+            for (_, read, raw), blob in zip(work, blobs, strict=True):
                 if blob.sha256 not in found and blob.sha256 not in new:
-                    new[blob.sha256] = _inbound_row(blob, parsed, source, mailbox)
+                    new[blob.sha256] = _inbound_row(blob, raw, read, source, mailbox)
             InboundMail.objects.bulk_create(list(new.values()))
     except IntegrityError:  # stored meanwhile by another process
         return [
-            inbound_store(raw=raw, parsed=parsed, source=source, mailbox=mailbox)
-            for _, parsed, raw in work
+            inbound_store(raw=raw, read=read, source=source, mailbox=mailbox)
+            for _, read, raw in work
         ]
     found.update(new)
     return [found[b.sha256] for b in blobs]
@@ -127,3 +146,13 @@ def duplicate_of(inbound: InboundMail, *, reason: str) -> MailResult:
         message=first.message_id if first else inbound.message_id,
         reason=reason,
     )
+
+
+def inbound_now_read(inbound: InboundMail, parsed: ParsedMail) -> None:
+    """A stored message that could not be read before and now can: its row gets the
+    Message-ID, sender and subject it really has."""
+    if inbound.msgid.endswith(UNREAD):
+        inbound.msgid = parsed.message_id[:500]
+        inbound.sender = parsed.sender[:254]
+        inbound.subject = parsed.subject[:1000]
+        inbound.save(update_fields=["msgid", "sender", "subject", "updated_at"])

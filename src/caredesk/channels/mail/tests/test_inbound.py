@@ -247,7 +247,7 @@ def test_attachments_over_the_limit_are_dropped_and_the_sender_told(box: Mailbox
 
 def test_a_message_stored_before_a_crash_is_processed_once_afterwards(box: Mailbox) -> None:
     raw = mail(msgid="<crash@example.org>")
-    inbound_store(raw=raw, parsed=parse(raw), source="imap", mailbox=box)  # then the crash
+    inbound_store(raw=raw, read=parse(raw), source="imap", mailbox=box)  # then the crash
     assert Ticket.objects.count() == 0
     assert mail_process_pending() == 1
     assert mail_process_pending() == 0
@@ -275,7 +275,7 @@ def test_caredesk_mail_import_prints_one_json_object_per_file(tmp_path: Path) ->
         ("new.eml", "created"),
         ("again.eml", "duplicate"),
         ("auto.eml", "ignored"),
-        ("notes.txt", "rejected"),
+        ("notes.txt", "held"),
     ]
     assert rows[0]["ticket"] == rows[1]["ticket"]
     assert isinstance(rows[0]["message"], int)
