@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from caredesk.channels.mail.outbound import (
     NoRecipient,
+    Sent,
     mail_outbox,
     mailbox_of,
     smtp_connection_for,
 )
-from caredesk.channels.mail.trust import message_id
+from caredesk.channels.mail.trust import message_id, return_path
 from caredesk.channels.models import Mailbox
 from caredesk.core.i18n import language_or_site
 from caredesk.core.outbox import Delivered, Outcome
@@ -103,16 +104,27 @@ def survey_email(row: SurveyInvitation, box: Mailbox | None) -> EmailMultiAltern
             if ticket
             else _("How are we doing?")
         )
+    headers = {
+        "Message-ID": message_id(f"survey.{row.pk}", domain),
+        "Auto-Submitted": "auto-generated",
+        "X-Caredesk-Survey": str(row.pk),
+    }
+    if box:  # the envelope sender is the invitation's own signed return path (VERP)
+        headers["From"] = f"{box.name} <{sender}>"
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=f"{box.name} <{sender}>" if box else sender,
+        from_email=return_path(sender, "s", row.pk) if box else sender,
         to=[row.email],
-        headers={
-            "Message-ID": message_id(f"survey.{row.pk}", domain),
-            "Auto-Submitted": "auto-generated",
-            "X-Caredesk-Survey": str(row.pk),
-        },
+        headers=headers,
     )
     email.attach_alternative(html, "text/html")
     return email
+
+
+def invitation_sent(row_id: int) -> Sent | None:
+    """What a delivery report to an invitation's return path is about (channels.mail)."""
+    row = SurveyInvitation.objects.filter(pk=row_id).values("ticket_id", "email").first()
+    if row is None:
+        return None
+    return Sent(row["ticket_id"], frozenset({row["email"].lower()} if row["email"] else ()))

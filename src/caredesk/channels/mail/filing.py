@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
+from caredesk.channels.mail.outbound import SENT_UNDER, Sent, ticket_addresses
 from caredesk.channels.mail.parsing import MESSAGE_ID, ParsedMail
 from caredesk.channels.mail.store import (
     MailResult,
@@ -26,7 +27,7 @@ from caredesk.channels.mail.thread import (
     staff_of,
     thread_find,
 )
-from caredesk.channels.mail.trust import from_authenticated, message_id_ours
+from caredesk.channels.mail.trust import from_authenticated, message_id_ours, return_path_of
 from caredesk.channels.models import (
     InboundMail,
     Mailbox,
@@ -319,29 +320,17 @@ def _acknowledge(ticket: Ticket, mailbox: Mailbox) -> None:
 
 def _bounce(parsed: ParsedMail) -> MailResult:
     """Mark an address undeliverable only when the report is about a message we sent to
-    it: the report must quote one of our signed Message-IDs, and the address must be
-    the requester's or a CC's of that message's ticket. A forged report naming a
-    customer changes nothing (it is recorded, with why it was not believed)."""
+    it: the report must come back to one of our signed return paths (VERP), or quote one
+    of our signed Message-IDs, and the address must be one that message went to (the
+    requester's or a CC's of its ticket; a survey invitation's recipient). A forged
+    report naming a customer changes nothing (it is recorded, with why it was not
+    believed)."""
 
     assert parsed.bounce is not None
-    ids = list(parsed.in_reply_to + parsed.references) + _ids_in_bounce(parsed)
-    ours = [i for i in ids if message_id_ours(i)]
-    thread = (
-        MailThread.objects.filter(msgid__in=ours, outbound=True).order_by("id").first()
-        if ours
-        else None
-    )
-    ticket = Ticket.objects.get(pk=thread.ticket_id) if thread is not None else None
-    sent_to: set[str] = set()
-    if ticket is not None:
-        people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
-        sent_to = set(
-            ContactPoint.objects.filter(kind=ContactKind.EMAIL, customer_id__in=people).values_list(
-                "value", flat=True
-            )
-        )
-    failed = [r for r in parsed.bounce.recipients if r in sent_to]
-    unproven = [r for r in parsed.bounce.recipients if r not in sent_to]
+    sent = _sent_by_return_path(parsed) or _sent_by_message_id(parsed)
+    ticket = Ticket.objects.filter(pk=sent.ticket_id).first() if sent.ticket_id else None
+    failed = [r for r in parsed.bounce.recipients if r in sent.recipients]
+    unproven = [r for r in parsed.bounce.recipients if r not in sent.recipients]
     if parsed.bounce.permanent and failed:
         ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__in=failed).update(
             undeliverable=True
@@ -365,6 +354,32 @@ def _bounce(parsed: ParsedMail) -> MailResult:
             "there (a forged or misdirected delivery report); nothing was changed."
         )
     return MailResult(MailOutcome.BOUNCE, ticket.pk if ticket else None, reason=reason.strip())
+
+
+NOTHING_SENT = Sent(None, frozenset())
+
+
+def _sent_by_return_path(parsed: ParsedMail) -> Sent | None:
+    """What we sent under the signed return path the report came back to, if any."""
+    for address in parsed.addresses:
+        found = return_path_of(address)
+        if found is not None and found[0] in SENT_UNDER:
+            return SENT_UNDER[found[0]](found[1]) or NOTHING_SENT
+    return None
+
+
+def _sent_by_message_id(parsed: ParsedMail) -> Sent:
+    """What we sent under the signed Message-ID the report quotes, if any."""
+    ids = list(parsed.in_reply_to + parsed.references) + _ids_in_bounce(parsed)
+    ours = [i for i in ids if message_id_ours(i)]
+    thread = (
+        MailThread.objects.filter(msgid__in=ours, outbound=True).order_by("id").first()
+        if ours
+        else None
+    )
+    if thread is None:
+        return NOTHING_SENT
+    return Sent(thread.ticket_id, ticket_addresses(Ticket.objects.get(pk=thread.ticket_id)))
 
 
 def _ids_in_bounce(parsed: ParsedMail) -> list[str]:

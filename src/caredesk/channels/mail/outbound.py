@@ -15,6 +15,7 @@ import logging
 import os
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Model
 
 from caredesk.channels.mail.thread import SUBJECT_REF, reply_address
-from caredesk.channels.mail.trust import message_id
+from caredesk.channels.mail.trust import message_id, return_path
 from caredesk.channels.models import (
     InboundMail,
     Mailbox,
@@ -32,6 +33,8 @@ from caredesk.channels.models import (
 )
 from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome, Undeliverable
 from caredesk.core.storage import blob_open
+from caredesk.customers.enums import ContactKind
+from caredesk.customers.models import ContactPoint
 from caredesk.customers.selectors import customer_emails
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
@@ -151,6 +154,8 @@ def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
         "Auto-Submitted": "auto-generated" if message.author_role == "system" else "no",
         "X-Caredesk-Ticket": str(ticket.pk),
     }
+    if box:  # the envelope sender is this message's own signed return path (VERP)
+        headers["From"] = f"{box.name} <{sender}>"
     if inbound:
         headers["In-Reply-To"] = inbound[-1]
     if thread:
@@ -161,7 +166,7 @@ def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=f"Re: {subject}" if inbound else subject,
         body=text,
-        from_email=f"{box.name} <{sender}>" if box else sender,
+        from_email=return_path(sender, "m", row.pk) if box else sender,
         to=[to],
         cc=[emails[c] for c in cc_ids if c in emails],
         reply_to=[reply_address(sender, ticket.pk)] if box else None,
@@ -178,6 +183,45 @@ def message_build(row: OutboundMessage) -> EmailMultiAlternatives:
             ) from exc
         email.attach(attachment.filename, data, attachment.content_type)
     return email
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a delivery report's return path says we sent: on which ticket, to whom."""
+
+    ticket_id: int | None
+    recipients: frozenset[str]
+
+
+# Who sent what under each kind of return path (channels.mail.trust.return_path): the
+# outbox's messages here, survey invitations registered by the surveys app.
+SENT_UNDER: dict[str, Callable[[int], Sent | None]] = {}
+
+
+def sent_under(kind: str, find: Callable[[int], Sent | None]) -> None:
+    """Register how to find what was sent under ``kind`` return paths."""
+    SENT_UNDER[kind] = find
+
+
+def ticket_addresses(ticket: Ticket) -> frozenset[str]:
+    """Every email address of the ticket's requester and CCs: those its mail went to."""
+    people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
+    return frozenset(
+        ContactPoint.objects.filter(kind=ContactKind.EMAIL, customer_id__in=people).values_list(
+            "value", flat=True
+        )
+    )
+
+
+def _message_sent(row_id: int) -> Sent | None:
+    row = OutboundMessage.objects.select_related("message__ticket").filter(pk=row_id).first()
+    if row is None:
+        return None
+    ticket = row.message.ticket
+    return Sent(ticket.pk, ticket_addresses(ticket))
+
+
+sent_under("m", _message_sent)
 
 
 def smtp_connection_for(box: Mailbox | None):  # type: ignore[no-untyped-def]  # Django's backend

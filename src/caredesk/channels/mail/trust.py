@@ -6,6 +6,9 @@
 - **Reply addresses are signed.** The ticket's own (``support+t42-<sig>@…``, in every
   mail to the customer) and an agent's own (``support+t42-a7-<sig>@…``, in the mail an
   agent is sent about a ticket): only the person who received it knows it.
+- **Return paths are signed** (VERP): each message goes out with its own envelope sender
+  (``support+bm42-<sig>@…`` for the outbox row 42, ``+bs`` for a survey invitation), so
+  a delivery report sent there shows which message of ours failed, and for whom.
 - **Authentication-Results** are believed only from the mailbox's own MTA: the topmost
   header, whose authserv-id is the one set on the mailbox. Anything lower down was added
   before our MTA and may be forged.
@@ -61,6 +64,28 @@ def agent_of_reply_address(address: str) -> tuple[int, int] | None:
     ticket_id, user_id = int(match.group("ticket")), int(match.group("user"))
     expected = _sign("agent-reply", f"{ticket_id}.{user_id}")
     return (ticket_id, user_id) if constant_time_compare(match.group("sig"), expected) else None
+
+
+RETURN_PATH = re.compile(
+    r"^(?P<local>[^+@]+)\+b(?P<kind>[a-z])(?P<id>\d{1,18})-(?P<sig>[0-9a-f]{16})@(?P<domain>.+)$"
+)
+
+
+def return_path(address: str, kind: str, row_id: int) -> str:
+    """The envelope sender of one message we send (``kind`` names what ``row_id`` is):
+    delivery reports come back to it."""
+    local, _, domain = address.partition("@")
+    return f"{local}+b{kind}{row_id}-{_sign('return-path', f'{kind}{row_id}')}@{domain}"
+
+
+def return_path_of(address: str) -> tuple[str, int] | None:
+    """(kind, row id) of one of our signed return paths; None for anything else."""
+    match = RETURN_PATH.match(address.strip().lower())
+    if match is None:
+        return None
+    kind, row_id = match.group("kind"), int(match.group("id"))
+    expected = _sign("return-path", f"{kind}{row_id}")
+    return (kind, row_id) if constant_time_compare(match.group("sig"), expected) else None
 
 
 @dataclass(frozen=True)

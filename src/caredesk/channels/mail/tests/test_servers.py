@@ -19,6 +19,7 @@ from caredesk.channels.mail.inbound import mail_ingest
 from caredesk.channels.mail.outbound import MAX_ATTEMPTS, outbox_due
 from caredesk.channels.mail.receive import smtp_controller
 from caredesk.channels.mail.tests.conftest import free_port
+from caredesk.channels.mail.trust import return_path_of
 from caredesk.channels.models import InboundMail, Mailbox, OutboundMessage
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.services import message_add, ticket_update
@@ -149,7 +150,10 @@ def test_an_agents_reply_goes_out_over_smtp_and_the_answer_threads_back(
     assert len(smtp_server.received) == 1
     envelope = smtp_server.received[0]
     assert envelope.rcpt_tos == ["anna@example.org"]
+    row = OutboundMessage.objects.get(message__ticket=ticket)
+    assert return_path_of(envelope.mail_from) == ("m", row.pk)  # its own return path
     sent = message_from_bytes(envelope.content, policy=policy.default)
+    assert sent["From"] == "Support <support@desk.example>"
     assert sent["Subject"] == f"Re: Router [#{ticket.pk}]"
     assert sent["In-Reply-To"] == "<r1@example.org>"
     assert "<r1@example.org>" in sent["References"]
