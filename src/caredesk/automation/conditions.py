@@ -33,6 +33,9 @@ FIELDS: dict[str, str] = {
     "tags": LIST,
     "actor": TEXT,  # who caused the event: customer, agent, system
     "message.text": TEXT,
+    # mail that no person sent: "auto_submitted" (Auto-Submitted, a null return path) or
+    # "bulk" (lists, newsletters); empty for a person's message
+    "message.automatic": TEXT,
     "hours_since_created": NUMBER,
     "hours_since_updated": NUMBER,
     "hours_in_status": NUMBER,

@@ -16,8 +16,15 @@ def automation_on_ticket_change(change: TicketChange) -> None:
     bulk action, a rule, a merge that closes the ticket)."""
     ticket = change.ticket
     if change.kind is ChangeKind.CREATED:
+        first = change.message
         automation_fire(
-            event=Event("ticket.created", ticket.pk, key="created", actor_role=change.actor_role),
+            event=Event(
+                "ticket.created",
+                ticket.pk,
+                key="created",
+                actor_role=change.actor_role,
+                detail={"automatic": first.automatic if first is not None else ""},
+            ),
             ticket=ticket,
         )
         return
@@ -35,7 +42,11 @@ def automation_on_ticket_change(change: TicketChange) -> None:
                 key=f"message:{message.pk}",
                 actor_role=message.author_role,
                 changes=_plain(change),
-                detail={"message_id": message.pk, "text": message.text[:5000]},
+                detail={
+                    "message_id": message.pk,
+                    "text": message.text[:5000],
+                    "automatic": message.automatic,
+                },
                 at=change.at,
             ),
             ticket=ticket,

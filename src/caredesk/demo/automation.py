@@ -101,7 +101,13 @@ def demo_automation(agents: list[User]) -> None:
     rule_save(
         name="Acknowledge email",
         trigger="ticket.created",
-        conditions={"conditions": [{"field": "channel", "op": "is", "value": "email"}]},
+        conditions={
+            "conditions": [
+                {"field": "channel", "op": "is", "value": "email"},
+                # never answer mail that no person sent (alerts, newsletters, lists)
+                {"field": "message.automatic", "op": "not_set"},
+            ]
+        },
         actions=[
             {
                 "type": "reply",

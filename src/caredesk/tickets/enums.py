@@ -42,6 +42,14 @@ class Channel(models.TextChoices):
     API = "api", gettext_lazy("API")
 
 
+class Automatic(models.TextChoices):
+    """What sent a message when no person did (RFC 3834): never answered automatically."""
+
+    NO = "", gettext_lazy("A person")
+    AUTO_SUBMITTED = "auto_submitted", gettext_lazy("Sent automatically")
+    BULK = "bulk", gettext_lazy("Bulk or list mail")
+
+
 class AuthorRole(models.TextChoices):
     CUSTOMER = "customer", gettext_lazy("Customer")
     AGENT = "agent", gettext_lazy("Agent")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from caredesk.core.models import BaseModel
 from caredesk.tickets.enums import (
     AuthorRole,
+    Automatic,
     Channel,
     CommitmentStatus,
     EventKind,
@@ -169,6 +170,16 @@ class Message(BaseModel):
         blank=True, help_text=gettext_lazy("Always sanitised before it is stored.")
     )
     external_id = models.CharField(max_length=255, null=True, blank=True)
+    # Mail that no person sent (Auto-Submitted, a null return path, bulk or list mail):
+    # automatic answers are never sent to it (rules see it as message.automatic).
+    automatic = models.CharField(
+        max_length=14,
+        choices=Automatic.choices,
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=gettext_lazy("automatic"),
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -309,6 +309,7 @@ class TicketFacts(Mapping[str, Any]):
             "tags": lambda: list(t.tags.values_list("name", flat=True)),
             "actor": lambda: e.actor_role,
             "message.text": lambda: e.detail.get("text", ""),
+            "message.automatic": lambda: e.detail.get("automatic", ""),
             "hours_since_created": lambda: self._hours(t.created_at),
             "hours_since_updated": lambda: self._hours(t.updated_at),
             "hours_in_status": lambda: self._hours(t.status_changed_at or t.updated_at),

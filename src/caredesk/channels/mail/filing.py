@@ -12,7 +12,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from caredesk.accounts.models import User
-from caredesk.channels.mail.outbound import SENT_UNDER, Sent, ticket_addresses
+from caredesk.channels.mail.outbound import (
+    SENT_UNDER,
+    Sent,
+    automatic_refusal,
+    ticket_addresses,
+)
 from caredesk.channels.mail.parsing import MESSAGE_ID, ParsedMail
 from caredesk.channels.mail.store import (
     MailResult,
@@ -238,6 +243,7 @@ def _append(
         channel=Channel.EMAIL,
         attachments=files,
         external_id=parsed.message_id[:255],
+        automatic="" if agent else parsed.automatic,
     )
     MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
     if note:
@@ -282,13 +288,18 @@ def _new_ticket(
         attachments=files,
         created_at=timezone.now(),
         follow_up_of=follow_up_of,
+        automatic=parsed.automatic,
     )
     message = ticket.first_message
     MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
     if note:
         _too_large(ticket, parsed, note)
-    if mailbox is not None and mailbox.auto_acknowledge and not parsed.bulk:
-        _acknowledge(ticket, mailbox)
+    if mailbox is not None and mailbox.auto_acknowledge:
+        refusal = automatic_refusal(ticket)  # never to automatic mail, and so many an hour
+        if refusal:
+            reason = f"{reason} {refusal}".strip() if reason else refusal
+        else:
+            _acknowledge(ticket, mailbox)
     return MailResult(
         MailOutcome.CREATED, ticket.pk, message.pk if message else None, reason or note or None
     )

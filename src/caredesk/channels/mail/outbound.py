@@ -21,6 +21,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Model
+from django.utils import timezone
 
 from caredesk.channels.mail.thread import SUBJECT_REF, reply_address
 from caredesk.channels.mail.trust import message_id, return_path
@@ -36,7 +37,7 @@ from caredesk.core.storage import blob_open
 from caredesk.customers.enums import ContactKind
 from caredesk.customers.models import ContactPoint
 from caredesk.customers.selectors import customer_emails
-from caredesk.tickets.enums import EventKind
+from caredesk.tickets.enums import AuthorRole, Automatic, EventKind
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.services.events import event_record
 
@@ -63,7 +64,48 @@ def mailbox_of(ticket: Ticket) -> Mailbox | None:
     return Mailbox.objects.filter(active=True).order_by("id").first()
 
 
+# Automatic messages (acknowledgements, rules' notices) per customer and hour: beyond
+# this, two programs answering each other stop.
+AUTOMATIC_PER_HOUR = 5
+
+
+def automatic_refusal(ticket: Ticket, *, before: int | None = None) -> str:
+    """Why an automatic message must not go to the ticket's requester now, or "": the
+    last thing the customer side sent was mail no person sent (auto-submitted, a null
+    return path, bulk or list mail: RFC 3834), or they had AUTOMATIC_PER_HOUR automatic
+    messages within the hour (outbox rows before ``before``, when given)."""
+    last = (
+        ticket.messages.filter(is_public=True, author_role=AuthorRole.CUSTOMER)
+        .order_by("-created_at", "-id")
+        .values_list("automatic", flat=True)
+        .first()
+    )
+    if last:
+        return (
+            "Not sent: automatic messages never answer mail that no person sent "
+            f"({Automatic(last).label}; RFC 3834)."
+        )
+    recent = OutboundMessage.objects.filter(
+        message__author_role=AuthorRole.SYSTEM,
+        message__ticket__requester_id=ticket.requester_id,
+        created_at__gte=timezone.now() - dt.timedelta(hours=1),
+        status__in=(OutboundStatus.QUEUED, OutboundStatus.SENT),
+    )
+    if before is not None:
+        recent = recent.filter(pk__lt=before)
+    if recent.count() >= AUTOMATIC_PER_HOUR:
+        return (
+            f"Not sent: the customer had {AUTOMATIC_PER_HOUR} automatic messages within the "
+            "hour (a mail loop?)."
+        )
+    return ""
+
+
 def _send_message(row: OutboundMessage) -> Delivered:
+    if row.message.author_role == AuthorRole.SYSTEM:
+        refusal = automatic_refusal(row.message.ticket, before=row.pk)
+        if refusal:
+            raise Undeliverable(refusal)
     email = message_build(row)
     smtp_connection_for(mailbox_of(row.message.ticket)).send_messages([email])
     return Delivered(str(email.extra_headers["Message-ID"]))

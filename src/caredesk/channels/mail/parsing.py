@@ -77,6 +77,9 @@ class ParsedMail:
     attachments: list[Part] = field(default_factory=list)
     auto_reply: bool = False  # an automatic answer: out of office, vacation, autoresponder
     bulk: bool = False  # lists, newsletters, Precedence bulk/junk/list
+    # Sent by a program (Auto-Submitted other than "no", or the null return path <>): it
+    # may open a ticket (an alert, a notification) but is never answered automatically.
+    auto_submitted: bool = False
     bounce: Bounce | None = None
     size: int = 0
     # The Authentication-Results headers as received, topmost first; only the ones added
@@ -85,6 +88,13 @@ class ParsedMail:
     # Why the From header does not name one sender cleanly ("" when it does); such a
     # sender is never taken for anyone (channels.mail.filing holds the message).
     sender_doubt: str = ""
+
+    @property
+    def automatic(self) -> str:
+        """What no person sent, in tickets.enums.Automatic's values ("" for a person)."""
+        if self.auto_submitted or self.auto_reply:
+            return "auto_submitted"
+        return "bulk" if self.bulk else ""
 
     @property
     def visible_text(self) -> str:
@@ -219,6 +229,8 @@ def parse(raw: bytes) -> ParsedMail:
     parsed.bounce = _bounce(msg, parsed)
     parsed.auto_reply = parsed.bounce is None and _is_auto_reply(as_sent, parsed)
     parsed.bulk = _is_bulk(as_sent)
+    auto = as_sent("auto-submitted").strip().lower()
+    parsed.auto_submitted = bool(auto and auto != "no") or as_sent("return-path").strip() == "<>"
     return parsed
 
 
@@ -469,8 +481,10 @@ def reply_text(text: str) -> str:
 
 
 def _is_auto_reply(as_sent: Callable[[str], str], parsed: ParsedMail) -> bool:
-    auto = as_sent("auto-submitted").strip().lower()
-    if auto and auto != "no":
+    """An answer a program gave to a message (RFC 3834 auto-replied, vacation notices,
+    out-of-office subjects, mailer daemons): no ticket. Other automatic mail
+    (auto-generated alerts and notifications) may open one."""
+    if as_sent("auto-submitted").strip().lower().startswith("auto-replied"):
         return True
     if as_sent("x-autoreply").strip() or as_sent("x-autorespond").strip():
         return True

@@ -53,10 +53,15 @@ class MessageContent:
     text: str
     html: str
     attachments: list[AttachmentData]
+    automatic: str = ""  # tickets.enums.Automatic: mail that no person sent
 
 
 def message_content(
-    *, text: str, html: str, attachments: list[AttachmentData] | None = None
+    *,
+    text: str,
+    html: str,
+    attachments: list[AttachmentData] | None = None,
+    automatic: str = "",
 ) -> MessageContent:
     """Sanitise and check what a message says. No database work: callers run it before
     they open a transaction, so the write lock is held for the inserts alone."""
@@ -80,7 +85,7 @@ def message_content(
             % {"total": total, "limit": limit},
             field="attachments",
         )
-    return MessageContent(text=plain, html=safe_html, attachments=files)
+    return MessageContent(text=plain, html=safe_html, attachments=files, automatic=automatic)
 
 
 def _store_attachments(message: Message, attachments: list[AttachmentData]) -> None:
@@ -123,6 +128,7 @@ def message_store(
         created_at=at,
         updated_at=at,
         external_id=external_id,
+        automatic=content.automatic,
     )
     if content.attachments:
         _store_attachments(message, content.attachments)
@@ -144,6 +150,7 @@ def message_add(
     status_after: str | None = None,
     expected_version: int | None = None,
     external_id: str | None = None,
+    automatic: str = "",
 ) -> Message:
     """Add a message to a ticket and apply what a reply means for its status.
 
@@ -170,7 +177,7 @@ def message_add(
         raise Conflict(
             TicketErrorCode.TICKET_CLOSED, _("This ticket is closed; open a follow-up instead.")
         )
-    content = message_content(text=text, html=html, attachments=attachments)
+    content = message_content(text=text, html=html, attachments=attachments, automatic=automatic)
     with transaction.atomic():
         return _message_write(
             ticket=ticket,

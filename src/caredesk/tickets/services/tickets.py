@@ -132,12 +132,14 @@ def ticket_create(
     created_at: dt.datetime | None = None,
     first_message: bool = True,
     follow_up_of: Ticket | None = None,
+    automatic: str = "",
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first message.
 
     The first message is the customer's unless a staff member creates the ticket, in
     which case it is that agent's public message (a logged call, an outbound contact) and
-    the ticket starts open. ``follow_up_of`` links it to the (closed) ticket it continues.
+    the ticket starts open. ``follow_up_of`` links it to the (closed) ticket it continues;
+    ``automatic`` says the first message is mail that no person sent (tickets.enums).
     Written in a handful of statements: creation is a hot path.
     """
     now = created_at or timezone.now()
@@ -175,7 +177,7 @@ def ticket_create(
     if first_message and staff:
         ticket.status = TicketStatus.OPEN
     ticket.updated_at = now
-    content = message_content(text=text, html=html, attachments=attachments)
+    content = message_content(text=text, html=html, attachments=attachments, automatic=automatic)
     try:
         # Everything above only reads: the write lock starts here. A savepoint only when
         # a clash on external_id is to be told apart below (a round trip otherwise).

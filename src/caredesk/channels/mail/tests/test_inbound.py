@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import TeamFactory, UserFactory
+from caredesk.automation.models import Rule
+from caredesk.automation.services.rules import rule_save
 from caredesk.channels.mail.filing import RATE_LIMIT
 from caredesk.channels.mail.inbound import mail_ingest, mail_process_pending
+from caredesk.channels.mail.outbound import AUTOMATIC_PER_HOUR, outbox_deliver
 from caredesk.channels.mail.parsing import parse
 from caredesk.channels.mail.store import inbound_store
 from caredesk.channels.mail.tests.test_parsing import BOUNCE
@@ -195,6 +198,54 @@ def test_out_of_office_makes_no_ticket_and_bulk_mail_no_acknowledgement(box: Mai
     acknowledgement = OutboundMessage.objects.get()
     assert acknowledgement.message.ticket_id == person.ticket
     assert f"#{person.ticket}" in acknowledgement.message.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Auto_Submitted": "auto-generated"}, {"Return_Path": "<>"}, {"Precedence": "list"}],
+)
+def test_mail_no_person_sent_opens_a_ticket_but_no_path_answers_it(
+    box: Mailbox, headers: dict[str, str]
+) -> None:
+    """RFC 3834: neither the mailbox's acknowledgement nor a rule's reply goes to an
+    alert, a message from the null return path or list mail."""
+    box.auto_acknowledge = True
+    box.save()
+    rule_save(  # an acknowledgement rule written without the automatic condition
+        name="Thanks", trigger="ticket.created", actions=[{"type": "reply", "text": "Thanks!"}]
+    )
+    result = mail_ingest(raw=mail(msgid="<alert@example.org>", **headers), mailbox=box)
+    assert result.outcome == "created"
+    first = Ticket.objects.get(pk=result.ticket).messages.get(author_role="customer")
+    assert first.automatic in ("auto_submitted", "bulk")
+    assert "never answer mail that no person sent" in (result.reason or "")
+    row = OutboundMessage.objects.get()  # the rule's reply, refused by the outbox
+    assert outbox_deliver(row_id=row.pk).outcome == "failed"
+    row.refresh_from_db()
+    assert "never answer mail that no person sent" in row.last_error
+    # With the condition the demo's rule has, the rule does not even fire.
+    rule_save(
+        rule=Rule.objects.get(),
+        conditions={"conditions": [{"field": "message.automatic", "op": "not_set"}]},
+    )
+    mail_ingest(raw=mail(msgid="<alert2@example.org>", **headers), mailbox=box)
+    assert OutboundMessage.objects.count() == 1
+
+
+def test_acknowledgements_to_one_sender_are_capped_per_hour(box: Mailbox) -> None:
+    box.auto_acknowledge = True
+    box.save()
+    results = [
+        mail_ingest(raw=mail(msgid=f"<n{i}@example.org>", subject=f"Question {i}"), mailbox=box)
+        for i in range(AUTOMATIC_PER_HOUR + 2)
+    ]
+    assert OutboundMessage.objects.count() == AUTOMATIC_PER_HOUR
+    assert all(r.outcome == "created" for r in results)
+    assert f"had {AUTOMATIC_PER_HOUR} automatic messages within the hour" in (
+        results[-1].reason or ""
+    )
+    other = mail_ingest(raw=mail(msgid="<b@example.org>", sender="bob@example.org"), mailbox=box)
+    assert OutboundMessage.objects.filter(message__ticket_id=other.ticket).count() == 1
 
 
 def test_a_mail_loop_is_cut_by_the_rate_limit(box: Mailbox) -> None:

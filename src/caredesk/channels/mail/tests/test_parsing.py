@@ -95,6 +95,7 @@ def test_html_only_mail_gets_a_text_body() -> None:
     [
         ({"Auto_Submitted": "auto-replied"}, True, False),
         ({"Auto_Submitted": "no"}, False, False),
+        ({"Auto_Submitted": "auto-generated"}, False, False),  # an alert: a ticket
         ({"X_Autoreply": "yes"}, True, False),
         ({"X_Autorespond": "vacation"}, True, False),
         ({"Precedence": "auto_reply"}, True, False),
@@ -110,6 +111,14 @@ def test_automatic_and_bulk_mail_is_recognised(
 ) -> None:
     parsed = parse(build(**headers).as_bytes())
     assert (parsed.auto_reply, parsed.bulk) == (auto, bulk)
+    no_person = auto or bulk or headers.get("Auto_Submitted") == "auto-generated"
+    assert bool(parsed.automatic) == no_person  # never answered automatically
+
+
+def test_the_null_return_path_is_mail_no_person_sent() -> None:
+    parsed = parse(build(Return_Path="<>").as_bytes())
+    assert (parsed.auto_reply, parsed.automatic) == (False, "auto_submitted")
+    assert parse(build(Return_Path="<anna@example.org>").as_bytes()).automatic == ""
 
 
 BOUNCE = (
