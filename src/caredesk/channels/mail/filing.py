@@ -6,6 +6,7 @@ the limit are dropped with a note to the agents and a word to the sender."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -37,6 +38,7 @@ from caredesk.channels.models import (
     InboundMail,
     Mailbox,
     MailOutcome,
+    MailSource,
     MailThread,
     UnprovenReplies,
 )
@@ -95,7 +97,9 @@ def mail_file(row: InboundMail, parsed: ParsedMail, known: Known | None) -> Mail
     if parsed.bounce is not None:
         return _bounce(parsed)
     if not parsed.sender:
-        return MailResult(MailOutcome.IGNORED, reason="No sender address.")
+        return MailResult(
+            MailOutcome.HELD, reason="No sender address: nobody to file it for or to answer."
+        )
     if parsed.sender_doubt:
         return MailResult(
             MailOutcome.HELD,
@@ -126,7 +130,7 @@ def mail_file(row: InboundMail, parsed: ParsedMail, known: Known | None) -> Mail
         )
     agent = staff_of(parsed.sender)
     if agent is not None:
-        return _from_staff(parsed, thread, agent, known)
+        return _from_staff(row, parsed, thread, agent, known)
     if ticket is None:
         return _new_ticket(row, parsed, known, reason=None)
     if not may_write(parsed.sender, ticket):
@@ -145,10 +149,12 @@ def mail_file(row: InboundMail, parsed: ParsedMail, known: Known | None) -> Mail
         return _new_ticket(
             row, parsed, known, follow_up_of=ticket, reason=f"Follow-up of closed #{ticket.pk}."
         )
-    return _append(ticket, parsed, known, agent=None)
+    return _append(row, ticket, parsed, known, agent=None)
 
 
-def _from_staff(parsed: ParsedMail, thread: Thread, agent: User, known: Known | None) -> MailResult:
+def _from_staff(
+    row: InboundMail, parsed: ParsedMail, thread: Thread, agent: User, known: Known | None
+) -> MailResult:
     """Mail from a staff address is written as that agent only with the agent's signed
     reply address for that ticket (only the agent received it); anything else is held,
     never written as staff nor sent on to a customer (the reply-spoofing class)."""
@@ -169,7 +175,7 @@ def _from_staff(parsed: ParsedMail, thread: Thread, agent: User, known: Known | 
             ticket.pk,
             reason=f"{agent.display_name} answered closed ticket #{ticket.pk} by email.",
         )
-    return _append(ticket, parsed, known, agent=agent)
+    return _append(row, ticket, parsed, known, agent=agent)
 
 
 def _unproven(
@@ -205,30 +211,57 @@ def _unproven(
     return result
 
 
-def _content(parsed: ParsedMail) -> tuple[str, str, list[AttachmentData], str]:
-    """(visible text, html, attachments, note): attachments beyond the size limit are
-    dropped, with a note saying so."""
-    text = parsed.visible_text[:MAX_TEXT]
+@dataclass(frozen=True)
+class Content:
+    text: str
+    html: str
+    files: list[AttachmentData]
+    note: str  # for the agents ("" when there is nothing to tell)
+    dropped: bool  # attachments were too large: the sender is told too
+
+
+def _content(parsed: ParsedMail, *, first: bool) -> Content:
+    """The message as filed: the new part of its text (forwarded mail kept, and for the
+    ``first`` message of a ticket the mail below "Original Message"); attachments beyond
+    the size limit are dropped, and text beyond the length limit cut, with a note saying
+    so (the original email keeps everything)."""
+    text = parsed.first_text if first else parsed.visible_text
+    notes = list(parsed.notes)
+    if len(text) > MAX_TEXT:
+        notes.append(
+            f"The text was {len(text):,} characters long; the first {MAX_TEXT:,} are shown, "
+            "all of it is in the original email (.eml)."
+        )
+        text = text[:MAX_TEXT]
     files = [AttachmentData(a.filename, a.content_type, a.data) for a in parsed.attachments]
     limit: int = settings.CAREDESK_MAX_ATTACHMENT_BYTES
     total = sum(len(f.data) for f in files)
-    note = ""
     if total > limit:
         names = ", ".join(f.filename for f in files)[:500]
-        note = (
+        notes.append(
             f"The attachments ({names}; {total:,} bytes) were larger than the limit of "
             f"{limit:,} bytes and were not kept; the original message is available as .eml."
         )
         files = []
     if not text.strip() and not files:
         text = "(no text)"
-    return text, parsed.html, files, note
+    return Content(text, parsed.html, files, "\n\n".join(notes), dropped=total > limit)
+
+
+def _when(row: InboundMail, parsed: ParsedMail) -> dt.datetime:
+    """The time of the message: an imported one keeps its own (its Date, else the first
+    server's Received; never in the future); live mail is dated on arrival."""
+    now = timezone.now()
+    if row.source != MailSource.IMPORT:
+        return now
+    own = parsed.date or parsed.received
+    return min(own, now) if own is not None else now
 
 
 def _append(
-    ticket: Ticket, parsed: ParsedMail, known: Known | None, *, agent: User | None
+    row: InboundMail, ticket: Ticket, parsed: ParsedMail, known: Known | None, *, agent: User | None
 ) -> MailResult:
-    text, html, files, note = _content(parsed)
+    content = _content(parsed, first=False)
     customer = None
     if agent is None:
         customer = known.customers.get(parsed.sender) if known else None
@@ -238,17 +271,17 @@ def _append(
         author=agent,
         author_customer=customer,
         author_role=AuthorRole.AGENT if agent else AuthorRole.CUSTOMER,
-        text=text,
-        html=html,
+        text=content.text,
+        html=content.html,
         channel=Channel.EMAIL,
-        attachments=files,
+        attachments=content.files,
         external_id=parsed.message_id[:255],
         automatic="" if agent else parsed.automatic,
+        created_at=_when(row, parsed),
     )
     MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
-    if note:
-        _too_large(ticket, parsed, note)
-    return MailResult(MailOutcome.APPENDED, ticket.pk, message.pk, note or None)
+    _tell(ticket, content)
+    return MailResult(MailOutcome.APPENDED, ticket.pk, message.pk, content.note or None)
 
 
 def _customer_of(sender: str, ticket: Ticket) -> Customer:
@@ -268,7 +301,7 @@ def _new_ticket(
     reason: str | None,
     follow_up_of: Ticket | None = None,
 ) -> MailResult:
-    text, html, files, note = _content(parsed)
+    content = _content(parsed, first=True)
     requester = known.customers.get(parsed.sender) if known else None
     if requester is None:
         requester = customer_get_or_create_by_email(email=parsed.sender, name=parsed.sender_name)
@@ -280,20 +313,19 @@ def _new_ticket(
     ticket = ticket_create(
         requester=requester,
         subject=(SUBJECT_REF.sub("", parsed.subject).strip() or "(no subject)")[:250],
-        text=text,
-        html=html,
+        text=content.text,
+        html=content.html,
         channel=Channel.EMAIL,
         team=mailbox.team if mailbox else None,
         cc_emails=ccs[:50],
-        attachments=files,
-        created_at=timezone.now(),
+        attachments=content.files,
+        created_at=_when(row, parsed),
         follow_up_of=follow_up_of,
         automatic=parsed.automatic,
     )
     message = ticket.first_message
     MailThread.objects.create(msgid=parsed.message_id[:500], ticket=ticket, message=message)
-    if note:
-        _too_large(ticket, parsed, note)
+    _tell(ticket, content)
     if mailbox is not None and mailbox.auto_acknowledge:
         refusal = automatic_refusal(ticket)  # never to automatic mail, and so many an hour
         if refusal:
@@ -301,15 +333,22 @@ def _new_ticket(
         else:
             _acknowledge(ticket, mailbox)
     return MailResult(
-        MailOutcome.CREATED, ticket.pk, message.pk if message else None, reason or note or None
+        MailOutcome.CREATED,
+        ticket.pk,
+        message.pk if message else None,
+        reason or content.note or None,
     )
 
 
-def _too_large(ticket: Ticket, parsed: ParsedMail, note: str) -> None:
-    """Tell the agents (a note) and the sender (a public message, which the outbox sends)."""
-
+def _tell(ticket: Ticket, content: Content) -> None:
+    """Tell the agents what the message does not show (a note) and, when attachments
+    were too large, the sender (a public message, which the outbox sends)."""
+    if not content.note:
+        return
     message_add(ticket=ticket, author=None, author_role=AuthorRole.AGENT, is_public=False,
-                text=note)  # fmt: skip
+                text=content.note)  # fmt: skip
+    if not content.dropped:
+        return
     with translation.override(language_or_site(ticket.requester.language)):
         text = _(
             "Your attachments were larger than we can accept (%(megabytes)s MB in all) and "

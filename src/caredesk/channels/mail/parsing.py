@@ -9,16 +9,21 @@ not a message at all; unknown charsets are decoded with replacement characters.
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import hashlib
+import io
+import itertools
+import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
+from email.generator import BytesGenerator
 from email.headerregistry import Address
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
-from email.policy import EmailPolicy
+from email.policy import EmailPolicy, compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
 from html import unescape
@@ -81,6 +86,9 @@ class ParsedMail:
     # may open a ticket (an alert, a notification) but is never answered automatically.
     auto_submitted: bool = False
     bounce: Bounce | None = None
+    # What the agent should know that the message does not show (parts left out…).
+    notes: list[str] = field(default_factory=list)
+    received: dt.datetime | None = None  # the first hop's time (the last Received)
     size: int = 0
     # The Authentication-Results headers as received, topmost first; only the ones added
     # by the mailbox's own MTA (its authserv-id) may be believed (channels.mail.trust).
@@ -100,6 +108,12 @@ class ParsedMail:
     def visible_text(self) -> str:
         """The new part of the message: without quoted history and signature."""
         return reply_text(self.text)
+
+    @property
+    def first_text(self) -> str:
+        """The text of a message that opens a ticket: as visible_text, but mail it
+        carries below an "Original Message" line is the customer's, not our history."""
+        return reply_text(self.text, first=True)
 
     @property
     def addresses(self) -> tuple[str, ...]:
@@ -200,16 +214,18 @@ def parse(raw: bytes) -> ParsedMail:
     ids = MESSAGE_ID.findall(as_sent("message-id"))
     message_id = ids[0] if ids else content_message_id(msg, raw)
     try:
-        text, html, parts = _bodies(msg)
+        text, html, parts, notes = _bodies(msg, raw)
     except Exception:  # a structure the library cannot walk: keep the raw body as text
-        body = raw.split(b"\r\n\r\n", 1)[-1] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[-1]
-        text, html, parts = _clean_body(body.decode("utf-8", "replace")), "", []
+        split = _BLANK_LINE.search(raw)
+        body = raw[split.end() :] if split else raw
+        text, html, parts = _clean_body(text_of(body, None)), "", []
+        notes = ["This email's structure could not be read; its text is shown as sent."]
     parsed = ParsedMail(
         message_id=message_id,
         has_message_id=bool(ids),
         in_reply_to=tuple(MESSAGE_ID.findall(as_sent("in-reply-to"))),
         references=tuple(MESSAGE_ID.findall(as_sent("references"))),
-        subject=" ".join(_header(msg, "Subject").split())[:1000],
+        subject=" ".join(_header_text(msg, raw_headers, "subject").split())[:1000],
         sender=sender,
         sender_name=sender_name,
         reply_to=reply_to,
@@ -222,6 +238,8 @@ def parse(raw: bytes) -> ParsedMail:
         text=text,
         html=html,
         attachments=parts,
+        notes=notes,
+        received=_received_date(raw_headers.get("received", [])),
         size=len(raw),
         auth_results=tuple(_clean(v) for v in raw_headers.get("authentication-results", [])),
         sender_doubt=_sender_doubt(msg, raw_headers.get("from", [])),
@@ -248,10 +266,15 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _without_surrogates(text: str) -> str:
-    """Undecodable bytes (kept by the parser as lone surrogates) as replacement
-    characters: the text can then be encoded and stored anywhere."""
+    """8-bit bytes that the parser kept as lone surrogates (a header sent without
+    RFC 2047 encoding) read as UTF-8, else as Latin-1: the text can then be encoded
+    and stored anywhere."""
     if any("\ud800" <= ch <= "\udfff" for ch in text):
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        data = text.encode("utf-8", "surrogateescape")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
         text = text.encode("utf-8", "replace").decode("utf-8")
     return text
 
@@ -260,6 +283,15 @@ def _clean(text: str) -> str:
     """A header value fit to store: no control characters (PostgreSQL cannot store NUL),
     no lone surrogates."""
     return _CONTROL_CHARS.sub("", _without_surrogates(text))
+
+
+def _header_text(msg: Message, raw_headers: dict[str, list[str]], name: str) -> str:
+    """A header's text: 8-bit bytes sent raw (no RFC 2047) read as UTF-8, else Latin-1;
+    anything else decoded by the header registry."""
+    values = raw_headers.get(name, [])
+    if values and any("\ud800" <= ch <= "\udfff" for ch in values[0]):
+        return _clean(" ".join(values[0].split()))
+    return _header(msg, name.title())
 
 
 def _header(msg: Message, name: str) -> str:
@@ -341,7 +373,9 @@ def _sender_doubt(msg: Message, raw_from: list[str]) -> str:
         return "a From header that does not parse"
     if len(addresses) != 1:
         return f"{len(addresses)} addresses in From"
-    if defects:
+    # 8-bit bytes in the display name (a mailer that skipped RFC 2047) do not make the
+    # address unclear; any other defect does.
+    if any(type(d).__name__ != "UndecodableBytesDefect" for d in defects):
         return "a malformed From header"
     strict = _address(addresses[0].addr_spec)
     loose = [_address(a) for _, a in getaddresses([_clean(raw_from[0])]) if a]
@@ -357,6 +391,15 @@ def _address(addr: str) -> str:
     return _clean(addr).strip().lower()[:254]
 
 
+def _received_date(values: list[str]) -> dt.datetime | None:
+    """The time in the last Received header (the first server the message reached)."""
+    for value in reversed(values):
+        moment = _date(_clean(value).rsplit(";", 1)[-1].strip())
+        if moment is not None:
+            return moment
+    return None
+
+
 def _date(value: str) -> dt.datetime | None:
     if not value:
         return None
@@ -370,21 +413,25 @@ def _date(value: str) -> dt.datetime | None:
 
 
 def _decoded(part: Message) -> str:
-    """A text part's content in any charset; unknown ones with replacement characters."""
-    try:
-        content = part.get_content() if isinstance(part, EmailMessage) else None
-        if isinstance(content, str):
-            return content
-    except (LookupError, UnicodeError, KeyError, ValueError, AssertionError):
-        pass
+    """A text part's content: in its declared charset when the bytes are that; a part
+    without one (or whose bytes are not in it) as UTF-8 when they are valid UTF-8, else
+    as Windows-1252/Latin-1, never with replacement characters for readable text."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return str(part.get_payload() or "")
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:
-        return payload.decode("utf-8", errors="replace")
+    return text_of(payload, part.get_content_charset())
+
+
+def text_of(data: bytes, charset: str | None) -> str:
+    """Bytes as text: the declared charset, else UTF-8, else Windows-1252, else Latin-1."""
+    for candidate in (charset, "utf-8", "cp1252"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
 
 
 def _filename(part: Message) -> str:
@@ -398,21 +445,190 @@ def _filename(part: Message) -> str:
     return name[:255]
 
 
-def _bodies(msg: Message) -> tuple[str, str, list[Part]]:
-    """(text, html, attachments): the first text/plain and text/html that are not
-    attachments are the bodies; every other leaf is an attachment (inline ones too)."""
+def _leaves(msg: Message) -> list[Message]:
+    """The parts that carry content, in order: leaves, attached emails (message/rfc822,
+    whole, never their parts) and multiparts whose boundary is missing or wrong (their
+    payload is then text)."""
+    found: list[Message] = []
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        payload = part.get_payload()
+        if part.get_content_type() == "message/rfc822" or not isinstance(payload, list):
+            found.append(part)
+        else:
+            stack.extend(p for p in reversed(payload) if isinstance(p, Message))
+    return found
+
+
+_BOUNDARY_LINE = re.compile(r"^--[^\s]{1,200}$")
+_PART_HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:")
+
+
+def _unbounded_text(text: str) -> str:
+    """The text of a multipart whose boundary does not match its parts: the lines that
+    are not boundary lines nor the part headers after them."""
+    kept: list[str] = []
+    in_headers = False
+    for line in text.splitlines():
+        if _BOUNDARY_LINE.match(line.strip()):
+            in_headers = True
+            continue
+        if in_headers:
+            if not line.strip():
+                in_headers = False
+            elif _PART_HEADER.match(line) or line[:1] in (" ", "\t"):
+                continue
+            else:
+                in_headers = False
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+_UUENCODED = re.compile(
+    r"^begin [0-7]{3,4} (?P<name>[^\r\n]+?)\r?\n(?P<data>.*?)^end\s*$", re.M | re.S
+)
+
+
+def _uudecoded(text: str) -> tuple[str, list[Part]]:
+    """uuencoded files inside a plain text (Lotus Notes, old mailers): taken out of the
+    text as attachments."""
+    if "begin " not in text:
+        return text, []
+    files: list[Part] = []
+
+    def extract(match: re.Match[str]) -> str:
+        data = bytearray()
+        try:
+            for line in match.group("data").splitlines():
+                if line.strip() in ("", "`"):
+                    continue
+                data += _uu_line(line)
+        except binascii.Error:
+            return match.group(0)  # not uuencoded after all: it stays text
+        name = _clean(match.group("name").strip().replace("\\", "/").rsplit("/", 1)[-1])
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        files.append(Part(filename=name[:255], content_type=kind, data=bytes(data)))
+        return ""
+
+    return _UUENCODED.sub(extract, text), files
+
+
+def _uu_line(line: str) -> bytes:
+    """One uuencoded line; one with trailing garbage (some encoders pad) is read up to
+    the length its first character gives, as the standard uu module did."""
+    try:
+        return binascii.a2b_uu(line)
+    except binascii.Error:
+        size = (((ord(line[0]) - 32) & 63) * 4 + 5) // 3
+        return binascii.a2b_uu(line[:size])
+
+
+def _split_entity(raw: bytes) -> tuple[bytes, bytes]:
+    split = _BLANK_LINE.search(raw)
+    return (raw[: split.start()], raw[split.end() :]) if split else (raw, b"")
+
+
+def _attached_originals(raw: bytes, msg: Message) -> dict[int, bytes]:
+    """The original bytes of every attached email (by id of its message/rfc822 part),
+    found by following the boundaries in the raw message as the parser did; a subtree
+    whose pieces do not match the parsed parts is left out (then _eml writes it)."""
+    found: dict[int, bytes] = {}
+
+    def visit(entity: bytes, part: Message) -> None:
+        _, body = _split_entity(entity)
+        if part.get_content_type() == "message/rfc822":
+            encoding = str(part.get("Content-Transfer-Encoding", "7bit")).strip().lower()
+            if encoding in ("7bit", "8bit", "binary"):
+                found[id(part)] = body
+            return
+        payload, boundary = part.get_payload(), part.get_boundary()
+        if not isinstance(payload, list) or not boundary:
+            return
+        marker = re.escape(boundary.encode("utf-8", "surrogateescape"))
+        delimiters = list(
+            re.finditer(rb"(?:\A|\r?\n)--" + marker + rb"(--)?[ \t]*(?:\r?\n|\Z)", body)
+        )
+        pieces: list[bytes] = []
+        for this, following in itertools.pairwise(delimiters):
+            if this.group(1):  # the closing delimiter
+                break
+            pieces.append(body[this.end() : following.start()])
+        if len(pieces) != len(payload):
+            return
+        for piece, sub in zip(pieces, payload, strict=True):
+            if isinstance(sub, Message):
+                visit(piece, sub)
+
+    try:
+        visit(raw, msg)
+    except RecursionError:  # absurdly deep: the writer's copy will do
+        return found
+    return found
+
+
+def _eml(part: Message, number: int, original: bytes | None) -> Part:
+    """An attached email as one .eml file under its own subject: its original bytes
+    when the boundaries lead to them, else written with its headers as they came
+    (refold_source none: even headers the serializer would choke on); never its parts
+    spread into the outer message."""
+    inner = part.get_payload()
+    message = inner[0] if isinstance(inner, list) and inner else None
+    data = original or b""
+    if isinstance(message, Message) and not data:
+        out = io.BytesIO()
+        try:
+            BytesGenerator(out, mangle_from_=False,
+                           policy=POLICY.clone(refold_source="none")).flatten(message)  # fmt: skip
+            data = out.getvalue()
+        except Exception:  # a structure the generator cannot write: the compat writer
+            data = message.as_string(policy=compat32).encode("utf-8", "surrogateescape")
+    subject = _header(message, "Subject") if isinstance(message, Message) else ""
+    name = _filename(part) or (re.sub(r'[\\/:*?"<>|\s]+', " ", subject).strip()[:120] + ".eml")
+    if name == ".eml":
+        name = f"message-{number}.eml"
+    elif not name.lower().endswith(".eml"):
+        name += ".eml"
+    return Part(filename=name[:255], content_type="message/rfc822", data=data)
+
+
+def _bodies(msg: Message, raw: bytes) -> tuple[str, str, list[Part], list[str]]:
+    """(text, html, attachments, notes): the first text/plain and text/html that are not
+    attachments are the bodies; every other leaf is an attachment (inline ones too), an
+    attached email one .eml. What does not fit (more than _MAX_PARTS parts) is left in
+    the original message, and a note says so."""
     text, html = "", ""
     parts: list[Part] = []
-    leaves = [p for p in msg.walk() if not p.is_multipart()][:_MAX_PARTS]
+    notes: list[str] = []
+    leaves = _leaves(msg)
+    originals = (
+        _attached_originals(raw, msg)
+        if any(p.get_content_type() == "message/rfc822" for p in leaves)
+        else {}
+    )
+    if len(leaves) > _MAX_PARTS:
+        notes.append(
+            f"This email has {len(leaves)} parts; the first {_MAX_PARTS} are attached here, "
+            "all of them are in the original email (.eml)."
+        )
+        leaves = leaves[:_MAX_PARTS]
     for part in leaves:
         kind = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()
+        if kind == "message/rfc822":
+            parts.append(_eml(part, len(parts) + 1, originals.get(id(part))))
+            continue
         name = _filename(part)
         if kind == "message/delivery-status":
             continue
+        if kind.startswith("multipart/"):  # its boundary is missing or wrong
+            if not text:
+                text = _unbounded_text(str(part.get_payload() or ""))
+            continue
         if disposition != "attachment" and not name and kind in ("text/plain", "text/html"):
             if kind == "text/plain" and not text:
-                text = _decoded(part)
+                text, found = _uudecoded(_decoded(part))
+                parts += found
                 continue
             if kind == "text/html" and not html:
                 html = _decoded(part)
@@ -430,17 +646,10 @@ def _bodies(msg: Message) -> tuple[str, str, list[Part]]:
                 inline=disposition == "inline" or (bool(cid) and disposition != "attachment"),
             )
         )
-    for part in msg.walk():  # a forwarded or bounced message travels whole
-        inner = part.get_payload() if part.get_content_type() == "message/rfc822" else None
-        if isinstance(inner, list) and inner and hasattr(inner[0], "as_bytes"):
-            try:
-                parts.append(Part("message.eml", "message/rfc822", inner[0].as_bytes()))
-            except Exception:  # noqa: S112  # an unprintable inner message: skip it
-                continue
     if not text and html:
         text = unescape(re.sub(r"(?s)<(script|style).*?</\1>|<[^>]+>", " ", html))
         text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
-    return _clean_body(text), _clean_body(html), parts
+    return _clean_body(text), _clean_body(html), parts, notes
 
 
 def _clean_body(text: str) -> str:
@@ -463,9 +672,34 @@ _EXTENSIONS = {
 }
 
 
-def reply_text(text: str) -> str:
+# The line that starts forwarded mail: what follows is what the customer sends us, not
+# history to hide (a quoted forward, "> ---- Forwarded …", stays a quote).
+FORWARDED = re.compile(
+    r"^[ \t]*(-{2,}[ \t]*(forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|"
+    r"mensaje reenviado)[ \t]*-{2,}|begin forwarded message:|"
+    r"anfang der weitergeleiteten nachricht:)",
+    re.I | re.M,
+)
+
+
+# Outlook's header of the mail below, in a reply and in a forward alike: in a message
+# that opens a ticket there is no history of ours below it, so it is kept like a forward.
+ORIGINAL = re.compile(r"^[ \t]*-{2,}[ \t]*original message[ \t]*-{2,}", re.I | re.M)
+
+
+def reply_text(text: str, *, first: bool = False) -> str:
     """The text without quoted history ("On … wrote:", "> …", "-----Original
-    Message-----", in several languages) and without the signature."""
+    Message-----", in several languages) and without the signature; forwarded mail
+    (from its "Forwarded message" line on) is kept whole, and so is the "Original
+    Message" below the ``first`` message of a ticket."""
+    forwarded = FORWARDED.search(text) or (ORIGINAL.search(text) if first else None)
+    if forwarded is not None:
+        own = _reply_only(text[: forwarded.start()])
+        return f"{own}\n\n{text[forwarded.start() :].strip()}".strip()
+    return _reply_only(text)
+
+
+def _reply_only(text: str) -> str:
     if not text.strip():
         return ""
     try:
@@ -509,7 +743,9 @@ def _bounce(msg: Message, parsed: ParsedMail) -> Bounce | None:
     with a message/delivery-status part (multipart/report; report-type=delivery-status,
     or a report whose report-type is missing or wrong, as some MTAs send)."""
     if not msg.is_multipart():
-        return None
+        if msg.get_content_type() != "multipart/report":
+            return None
+        return _unbounded_report(msg)
     recipients: list[str] = []
     status, diagnostic, failed = "", "", False
     for part in msg.walk():
@@ -533,6 +769,28 @@ def _bounce(msg: Message, parsed: ParsedMail) -> Bounce | None:
     return Bounce(tuple(recipients), permanent, status, diagnostic[:500])
 
 
+def _unbounded_report(msg: Message) -> Bounce | None:
+    """A report whose boundary is missing or wrong: its status fields read from the text."""
+    recipients: list[str] = []
+    status, failed = "", False
+    for block in _blocks_of(str(msg.get_payload() or "")):
+        if block.get("action", "").lower() not in ("failed", "delayed"):
+            continue
+        failed = failed or block.get("action", "").lower() == "failed"
+        addr = (block.get("final-recipient") or block.get("original-recipient") or "").split(
+            ";", 1
+        )[-1]
+        addr = addr.strip().strip("<>").lower()
+        if "@" in addr and addr not in recipients:
+            recipients.append(addr)
+        status = status or block.get("status", "")
+    if not recipients:
+        return None
+    match = _STATUS.search(status)
+    return Bounce(tuple(recipients), failed and (match is None or match.group(1) == "5"),
+                  status, "")  # fmt: skip
+
+
 def _status_blocks(part: Message) -> list[dict[str, str]]:
     """The per-recipient fields of a message/delivery-status part."""
     payload: Any = part.get_payload()
@@ -542,14 +800,18 @@ def _status_blocks(part: Message) -> list[dict[str, str]]:
     else:
         raw = part.get_payload(decode=True)
         texts = [raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)]
+    return [block for text in texts for block in _blocks_of(text)]
+
+
+def _blocks_of(text: str) -> list[dict[str, str]]:
+    """The "Field: value" blocks of a delivery status text, split at blank lines."""
     blocks: list[dict[str, str]] = []
-    for text in texts:
-        for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-            fields: dict[str, str] = {}
-            for line in chunk.splitlines():
-                if ":" in line and not line.startswith((" ", "\t")):
-                    key, _, value = line.partition(":")
-                    fields[key.strip().lower()] = value.strip()
-            if fields:
-                blocks.append(fields)
+    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        fields: dict[str, str] = {}
+        for line in chunk.splitlines():
+            if ":" in line and not line.startswith((" ", "\t")):
+                key, _, value = line.partition(":")
+                fields[key.strip().lower()] = value.strip()
+        if fields:
+            blocks.append(fields)
     return blocks

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -246,6 +247,26 @@ def test_acknowledgements_to_one_sender_are_capped_per_hour(box: Mailbox) -> Non
     )
     other = mail_ingest(raw=mail(msgid="<b@example.org>", sender="bob@example.org"), mailbox=box)
     assert OutboundMessage.objects.filter(message__ticket_id=other.ticket).count() == 1
+
+
+def test_an_import_keeps_each_messages_own_date_and_live_mail_its_arrival(box: Mailbox) -> None:
+    old = mail(msgid="<old@example.org>", Date="Mon, 02 Jun 2003 20:58:30 +0200")
+    ticket = Ticket.objects.get(pk=mail_ingest(raw=old, source="import", mailbox=box).ticket)
+    first = ticket.messages.get()
+    assert ticket.created_at == first.created_at
+    assert first.created_at.isoformat() == "2003-06-02T18:58:30+00:00"
+    reply = mail(msgid="<old2@example.org>", In_Reply_To=we_answered(ticket),
+                 Date="Tue, 03 Jun 2003 08:00:00 +0000")  # fmt: skip
+    mail_ingest(raw=reply, source="import", mailbox=box)
+    answered = ticket.messages.filter(author_role="customer").order_by("id").last()
+    assert answered is not None
+    assert answered.created_at.isoformat() == "2003-06-03T08:00:00+00:00"
+    future = mail(msgid="<future@example.org>", Date="Fri, 01 Jan 2100 00:00:00 +0000")
+    later = mail_ingest(raw=future, source="import", mailbox=box)
+    assert Ticket.objects.get(pk=later.ticket).created_at.year == timezone.now().year
+    live = mail_ingest(raw=mail(msgid="<live@example.org>", Date="Mon, 02 Jun 2003 20:58:30 "
+                                "+0200"), source="imap", mailbox=box)  # fmt: skip
+    assert Ticket.objects.get(pk=live.ticket).created_at.year == timezone.now().year
 
 
 def test_a_mail_loop_is_cut_by_the_rate_limit(box: Mailbox) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 from email.message import EmailMessage
 
 import pytest
@@ -59,14 +60,113 @@ def test_rfc2047_subject_and_rfc2231_filename() -> None:
 
 
 @pytest.mark.parametrize("charset", ["x-unknown-charset", "utf-7-bogus", "klingon"])
-def test_an_unknown_charset_is_decoded_with_replacement_not_an_error(charset: str) -> None:
+def test_an_unknown_charset_is_read_as_utf8_or_latin1_not_an_error(charset: str) -> None:
     raw = (
         b"From: a@example.org\r\nSubject: hi\r\nMessage-ID: <u@x>\r\n"
         b"Content-Type: text/plain; charset=" + charset.encode() + b"\r\n\r\nCaf\xe9 \xff ok\r\n"
     )
+    assert parse(raw).text.strip() == "Café ÿ ok"
+
+
+def raw_mail(headers: bytes, body: bytes) -> bytes:
+    return b"From: Anna <anna@example.org>\r\nTo: s@desk.example\r\n" + headers + b"\r\n" + body
+
+
+def test_a_body_without_charset_is_utf8_when_it_is_and_latin1_otherwise() -> None:
+    utf8 = raw_mail(b"Subject: x\r\n", "Grüße, Zoë 😊\r\n".encode())
+    assert parse(utf8).text.strip() == "Grüße, Zoë 😊"
+    latin = raw_mail(b"Subject: x\r\n", "Grüße\r\n".encode("latin-1"))
+    assert parse(latin).text.strip() == "Grüße"
+    declared = raw_mail(b"Content-Type: text/plain; charset=us-ascii\r\n",
+                        "Grüße\r\n".encode())  # fmt: skip
+    assert parse(declared).text.strip() == "Grüße"  # a wrong label does not garble it
+
+
+def test_8bit_header_bytes_are_read_as_utf8_then_latin1() -> None:
+    assert parse(raw_mail("Subject: Größe\r\n".encode(), b"x")).subject == "Größe"
+    assert parse(raw_mail("Subject: Größe\r\n".encode("latin-1"), b"x")).subject == "Größe"
+    named = parse(("From: Håvard <hw@example.no>\r\nSubject: x\r\n\r\nx").encode("latin-1"))
+    assert (named.sender, named.sender_doubt) == ("hw@example.no", "")  # still clear
+
+
+def test_an_attached_email_is_one_eml_under_its_subject_with_its_own_bytes() -> None:
+    inner = build(Subject="Updates to our terms", Message_ID="<inner@x>")
+    inner.add_attachment(b"inner file", maintype="text", subtype="plain", filename="inner.txt")
+    outer = build(Subject="Look at this")
+    outer.add_attachment(inner)
+    # a header the serializer would re-fold and choke on is kept as it came
+    raw = outer.as_bytes().replace(b"Message-ID: <inner@x>", b"Message-ID:\r\n <inner@x>")
     parsed = parse(raw)
-    assert "ok" in parsed.text
-    assert "\ufffd" in parsed.text
+    assert [(a.filename, a.content_type) for a in parsed.attachments] == [
+        ("Updates to our terms.eml", "message/rfc822")
+    ]
+    start = raw.rindex(b"From: Anna Smith", 0, raw.index(b"Subject: Updates to our terms"))
+    kept = parsed.attachments[0].data
+    assert raw[start:].startswith(kept)  # byte for byte as it came
+    assert b"Message-ID:\r\n <inner@x>" in kept  # a header as it came
+    assert b"inner.txt" in kept  # whole, its attachment inside it
+    assert "inner file" not in parsed.text
+
+
+def test_a_multipart_whose_boundary_is_wrong_still_shows_its_text() -> None:
+    raw = raw_mail(
+        b'Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="right"\r\n',
+        b"--wrong\r\nContent-Type: text/plain\r\n\r\nThe printer is on fire.\r\n--wrong--\r\n",
+    )
+    parsed = parse(raw)
+    assert parsed.text.strip() == "The printer is on fire."
+    assert parsed.attachments == []
+
+
+def test_a_uuencoded_file_in_a_plain_body_is_an_attachment() -> None:
+    encoded = binascii.b2a_uu(b"\x89PNG fake image bytes").decode()
+    body = f"See the picture.\r\n\r\nbegin 644 photo.png\r\n{encoded}`\r\nend\r\n"
+    parsed = parse(raw_mail(b"Subject: x\r\n", body.encode()))
+    assert [(a.filename, a.content_type, a.data) for a in parsed.attachments] == [
+        ("photo.png", "image/png", b"\x89PNG fake image bytes")
+    ]
+    assert parsed.text.strip() == "See the picture."
+
+
+def test_forwarded_mail_is_what_the_customer_wrote() -> None:
+    forward = (
+        "Please look at this.\n\n-------- Forwarded Message --------\nSubject: Invoice\n"
+        "From: Shop <shop@example.com>\n\nYour invoice is attached.\n"
+    )
+    assert "Your invoice is attached." in reply_text(forward)
+    assert reply_text(forward).startswith("Please look at this.")
+    original = "See below.\n\n-----Original Message-----\nFrom: GitHub\n\nToken outdated.\n"
+    assert "Token outdated." in reply_text(original, first=True)  # opens a ticket
+    assert "Token outdated." not in reply_text(original)  # a reply: our history
+
+
+def test_a_report_whose_boundary_is_missing_is_still_a_bounce() -> None:
+    raw = BOUNCE.replace(b'boundary="r"', b'boundary="nothing-matches"')
+    parsed = parse(raw)
+    assert parsed.bounce is not None
+    assert parsed.bounce.recipients == ("gone@example.org",)
+
+
+def test_too_many_parts_are_left_in_the_original_with_a_note() -> None:
+    msg = build(Subject="Many")
+    for i in range(510):
+        msg.add_attachment(b"x", maintype="application", subtype="octet-stream",
+                           filename=f"f{i}.bin")  # fmt: skip
+    parsed = parse(msg.as_bytes())
+    assert len(parsed.attachments) < 510
+    assert "511 parts" in parsed.notes[0]
+
+
+def test_the_last_received_header_dates_a_message_without_date() -> None:
+    raw = (
+        b"Received: from b by c; Tue, 2 Jun 2003 10:00:00 +0000\r\n"
+        b"Received: from a by b; Mon, 1 Jun 2003 09:00:00 +0000\r\n"
+        + raw_mail(b"Subject: x\r\n", b"x")
+    )
+    parsed = parse(raw)
+    assert parsed.date is None
+    assert parsed.received is not None
+    assert parsed.received.day == 1
 
 
 def test_alternatives_and_inline_images() -> None:
