@@ -78,7 +78,7 @@ PINNED = {
     "ticket page": 14,
     "customer 360": 17,
     "agent reply": 12,
-    "mail ingest": 24,  # incl. whether the sender is staff (only proof writes as staff)
+    "mail ingest": 23,  # staff addresses are cached: a customer's mail asks no staff query
 }
 
 

@@ -342,11 +342,18 @@ def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
     return customer
 
 
-def customer_get_or_create_by_email(*, email: str, name: str = "") -> Customer:
-    """The customer owning this email, created with it if nobody does."""
+def customer_get_or_create_by_email(
+    *, email: str, name: str = "", known_absent: bool = False
+) -> Customer:
+    """The customer owning this email, created with it if nobody does. A caller that
+    just looked the address up (in this transaction) and found nobody says
+    ``known_absent``: the look-up is not made twice (a concurrent creation is still
+    taken)."""
     value = contact_normalize(kind=ContactKind.EMAIL, value=email)
     contact = (
-        ContactPoint.objects.select_related("customer")
+        None
+        if known_absent
+        else ContactPoint.objects.select_related("customer")
         .filter(kind=ContactKind.EMAIL, value=value)
         .first()
     )

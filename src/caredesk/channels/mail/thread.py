@@ -144,6 +144,22 @@ def may_write(sender: str, ticket: Ticket) -> bool:
     return sender in _emails_of(people)
 
 
+STAFF_ADDRESSES_CACHE_KEY = "caredesk:mail:staff-addresses"
+
+
+def staff_addresses() -> frozenset[str]:
+    """Every user's email address, lower-case: mail from any of them is looked at as
+    possibly from staff. Cached, and dropped when a user changes (ChannelsConfig.ready),
+    so mail from anyone else costs no query."""
+    return cached(
+        STAFF_ADDRESSES_CACHE_KEY,
+        lambda: frozenset(e.lower() for e in User.objects.values_list("email", flat=True) if e),
+    )
+
+
 def staff_of(address: str) -> User | None:
+    """The active member of staff whose address this is, if any."""
+    if address.lower() not in staff_addresses():
+        return None
     user = User.objects.filter(email__iexact=address, is_active=True).first()
     return user if user is not None and user.is_staff_member else None
