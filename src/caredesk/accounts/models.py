@@ -33,6 +33,15 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="user",
     )
+    email_notifications = models.BooleanField(
+        default=False,
+        db_default=False,
+        verbose_name=gettext_lazy("email notifications"),
+        help_text=gettext_lazy(
+            "Email this member of staff each customer message on their tickets; "
+            "replying to that email answers the customer."
+        ),
+    )
 
     class Meta:
         constraints = [

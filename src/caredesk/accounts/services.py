@@ -283,3 +283,10 @@ def user_language_set(*, user: User, language: str) -> User:
     user.language = language_check(language)
     user.save(update_fields=["language"])
     return user
+
+
+def user_email_notifications_set(*, user: User, enabled: bool) -> User:
+    """Whether a member of staff is emailed their tickets' customer messages."""
+    user.email_notifications = enabled
+    user.save(update_fields=["email_notifications"])
+    return user

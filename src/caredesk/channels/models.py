@@ -50,6 +50,44 @@ class OutboundMessage(BaseModel):
         return f"{self.channel} message {self.message_id} ({self.status})"
 
 
+class AgentNotice(BaseModel):
+    """An email telling a member of staff about a customer's message on their ticket,
+    with the agent's own signed reply address: answering it writes as that agent
+    (channels.mail.trust). Sent through the leased outbox like customers' mail."""
+
+    message = models.ForeignKey(
+        "tickets.Message", on_delete=models.CASCADE, related_name="agent_notices"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=8, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="agent_notice_queued_idx",
+                condition=Q(status="queued"),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="agent_notice_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sent", "failed"]),
+                name="agent_notice_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notice of message {self.message_id} to user {self.user_id} ({self.status})"
+
+
 class UnprovenReplies(models.TextChoices):
     NEW = "new", gettext_lazy("Open a new ticket, marked as a possible follow-up")
     HOLD = "hold", gettext_lazy("Hold for review")

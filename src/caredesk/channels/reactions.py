@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from caredesk.channels.mail.notices import notice_queue
 from caredesk.channels.services import outbox_enqueue
 from caredesk.tickets.changes import ChangeKind, TicketChange
 from caredesk.tickets.enums import AuthorRole
@@ -19,3 +20,11 @@ def outbox_on_ticket_change(change: TicketChange) -> None:
         return
     if message.is_public and message.author_role in _SENT_BY:
         outbox_enqueue(message=message)
+
+
+def agent_notice_on_ticket_change(change: TicketChange) -> None:
+    """Email the assignee a customer's public message, when they asked for it: the
+    notice carries their own reply address, so they may answer by email."""
+    message = change.message
+    if change.kind is ChangeKind.MESSAGE and message is not None:
+        notice_queue(message=message)

@@ -17,11 +17,21 @@ def outbox_deliver_task(self: Any, row_id: int) -> str:
     return outbox_deliver(row_id=row_id).outcome
 
 
+@shared_task(acks_late=True, bind=True, **RETRY)
+def agent_notice_task(self: Any, row_id: int) -> str:
+    """Send one agent notice (channels.mail.notices)."""
+    from caredesk.channels.mail.notices import notice_deliver
+
+    return notice_deliver(row_id=row_id).outcome
+
+
 @shared_task(acks_late=True)
 def outbox_due_task() -> int:
+    """What is due of the customers' outbox and of the agent notices."""
+    from caredesk.channels.mail.notices import notices_due
     from caredesk.channels.mail.outbound import outbox_due
 
-    return outbox_due()
+    return outbox_due() + notices_due()
 
 
 @shared_task(acks_late=True)

@@ -9,7 +9,7 @@ reaction that only starts work elsewhere may run after the commit.
 from __future__ import annotations
 
 from caredesk.automation.reactions import automation_on_ticket_change
-from caredesk.channels.reactions import outbox_on_ticket_change
+from caredesk.channels.reactions import agent_notice_on_ticket_change, outbox_on_ticket_change
 from caredesk.core.reactions import Phase, Reaction
 from caredesk.routing.reactions import routing_drain_on_ticket_change, routing_on_ticket_change
 from caredesk.sla.reactions import sla_on_ticket_change
@@ -24,6 +24,8 @@ TICKET_REACTIONS: tuple[Reaction[TicketChange], ...] = (
     Reaction("SLA clocks", sla_on_ticket_change, Phase.IN_TRANSACTION),
     # the one place that decides a message goes to the customer on its channel
     Reaction("outbox", outbox_on_ticket_change, Phase.IN_TRANSACTION),
+    # the assignee emailed a customer's message, with their own reply address
+    Reaction("agent notices", agent_notice_on_ticket_change, Phase.IN_TRANSACTION),
     # rules (which may change the ticket again, through the same door) and webhooks
     Reaction("rules and webhooks", automation_on_ticket_change, Phase.IN_TRANSACTION),
     # a new ticket, or one put in a queue, to an agent with room

@@ -7,4 +7,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("read", views.mark_read, name="read"),
+    path("email", views.email_set, name="email"),
 ]

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts.gates import staff_required, user_of
+from caredesk.accounts.services import user_email_notifications_set
 from caredesk.notifications.selectors import notifications_for
 from caredesk.notifications.services import notifications_mark_read
 
@@ -16,7 +17,11 @@ from caredesk.notifications.services import notifications_mark_read
 def notification_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     rows = list(notifications_for(user=user)[:100])
-    return render(request, "notifications/list.html", {"nav": "notifications", "rows": rows})
+    return render(
+        request,
+        "notifications/list.html",
+        {"nav": "notifications", "rows": rows, "emailed": user.email_notifications},
+    )
 
 
 @require_POST
@@ -26,4 +31,12 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("id")
     ids = [int(raw)] if raw and raw.isdigit() else None
     notifications_mark_read(user=user, ids=ids)
+    return redirect("notifications:list")
+
+
+@require_POST
+@staff_required
+def email_set(request: HttpRequest) -> HttpResponse:
+    """Turn the emails of customers' messages on one's tickets on or off."""
+    user_email_notifications_set(user=user_of(request), enabled=request.POST.get("enabled") == "on")
     return redirect("notifications:list")

@@ -13,13 +13,14 @@ from django.utils import timezone
 from imapclient import IMAPClient
 
 from caredesk.accounts.factories import UserFactory
+from caredesk.accounts.services import user_email_notifications_set
 from caredesk.automation.services.rules import rule_save
 from caredesk.channels.mail.fetch import FetchError, mail_fetch
 from caredesk.channels.mail.inbound import mail_ingest
 from caredesk.channels.mail.outbound import MAX_ATTEMPTS, outbox_due
 from caredesk.channels.mail.receive import smtp_controller
 from caredesk.channels.mail.tests.conftest import free_port
-from caredesk.channels.mail.trust import return_path_of
+from caredesk.channels.mail.trust import agent_of_reply_address, return_path_of
 from caredesk.channels.models import InboundMail, Mailbox, OutboundMessage
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.services import message_add, ticket_update
@@ -249,3 +250,54 @@ def test_a_solved_notice_from_a_rule_goes_out_as_email(
     assert body is not None
     assert f"We consider #{ticket.pk} solved." in body.get_content()
     assert sent["Auto-Submitted"] == "auto-generated"
+
+
+def test_an_agent_is_emailed_a_customer_message_and_answers_it_by_email(
+    smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The notice carries the agent's own signed reply address (proof that only the
+    agent received it): answering it writes as the agent and reaches the customer; the
+    same words from the agent's address without it are held."""
+    box = smtp_box(smtp_server)
+    agent = UserFactory(first_name="Lena", email="lena@desk.example")
+    quiet = UserFactory(email="otto@desk.example")  # has not asked for email
+    ticket = Ticket.objects.get(
+        pk=mail_ingest(raw=eml("<n1@example.org>", "Router", "It drops."), mailbox=box).ticket
+    )
+    ticket_update(ticket=ticket, actor=quiet, changes={"assignee": quiet})
+    with django_capture_on_commit_callbacks(execute=True):
+        message_add(ticket=ticket, author=None, author_customer=ticket.requester,
+                    author_role="customer", text="Any news?")  # fmt: skip
+    assert smtp_server.received == []  # Otto gets no email
+    user_email_notifications_set(user=agent, enabled=True)
+    ticket_update(ticket=ticket, actor=agent, changes={"assignee": agent})
+    with django_capture_on_commit_callbacks(execute=True):
+        message_add(ticket=ticket, author=None, author_customer=ticket.requester,
+                    author_role="customer", text="It dropped again at 9:00.")  # fmt: skip
+    [envelope] = smtp_server.received
+    assert envelope.rcpt_tos == ["lena@desk.example"]
+    notice = message_from_bytes(envelope.content, policy=policy.default)
+    assert f"[#{ticket.pk}]" in notice["Subject"]
+    assert agent_of_reply_address(notice["Reply-To"].addresses[0].addr_spec) == (
+        ticket.pk,
+        agent.pk,
+    )
+    body = notice.get_body(("plain",))
+    assert body is not None
+    assert "It dropped again at 9:00." in body.get_content()
+    # Lena answers from her mail program.
+    answer = eml("<lena1@desk.example>", f"Re: {notice['Subject']}", "Please restart it.",
+                 From="Lena <lena@desk.example>", In_Reply_To=notice["Message-ID"])  # fmt: skip
+    answer = answer.replace(b"To: support@desk.example", f"To: {notice['Reply-To']}".encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        result = mail_ingest(raw=answer, mailbox=box)
+    assert (result.outcome, result.ticket) == ("appended", ticket.pk)
+    written = ticket.messages.get(pk=result.message)
+    assert (written.author_user, written.author_role) == (agent, "agent")
+    sent = message_from_bytes(smtp_server.received[-1].content, policy=policy.default)
+    assert smtp_server.received[-1].rcpt_tos == ["anna@example.org"]
+    assert "lena@desk.example" not in sent.as_string()  # her address stays hers
+    # From her address but to the plain mailbox: anyone could write that.
+    forged = eml("<lena2@desk.example>", f"Re: Router [#{ticket.pk}]", "Refund approved.",
+                 From="Lena <lena@desk.example>")  # fmt: skip
+    assert mail_ingest(raw=forged, mailbox=box).outcome == "held"
