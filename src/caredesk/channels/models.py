@@ -15,14 +15,11 @@ class OutboundStatus(models.TextChoices):
     FAILED = "failed", gettext_lazy("Failed")
 
 
-class OutboundMessage(BaseModel):
-    """One public agent message to deliver (the outbox). The mail channel's sender picks
-    queued rows, delivers them and records the outcome; a row is never deleted."""
+class MailOutboxRow(BaseModel):
+    """What a row of a mail outbox keeps (core.outbox.LeasedOutbox): its status, the
+    attempts made, when the next is due (or the lease ends), when it was sent, why the
+    last try failed."""
 
-    message = models.OneToOneField(
-        "tickets.Message", on_delete=models.CASCADE, related_name="outbound"
-    )
-    channel = models.CharField(max_length=10)
     status = models.CharField(
         max_length=8, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
     )
@@ -30,6 +27,19 @@ class OutboundMessage(BaseModel):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutboundMessage(MailOutboxRow):
+    """One public agent message to deliver (the outbox). The mail channel's sender picks
+    queued rows, delivers them and records the outcome; a row is never deleted."""
+
+    message = models.OneToOneField(
+        "tickets.Message", on_delete=models.CASCADE, related_name="outbound"
+    )
+    channel = models.CharField(max_length=10)
 
     class Meta:
         ordering = ["id"]
@@ -50,7 +60,7 @@ class OutboundMessage(BaseModel):
         return f"{self.channel} message {self.message_id} ({self.status})"
 
 
-class AgentNotice(BaseModel):
+class AgentNotice(MailOutboxRow):
     """An email telling a member of staff about a customer's message on their ticket,
     with the agent's own signed reply address: answering it writes as that agent
     (channels.mail.trust). Sent through the leased outbox like customers' mail."""
@@ -59,13 +69,6 @@ class AgentNotice(BaseModel):
         "tickets.Message", on_delete=models.CASCADE, related_name="agent_notices"
     )
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(
-        max_length=8, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["id"]

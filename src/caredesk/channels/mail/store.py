@@ -35,32 +35,20 @@ Read = ParsedMail | str
 def _inbound_row(
     blob: StoredBlob, raw: bytes, read: Read, source: str, mailbox: Mailbox | None
 ) -> InboundMail:
-    if isinstance(read, str):  # kept as it came, held for a person with the reason
-        sender, subject = headers_glimpse(raw)
-        now = timezone.now()
-        return InboundMail(
-            sha256=blob.sha256,
-            msgid=f"<{blob.sha256}{UNREAD}",
-            storage_path=blob.path,
-            size=blob.size,
-            source=source,
-            mailbox=mailbox,
-            sender=sender,
-            subject=subject,
-            processed_at=now,
-            outcome=MailOutcome.HELD,
-            reason=f"Could not be read as an email: {read}"[:2000],
-        )
-    return InboundMail(
-        sha256=blob.sha256,
-        msgid=read.message_id[:500],
-        storage_path=blob.path,
-        size=blob.size,
-        source=source,
-        mailbox=mailbox,
-        sender=read.sender[:254],
-        subject=read.subject[:1000],
+    row = InboundMail(
+        sha256=blob.sha256, storage_path=blob.path, size=blob.size, source=source, mailbox=mailbox
     )
+    if isinstance(read, str):  # kept as it came, held for a person with the reason
+        row.msgid = f"<{blob.sha256}{UNREAD}"
+        row.sender, row.subject = headers_glimpse(raw)
+        row.processed_at = timezone.now()
+        row.outcome = MailOutcome.HELD
+        row.reason = f"Could not be read as an email: {read}"[:2000]
+    else:
+        row.msgid = read.message_id[:500]
+        row.sender = read.sender[:254]
+        row.subject = read.subject[:1000]
+    return row
 
 
 def inbound_store(*, raw: bytes, read: Read, source: str, mailbox: Mailbox | None) -> InboundMail:
