@@ -74,6 +74,10 @@ def _fresh_cache() -> Any:
     """Rate limits, presence and cached settings must not leak from one test to the next."""
     from django.core.cache import cache
 
+    from caredesk.core.cache import cache_local_clear
+
     cache.clear()
+    cache_local_clear()
     yield
     cache.clear()
+    cache_local_clear()

@@ -272,7 +272,7 @@ def _organization_domains() -> dict[str, int]:
                 claimed.setdefault(str(domain).lower(), pk)
         return claimed
 
-    return cached(ORG_DOMAINS_CACHE_KEY, load)
+    return cached(ORG_DOMAINS_CACHE_KEY, load, local=True)
 
 
 def _organization_for_emails(emails: list[str]) -> Organization | None:
@@ -342,18 +342,18 @@ def customer_update(*, customer: Customer, data: dict[str, Any]) -> Customer:
     return customer
 
 
-def customer_get_or_create_by_email(
-    *, email: str, name: str = "", known_absent: bool = False
-) -> Customer:
-    """The customer owning this email, created with it if nobody does. A caller that
-    just looked the address up (in this transaction) and found nobody says
-    ``known_absent``: the look-up is not made twice (a concurrent creation is still
-    taken)."""
+def customer_get_or_create_by_email(*, email: str, name: str = "", batch: bool = False) -> Customer:
+    """The customer owning this email, created with it if nobody does.
+
+    ``batch``: the caller (mail filed in batches) looked the address up itself in its
+    transaction and files the whole batch again one message at a time on any clash;
+    then neither the look-up nor a savepoint is repeated here."""
     value = contact_normalize(kind=ContactKind.EMAIL, value=email)
+    pairs = [(str(ContactKind.EMAIL), value)]
+    if batch:
+        return _customer_insert(name=name, pairs=pairs)
     contact = (
-        None
-        if known_absent
-        else ContactPoint.objects.select_related("customer")
+        ContactPoint.objects.select_related("customer")
         .filter(kind=ContactKind.EMAIL, value=value)
         .first()
     )
@@ -361,7 +361,7 @@ def customer_get_or_create_by_email(
         return contact.customer
     try:
         with transaction.atomic():  # nobody has the address: a savepoint, then the insert
-            return _customer_insert(name=name, pairs=[(str(ContactKind.EMAIL), value)])
+            return _customer_insert(name=name, pairs=pairs)
     except Conflict:  # created concurrently: take theirs
         return (
             ContactPoint.objects.select_related("customer")

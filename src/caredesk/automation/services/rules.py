@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,7 @@ from caredesk.automation.actions import Action, ActionError, actions_parse
 from caredesk.automation.conditions import ConditionError, Conditions, conditions_parse
 from caredesk.automation.errors import AutomationErrorCode
 from caredesk.automation.models import Rule, Trigger, WebhookSubscription
-from caredesk.core.cache import cache_clear_now_and_on_commit, cached
+from caredesk.core.cache import cache_clear_now_and_on_commit, cache_forget, cached
 from caredesk.core.errors import ValidationFailed
 from caredesk.routing.models import Skill
 from caredesk.tickets.enums import Priority, TicketStatus, TicketType
@@ -58,11 +57,11 @@ def rules_for(trigger: str) -> list[ActiveRule]:
             for r in rules
         ]
 
-    return cached(_cache_key(trigger), load, CACHE_SECONDS)
+    return cached(_cache_key(trigger), load, CACHE_SECONDS, local=True)
 
 
 def rules_cache_clear() -> None:
-    cache.delete_many([_cache_key(t) for t in Trigger.values])
+    cache_forget(_cache_key(t) for t in Trigger.values)
 
 
 def rule_check(*, trigger: str, conditions: Any, actions: Any) -> list[Action]:

@@ -17,7 +17,6 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +40,7 @@ from caredesk.automation.models import (
     WebhookSubscription,
 )
 from caredesk.automation.tasks import webhook_deliver_task
-from caredesk.core.cache import cache_clear_now_and_on_commit, cached
+from caredesk.core.cache import cache_clear_now_and_on_commit, cache_forget, cached
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.jobs import job_enqueue
 from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome, TryFailed, Undeliverable
@@ -67,11 +66,11 @@ def webhooks_for(event: str) -> list[int]:
         active = WebhookSubscription.objects.filter(active=True).only("pk", "events")
         return [s.pk for s in active if event in (s.events or [])]
 
-    return cached(_cache_key(event), load, CACHE_SECONDS)
+    return cached(_cache_key(event), load, CACHE_SECONDS, local=True)
 
 
 def webhooks_cache_clear() -> None:
-    cache.delete_many([_cache_key(e) for e in WEBHOOK_EVENTS])
+    cache_forget(_cache_key(e) for e in WEBHOOK_EVENTS)
 
 
 @transaction.atomic

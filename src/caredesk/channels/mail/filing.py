@@ -305,7 +305,7 @@ def _new_ticket(
     requester = known.customers.get(parsed.sender) if known else None
     if requester is None:
         requester = customer_get_or_create_by_email(
-            email=parsed.sender, name=parsed.sender_name, known_absent=known is not None
+            email=parsed.sender, name=parsed.sender_name, batch=known is not None
         )
         if known is not None:
             known.customers[parsed.sender] = requester

@@ -57,6 +57,7 @@ def own_addresses() -> frozenset[str]:
     return cached(
         OWN_ADDRESSES_CACHE_KEY,
         lambda: frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True)),
+        local=True,
     )
 
 
@@ -154,6 +155,7 @@ def staff_addresses() -> frozenset[str]:
     return cached(
         STAFF_ADDRESSES_CACHE_KEY,
         lambda: frozenset(e.lower() for e in User.objects.values_list("email", flat=True) if e),
+        local=True,
     )
 
 
