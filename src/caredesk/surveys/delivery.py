@@ -18,7 +18,7 @@ from caredesk.channels.mail.outbound import (
     Sent,
     mail_outbox,
     mailbox_of,
-    smtp_connection_for,
+    send_with_return_path,
 )
 from caredesk.channels.mail.trust import message_id, return_path
 from caredesk.channels.models import Mailbox
@@ -35,7 +35,7 @@ def _send(row: SurveyInvitation) -> Delivered:
         raise NoRecipient("The customer has no email address that can receive mail.")
     box = mailbox_of(row.ticket) if row.ticket is not None else _first_mailbox()
     email = survey_email(row, box)
-    smtp_connection_for(box).send_messages([email])
+    send_with_return_path(box, email)
     return Delivered(str(email.extra_headers["Message-ID"]))
 
 

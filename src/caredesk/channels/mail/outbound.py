@@ -107,8 +107,23 @@ def _send_message(row: OutboundMessage) -> Delivered:
         if refusal:
             raise Undeliverable(refusal)
     email = message_build(row)
-    smtp_connection_for(mailbox_of(row.message.ticket)).send_messages([email])
+    send_with_return_path(mailbox_of(row.message.ticket), email)
     return Delivered(str(email.extra_headers["Message-ID"]))
+
+
+def send_with_return_path(box: Mailbox | None, email: EmailMultiAlternatives) -> None:
+    """Send with the message's own signed return path; to a server that refuses it as
+    the sender (a relay that allows only the mailbox's own address), again from the
+    mailbox's plain address: then only a quoted Message-ID ties a report to it."""
+    try:
+        smtp_connection_for(box).send_messages([email])
+    except smtplib.SMTPSenderRefused:
+        if box is None or email.from_email == box.address:
+            raise
+        logger.info("%s refused the return path %s; sent from the plain address",
+                    box.smtp_host or "the SMTP server", email.from_email)  # fmt: skip
+        email.from_email = box.address
+        smtp_connection_for(box).send_messages([email])
 
 
 def _message_done(row: OutboundMessage, outcome: Outcome) -> None:

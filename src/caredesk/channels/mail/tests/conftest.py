@@ -127,6 +127,7 @@ class SmtpServer:
     port: int
     received: list[Any] = field(default_factory=list)  # aiosmtpd envelopes
     refuse: list[int] = field(default_factory=list)  # answer these codes first, then 250
+    plain_senders_only: bool = False  # refuse plus-addressed envelope senders (as some relays)
 
 
 @pytest.fixture
@@ -134,6 +135,15 @@ def smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer("127.0.0.1", free_port())
 
     class Handler:
+        async def handle_MAIL(
+            self, smtp: Any, session: Any, envelope: Any, address: str, options: Any
+        ) -> str:
+            if server.plain_senders_only and "+" in address:
+                return "553 5.7.1 Sender address rejected: not owned by user"
+            envelope.mail_from = address
+            envelope.mail_options.extend(options)
+            return "250 OK"
+
         async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:
             if server.refuse:
                 return f"{server.refuse.pop(0)} Try again later"

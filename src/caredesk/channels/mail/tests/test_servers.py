@@ -301,3 +301,18 @@ def test_an_agent_is_emailed_a_customer_message_and_answers_it_by_email(
     forged = eml("<lena2@desk.example>", f"Re: Router [#{ticket.pk}]", "Refund approved.",
                  From="Lena <lena@desk.example>")  # fmt: skip
     assert mail_ingest(raw=forged, mailbox=box).outcome == "held"
+
+
+def test_a_relay_that_refuses_the_return_path_gets_the_plain_address(
+    smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    smtp_server.plain_senders_only = True
+    box = smtp_box(smtp_server)
+    ticket = Ticket.objects.get(
+        pk=mail_ingest(raw=eml("<p1@example.org>", "Router", "x"), mailbox=box).ticket
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        message_add(ticket=ticket, author=UserFactory(), text="Please restart it.")
+    [envelope] = smtp_server.received
+    assert envelope.mail_from == "support@desk.example"
+    assert OutboundMessage.objects.get(message__ticket=ticket).status == "sent"
