@@ -83,6 +83,7 @@ def expected_date(msg: Message) -> Any:
 
 def problems_of(raw: bytes, result: Any) -> list[str]:
     """What a careful reader finds wrong with how the message was filed."""
+    from caredesk.core.storage import blob_open
     from caredesk.tickets.models import Message as TicketMessage
 
     found: list[str] = []
@@ -95,14 +96,11 @@ def problems_of(raw: bytes, result: Any) -> list[str]:
     stored = TicketMessage.objects.filter(pk=result.message).first() if result.message else None
     if result.outcome == "duplicate":  # the same Message-ID as an earlier file: filed once
         return found
-    if stored is None:
-        is_report = any(p.get_content_type() == "message/delivery-status" for p in msg.walk())
-        if is_report and result.outcome != "bounce":
-            found.append(f"a delivery report filed as {result.outcome}")
-        return found
     is_report = any(p.get_content_type() == "message/delivery-status" for p in msg.walk())
-    if is_report:
+    if is_report and result.outcome != "bounce":  # a bounce is filed on no message
         found.append(f"a delivery report filed as {result.outcome}")
+    if stored is None:
+        return found
     names = [a.filename for a in stored.attachments.all()]
     inner = [p for p in _walk_outer(msg) if p.get_content_type() == "message/rfc822"]
     emls = [n for n in names if n.lower().endswith(".eml")]
@@ -114,8 +112,6 @@ def problems_of(raw: bytes, result: Any) -> list[str]:
         if not p.is_multipart() and p.get_content_type() != "message/rfc822"
     ]
     others = [n for n in names if not n.lower().endswith(".eml")]
-    from caredesk.core.storage import blob_open
-
     for attachment in stored.attachments.all():
         if attachment.filename.lower().endswith(".eml"):
             data = blob_open(attachment.storage_path)

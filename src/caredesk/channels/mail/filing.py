@@ -17,7 +17,6 @@ from caredesk.channels.mail.outbound import (
     SENT_UNDER,
     Sent,
     automatic_refusal,
-    ticket_addresses,
 )
 from caredesk.channels.mail.parsing import MESSAGE_ID, ParsedMail
 from caredesk.channels.mail.store import (
@@ -32,6 +31,7 @@ from caredesk.channels.mail.thread import (
     own_addresses,
     staff_of,
     thread_find,
+    ticket_addresses,
 )
 from caredesk.channels.mail.trust import from_authenticated, message_id_ours, return_path_of
 from caredesk.channels.models import (

@@ -23,7 +23,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Model
 from django.utils import timezone
 
-from caredesk.channels.mail.thread import SUBJECT_REF, reply_address
+from caredesk.channels.mail.thread import SUBJECT_REF, reply_address, ticket_addresses
 from caredesk.channels.mail.trust import message_id, return_path
 from caredesk.channels.models import (
     InboundMail,
@@ -34,8 +34,6 @@ from caredesk.channels.models import (
 )
 from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome, Undeliverable
 from caredesk.core.storage import blob_open
-from caredesk.customers.enums import ContactKind
-from caredesk.customers.models import ContactPoint
 from caredesk.customers.selectors import customer_emails
 from caredesk.tickets.enums import AuthorRole, Automatic, EventKind
 from caredesk.tickets.models import Ticket
@@ -258,16 +256,6 @@ SENT_UNDER: dict[str, Callable[[int], Sent | None]] = {}
 def sent_under(kind: str, find: Callable[[int], Sent | None]) -> None:
     """Register how to find what was sent under ``kind`` return paths."""
     SENT_UNDER[kind] = find
-
-
-def ticket_addresses(ticket: Ticket) -> frozenset[str]:
-    """Every email address of the ticket's requester and CCs: those its mail went to."""
-    people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
-    return frozenset(
-        ContactPoint.objects.filter(kind=ContactKind.EMAIL, customer_id__in=people).values_list(
-            "value", flat=True
-        )
-    )
 
 
 def _message_sent(row_id: int) -> Sent | None:

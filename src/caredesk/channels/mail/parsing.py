@@ -160,6 +160,12 @@ TRANSPORT_HEADERS = frozenset(
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
+def _split_entity(raw: bytes) -> tuple[bytes, bytes]:
+    """(headers, body) of a message or part as bytes; all headers when no blank line."""
+    split = _BLANK_LINE.search(raw)
+    return (raw[: split.start()], raw[split.end() :]) if split else (raw, b"")
+
+
 def content_message_id(msg: Message, raw: bytes) -> str:
     """A Message-ID for a message that has none: a hash of its headers (without the
     transport headers, and without spam scores, which each mailbox adds) and its body,
@@ -171,8 +177,7 @@ def content_message_id(msg: Message, raw: bytes) -> str:
             continue
         line = f"{key}:{' '.join(str(value).split())}\n"
         digest.update(line.encode("utf-8", "surrogateescape"))
-    split = _BLANK_LINE.search(raw)
-    body = raw[split.end() :] if split else b""
+    body = _split_entity(raw)[1]
     digest.update(b"\n" + body.replace(b"\r\n", b"\n").rstrip())
     return f"<{digest.hexdigest()}@caredesk.generated>"
 
@@ -183,10 +188,9 @@ _GLIMPSE = re.compile(rb"^(from|subject):[ \t]*(.*)$", re.I | re.M)
 def headers_glimpse(raw: bytes) -> tuple[str, str]:
     """(From, Subject) as raw text from the top of a message that cannot be parsed: for
     a person to recognise it by, never to believe."""
-    head = raw[:65536]
-    split = _BLANK_LINE.search(head)
+    head = _split_entity(raw[:65536])[0]
     found: dict[str, str] = {}
-    for match in _GLIMPSE.finditer(head[: split.start()] if split else head):
+    for match in _GLIMPSE.finditer(head):
         key = match.group(1).decode().lower()
         found.setdefault(key, _clean(match.group(2).decode("utf-8", "replace")).strip())
     return found.get("from", "")[:254], found.get("subject", "")[:1000]
@@ -524,11 +528,6 @@ def _uu_line(line: str) -> bytes:
         return binascii.a2b_uu(line[:size])
 
 
-def _split_entity(raw: bytes) -> tuple[bytes, bytes]:
-    split = _BLANK_LINE.search(raw)
-    return (raw[: split.start()], raw[split.end() :]) if split else (raw, b"")
-
-
 def _attached_originals(raw: bytes, msg: Message) -> dict[int, bytes]:
     """The original bytes of every attached email (by id of its message/rfc822 part),
     found by following the boundaries in the raw message as the parser did; a subtree
@@ -741,54 +740,37 @@ _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 def _bounce(msg: Message, parsed: ParsedMail) -> Bounce | None:
     """A delivery status notification with the failed recipients, or None: a message
     with a message/delivery-status part (multipart/report; report-type=delivery-status,
-    or a report whose report-type is missing or wrong, as some MTAs send)."""
-    if not msg.is_multipart():
-        if msg.get_content_type() != "multipart/report":
-            return None
-        return _unbounded_report(msg)
+    or a report whose report-type is missing or wrong, as some MTAs send), or a
+    multipart/report whose boundary is missing or wrong (its fields read from the text)."""
+    if msg.is_multipart():
+        blocks = [
+            block
+            for part in msg.walk()
+            if part.get_content_type() == "message/delivery-status"
+            for block in _status_blocks(part)
+        ]
+    elif msg.get_content_type() == "multipart/report":
+        blocks = _blocks_of(str(msg.get_payload() or ""))
+    else:
+        return None
     recipients: list[str] = []
     status, diagnostic, failed = "", "", False
-    for part in msg.walk():
-        if part.get_content_type() != "message/delivery-status":
+    for block in blocks:
+        action = block.get("action", "").lower()
+        if action not in ("failed", "delayed"):
             continue
-        for block in _status_blocks(part):
-            action = block.get("action", "").lower()
-            if action not in ("failed", "delayed"):
-                continue
-            failed = failed or action == "failed"
-            addr = block.get("final-recipient") or block.get("original-recipient") or ""
-            addr = addr.split(";", 1)[-1].strip().strip("<>").lower()
-            if "@" in addr and addr not in recipients:
-                recipients.append(addr)
-            status = status or block.get("status", "")
-            diagnostic = diagnostic or block.get("diagnostic-code", "")
+        failed = failed or action == "failed"
+        addr = block.get("final-recipient") or block.get("original-recipient") or ""
+        addr = addr.split(";", 1)[-1].strip().strip("<>").lower()
+        if "@" in addr and addr not in recipients:
+            recipients.append(addr)
+        status = status or block.get("status", "")
+        diagnostic = diagnostic or block.get("diagnostic-code", "")
     if not recipients:
         return None
     match = _STATUS.search(status)
     permanent = failed and (match is None or match.group(1) == "5")
     return Bounce(tuple(recipients), permanent, status, diagnostic[:500])
-
-
-def _unbounded_report(msg: Message) -> Bounce | None:
-    """A report whose boundary is missing or wrong: its status fields read from the text."""
-    recipients: list[str] = []
-    status, failed = "", False
-    for block in _blocks_of(str(msg.get_payload() or "")):
-        if block.get("action", "").lower() not in ("failed", "delayed"):
-            continue
-        failed = failed or block.get("action", "").lower() == "failed"
-        addr = (block.get("final-recipient") or block.get("original-recipient") or "").split(
-            ";", 1
-        )[-1]
-        addr = addr.strip().strip("<>").lower()
-        if "@" in addr and addr not in recipients:
-            recipients.append(addr)
-        status = status or block.get("status", "")
-    if not recipients:
-        return None
-    match = _STATUS.search(status)
-    return Bounce(tuple(recipients), failed and (match is None or match.group(1) == "5"),
-                  status, "")  # fmt: skip
 
 
 def _status_blocks(part: Message) -> list[dict[str, str]]:

@@ -131,18 +131,20 @@ def ticket_final(ticket: Ticket | None) -> Ticket | None:
     return ticket
 
 
-def _emails_of(customer_ids: list[int]) -> set[str]:
-    return set(
-        ContactPoint.objects.filter(
-            customer_id__in=customer_ids, kind=ContactKind.EMAIL
-        ).values_list("value", flat=True)
+def ticket_addresses(ticket: Ticket) -> frozenset[str]:
+    """Every email address of the ticket's requester and CCs: who may write on it, and
+    whom its mail went to."""
+    people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
+    return frozenset(
+        ContactPoint.objects.filter(customer_id__in=people, kind=ContactKind.EMAIL).values_list(
+            "value", flat=True
+        )
     )
 
 
 def may_write(sender: str, ticket: Ticket) -> bool:
     """Whether the sender is the ticket's requester or one of its CCs."""
-    people = [ticket.requester_id, *ticket.ccs.values_list("pk", flat=True)]
-    return sender in _emails_of(people)
+    return sender in ticket_addresses(ticket)
 
 
 STAFF_ADDRESSES_CACHE_KEY = "caredesk:mail:staff-addresses"
