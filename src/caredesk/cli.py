@@ -15,6 +15,7 @@ from caredesk.analytics.cli import report
 from caredesk.automation.cli import sla_check_command
 from caredesk.channels.mail.cli import mail
 from caredesk.core.cli import cli_error, cli_setup
+from caredesk.knowledge.cli import kb
 from caredesk.sla.cli import sla
 from caredesk.staffing.cli import staffing
 
@@ -336,6 +337,7 @@ sla.add_command(sla_check_command)  # "sla check" records what fell due and runs
 main.add_command(sla)
 main.add_command(mail)
 main.add_command(report)
+main.add_command(kb)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

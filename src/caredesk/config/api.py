@@ -24,6 +24,8 @@ from caredesk.config.custom_fields_api import router as custom_fields_router
 from caredesk.core.errors import DomainError
 from caredesk.customer360.api import timeline_router
 from caredesk.customers import api as customers_api
+from caredesk.knowledge.api import anyone
+from caredesk.knowledge.api import router as kb_router
 from caredesk.notifications.api import router as notifications_router
 from caredesk.routing.api import router as routing_router
 from caredesk.sla.api import router as sla_router
@@ -244,3 +246,4 @@ api.add_router("/mail", mail_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/custom-fields", custom_fields_router)
+api.add_router("/kb", kb_router, auth=[TokenAuth(), SessionAuth(), anyone])

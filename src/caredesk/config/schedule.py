@@ -49,6 +49,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         60,
         "fetch new mail from every IMAP mailbox",
     ),
+    "knowledge": PeriodicJob(
+        "caredesk.knowledge.tasks.knowledge_due_task",
+        60,
+        "articles whose publishing time came, vectors of changed articles, the question model",
+    ),
     "routing": PeriodicJob(
         "caredesk.routing.tasks.routing_drain_task",
         60,

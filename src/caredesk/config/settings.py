@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "caredesk.notifications",
     "caredesk.analytics",
     "caredesk.customer360",
+    "caredesk.knowledge",
 ]
 
 MIDDLEWARE = [

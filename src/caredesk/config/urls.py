@@ -93,6 +93,7 @@ urlpatterns = [
     path("customers/", include("caredesk.customer360.urls")),
     path("search/", include("caredesk.tickets.search_urls")),
     path("portal/", include("caredesk.channels.portal.urls")),
+    path("help/", include("caredesk.knowledge.urls_help")),
     path("staffing/", include("caredesk.staffing.urls")),
     path("manage/", include(manage_patterns)),
     path("admin/", admin.site.urls),

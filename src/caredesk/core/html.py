@@ -62,18 +62,26 @@ def _only_embedded_images(element: str, attribute: str, value: str) -> str | Non
     return value
 
 
-def sanitize_html(html: str) -> str:
+def sanitize_html(html: str, *, images_from: str | None = None) -> str:
     """Return HTML with scripts, event handlers, javascript: URLs, iframes and remote
-    images removed; links get rel="noopener noreferrer nofollow"."""
+    images removed; links get rel="noopener noreferrer nofollow". ``images_from``: a
+    path of caredesk's own (such as "/help/images/") whose images are kept too."""
     if not html:
         return ""
+
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        own = images_from and value.startswith(images_from) and "//" not in value
+        if own and element == "img" and attribute == "src":
+            return value
+        return _only_embedded_images(element, attribute, value)
+
     return nh3.clean(
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel", "cid", "data"},
         link_rel="noopener noreferrer nofollow",
-        attribute_filter=_only_embedded_images,
+        attribute_filter=keep,
         strip_comments=True,
     )
 

@@ -14,12 +14,13 @@ class DocKind(models.TextChoices):
     TICKET = "ticket", gettext_lazy("Ticket (subject and public messages)")
     NOTE = "note", gettext_lazy("Ticket internal notes")
     CUSTOMER = "customer", gettext_lazy("Customer")
+    ARTICLE = "article", gettext_lazy("Knowledge-base article")
 
 
 class SearchEntry(models.Model):
     kind = models.CharField(max_length=10, choices=DocKind.choices)
     object_id = models.BigIntegerField(
-        help_text=gettext_lazy("Ticket id for ticket/note, customer id.")
+        help_text=gettext_lazy("Ticket id for ticket/note, customer id, article id.")
     )
     customer_id = models.BigIntegerField(
         null=True, help_text=gettext_lazy("Requester or the customer.")

@@ -37,3 +37,14 @@ def fts5_match(words: list[str], *, kinds: list[str]) -> str:
 def tsquery_text(words: list[str]) -> str:
     """Plain words for PostgreSQL's plainto_tsquery, which stems them and ANDs them."""
     return " ".join(words)
+
+
+def fts5_match_any(words: list[str], *, kind: str) -> str:
+    """An FTS5 MATCH expression: the kind column restricted, then any of the words."""
+    parts = " OR ".join(f'"{word}"' for word in words)
+    return f'kind : "{kind}" AND {{title body}} : ({parts})'
+
+
+def tsquery_any(words: list[str]) -> str:
+    """A to_tsquery text matching any of the words (they are word characters only)."""
+    return " | ".join(words)

@@ -9,7 +9,7 @@ from django.db import connection
 
 from caredesk.accounts.models import User
 from caredesk.search.models import DocKind
-from caredesk.search.query import fts5_match, terms, tsquery_text
+from caredesk.search.query import fts5_match, fts5_match_any, terms, tsquery_any, tsquery_text
 
 MAX_RESULTS = 50
 
@@ -131,3 +131,29 @@ def search_ids(*, user: User, q: str, limit: int = 20) -> Hits:
     )
     scope = (customer.pk, org_id if shared else None)
     return Hits(ticket_ids=find(words, [DocKind.TICKET], scope, limit), customer_ids=[])
+
+
+def search_ranked_any(*, kind: str, q: str, limit: int = 50) -> list[int]:
+    """Ids of the documents of one kind that hold any word of ``q``, best match first
+    (bm25 on SQLite, ts_rank on PostgreSQL): for small families such as articles,
+    where a question rarely shares every word with its answer."""
+    words = terms(q)
+    if not words:
+        return []
+    assert kind in DocKind.values
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT e.object_id FROM search_fts JOIN search_searchentry e "
+                "ON e.id = search_fts.rowid WHERE search_fts MATCH %s ORDER BY rank LIMIT %s",
+                [fts5_match_any(words, kind=kind), limit],
+            )
+        else:
+            cursor.execute(
+                "SELECT object_id FROM search_searchentry, "
+                "to_tsquery('english'::regconfig, %s) query "
+                "WHERE kind = %s AND document @@ query "
+                "ORDER BY ts_rank(document, query) DESC, id LIMIT %s",
+                [tsquery_any(words), kind, limit],
+            )
+        return [int(r[0]) for r in cursor.fetchall()]

@@ -1,0 +1,205 @@
+"""Searching the knowledge base and answering from it: the help centre, the request
+form's suggestions, the agent's suggestions, the API, the CLI and the bot all come
+here, and here only the articles the reader may see are ever returned.
+
+The vectors and the question model are held in memory per process, and read again
+when an article or the model changed (one cheap query per search tells)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from caredesk.knowledge.embedding import encoder
+from caredesk.knowledge.enums import ArticleStatus, Audience, ViewSource
+from caredesk.knowledge.errors import KnowledgeError, KnowledgeErrorCode
+from caredesk.knowledge.models import Article, ArticleVector, KbSearch, QuestionModelRow
+from caredesk.knowledge.ranking import QuestionModel, VectorIndex, combine
+from caredesk.knowledge.rendering import excerpt
+from caredesk.knowledge.selectors import visibilities_for
+from caredesk.search.models import DocKind
+from caredesk.search.selectors import search_ranked_any
+
+MAX_QUERY = 300
+MAX_RESULTS = 20
+MIN_SCORE = 0.25  # below this a result is noise, not an answer
+
+
+@dataclass(frozen=True)
+class _Meta:
+    visibility: str
+    locale: str
+
+
+@dataclass
+class _Loaded:
+    key: tuple[object, ...]
+    index: VectorIndex
+    model: QuestionModel | None
+    meta: dict[int, _Meta]
+
+
+_loaded: _Loaded | None = None
+_lock = threading.Lock()
+
+
+def _generation() -> tuple[object, ...]:
+    published = Article.objects.filter(status=ArticleStatus.PUBLISHED).aggregate(
+        n=Count("id"), changed=Max("updated_at"), vectors=Max("vectors_at")
+    )
+    model = QuestionModelRow.objects.aggregate(latest=Max("id"))["latest"]
+    return (published["n"], published["changed"], published["vectors"], model)
+
+
+def _load() -> _Loaded:
+    """The index of published articles, from memory when nothing changed."""
+    global _loaded
+    key = _generation()
+    with _lock:
+        if _loaded is not None and _loaded.key == key:
+            return _loaded
+        meta = {
+            pk: _Meta(visibility, locale)
+            for pk, visibility, locale in Article.objects.filter(
+                status=ArticleStatus.PUBLISHED
+            ).values_list("id", "visibility", "locale")
+        }
+        rows = list(
+            ArticleVector.objects.filter(article_id__in=list(meta)).values_list(
+                "article_id", "vector"
+            )
+        )
+        ids = np.array([pk for pk, _v in rows], dtype=np.int64)
+        matrix = (
+            np.frombuffer(b"".join(bytes(v) for _pk, v in rows), dtype=np.float32)
+            .reshape(len(rows), -1)
+            .copy()
+            if rows
+            else np.zeros((0, 384), dtype=np.float32)
+        )
+        model_row = QuestionModelRow.objects.order_by("-id").first()
+        model = QuestionModel.loads(bytes(model_row.data)) if model_row else None
+        _loaded = _Loaded(key, VectorIndex(ids, matrix), model, meta)
+        return _loaded
+
+
+def index_forget() -> None:
+    """Drop the process's copy (tests, after a bulk change)."""
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    article: Article
+    score: float
+
+
+def _allowed(loaded: _Loaded, audience: str, locale: str | None) -> set[int]:
+    may = set(visibilities_for(audience))
+    return {
+        pk
+        for pk, m in loaded.meta.items()
+        if m.visibility in may and (not locale or m.locale == locale)
+    }
+
+
+Ranked = tuple[list[tuple[int, float]], _Loaded, np.ndarray | None]
+
+
+def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
+    """(article id, score) best first, the index, and the question's vector."""
+    query = " ".join((query or "").split())[:MAX_QUERY]
+    if not query:
+        raise KnowledgeError(
+            KnowledgeErrorCode.EMPTY_QUERY, "Type a question to search for.", field="q"
+        )
+    loaded = _load()
+    allowed = _allowed(loaded, audience, locale)
+    if not allowed:
+        return [], loaded, None
+    vector = encoder().encode([query])[0]
+    similarity = loaded.index.similarity(vector)
+    probabilities = loaded.model.probabilities(vector) if loaded.model is not None else None
+    words = [
+        pk for pk in search_ranked_any(kind=DocKind.ARTICLE, q=query, limit=50) if pk in allowed
+    ]
+    return combine(similarity, probabilities, words, allowed), loaded, vector
+
+
+def _log(query: str, locale: str | None, source: str, results: int, session_key: str) -> None:
+    KbSearch.objects.create(
+        query=query[:300],
+        locale=locale or "",
+        source=source,
+        results=results,
+        session_key=session_key[:64],
+        at=timezone.now(),
+    )
+
+
+def kb_search(
+    *,
+    q: str,
+    audience: str = Audience.ANONYMOUS,
+    locale: str | None = None,
+    limit: int = 10,
+    source: str = ViewSource.HELP,
+    session_key: str = "",
+    log: bool = True,
+) -> list[Hit]:
+    """The articles that answer ``q`` best, that the audience may read, best first."""
+    limit = max(1, min(limit, MAX_RESULTS))
+    ranked, _loaded, _vector = _ranked(q, audience, locale)
+    ranked = [(pk, s) for pk, s in ranked if s >= MIN_SCORE][:limit]
+    articles = Article.objects.select_related("section__category").in_bulk(
+        [pk for pk, _s in ranked]
+    )
+    hits = [Hit(articles[pk], score) for pk, score in ranked if pk in articles]
+    if log:
+        _log(q, locale, source, len(hits), session_key)
+    return hits
+
+
+@dataclass(frozen=True)
+class Answer:
+    article: Article | None
+    excerpt: str
+    confidence: float
+    handoff: bool
+    threshold: float
+
+
+def kb_answer(
+    *,
+    question: str,
+    audience: str = Audience.ANONYMOUS,
+    locale: str | None = None,
+    session_key: str = "",
+    source: str = ViewSource.BOT,
+) -> Answer:
+    """The bot: the best article when the question model is confident enough (its
+    threshold was chosen on the organisation's own data), otherwise a hand-over."""
+    ranked, loaded, vector = _ranked(question, audience, locale)
+    model = loaded.model
+    if not ranked or vector is None:
+        _log(question, locale, source, 0, session_key)
+        return Answer(None, "", 0.0, True, model.threshold if model else 1.0)
+    best, _score = ranked[0]
+    if model is not None:
+        confidence = model.probabilities(vector).get(best, 0.0)
+        threshold = model.threshold
+    else:  # no model yet: similarity, and a conservative bar
+        confidence = loaded.index.similarity(vector).get(best, 0.0)
+        threshold = 0.8
+    if confidence < threshold:
+        _log(question, locale, source, 0, session_key)
+        return Answer(None, "", confidence, True, threshold)
+    article = Article.objects.get(pk=best)
+    _log(question, locale, source, 1, session_key)
+    return Answer(article, excerpt(article.body), confidence, False, threshold)
