@@ -94,6 +94,7 @@ urlpatterns = [
     path("search/", include("caredesk.tickets.search_urls")),
     path("portal/", include("caredesk.channels.portal.urls")),
     path("help/", include("caredesk.knowledge.urls_help")),
+    path("knowledge/", include("caredesk.knowledge.urls")),
     path("staffing/", include("caredesk.staffing.urls")),
     path("manage/", include(manage_patterns)),
     path("admin/", admin.site.urls),

@@ -20,7 +20,7 @@ from caredesk.knowledge.enums import Audience, ViewSource
 from caredesk.knowledge.links import article_url
 from caredesk.knowledge.models import Article, ArticleImage, Category
 from caredesk.knowledge.rendering import excerpt, markdown_html
-from caredesk.knowledge.search import kb_search
+from caredesk.knowledge.search import kb_answer, kb_search
 from caredesk.knowledge.selectors import (
     article_get_visible,
     audience_of,
@@ -221,3 +221,48 @@ def help_image(request: HttpRequest, image_id: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response
+
+
+@require_GET
+def help_suggest(request: HttpRequest) -> HttpResponse:
+    """Articles for what a customer is typing on the request form (htmx): opening
+    one and then not submitting is a deflection (see services.request_submitted)."""
+    q = " ".join([request.GET.get("subject", ""), request.GET.get("description", "")]).strip()
+    hits = []
+    if len(q) >= 3:
+        language = (get_language() or "en").split("-")[0]
+        try:
+            hits = kb_search(
+                q=q[:300],
+                audience=audience_of(request.user),
+                locale=language if language in LOCALES else None,
+                limit=5,
+                source=ViewSource.PORTAL,
+                session_key=_session(request),
+            )
+        except DomainError:
+            hits = []
+    return render(request, "help/partials/suggestions.html", {"hits": hits})
+
+
+@require_GET
+def help_ask(request: HttpRequest, locale: str) -> HttpResponse:
+    """The answer bot in the help centre: an article when it is sure, otherwise a
+    request form filled in with the question."""
+    locale = _locale(locale)
+    question = request.GET.get("question", "").strip()
+    answer = None
+    if question:
+        try:
+            answer = kb_answer(
+                question=question,
+                audience=audience_of(request.user),
+                locale=locale,
+                session_key=_session(request),
+            )
+        except DomainError:
+            answer = None
+    context = {"locale": locale, "question": question, "answer": answer}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "help/partials/answer.html", context)
+    return render(request, "help/ask.html", context)

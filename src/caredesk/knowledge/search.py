@@ -26,7 +26,7 @@ from caredesk.search.selectors import search_ranked_any
 
 MAX_QUERY = 300
 MAX_RESULTS = 20
-MIN_SCORE = 0.25  # below this a result is noise, not an answer
+MIN_SIMILARITY = 0.3  # a result this far in meaning, sharing no word, is noise
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,12 @@ def _allowed(loaded: _Loaded, audience: str, locale: str | None) -> set[int]:
     }
 
 
-Ranked = tuple[list[tuple[int, float]], _Loaded, np.ndarray | None]
+@dataclass
+class Ranked:
+    scores: list[tuple[int, float]]  # best first, allowed articles only
+    loaded: _Loaded
+    vector: np.ndarray | None
+    relevant: set[int]  # near enough in meaning, or sharing a word with the question
 
 
 def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
@@ -122,14 +127,15 @@ def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
     loaded = _load()
     allowed = _allowed(loaded, audience, locale)
     if not allowed:
-        return [], loaded, None
+        return Ranked([], loaded, None, set())
     vector = encoder().encode([query])[0]
     similarity = loaded.index.similarity(vector)
     probabilities = loaded.model.probabilities(vector) if loaded.model is not None else None
     words = [
         pk for pk in search_ranked_any(kind=DocKind.ARTICLE, q=query, limit=50) if pk in allowed
     ]
-    return combine(similarity, probabilities, words, allowed), loaded, vector
+    relevant = {pk for pk, sim in similarity.items() if sim >= MIN_SIMILARITY} | set(words)
+    return Ranked(combine(similarity, probabilities, words, allowed), loaded, vector, relevant)
 
 
 def _log(query: str, locale: str | None, source: str, results: int, session_key: str) -> None:
@@ -155,8 +161,8 @@ def kb_search(
 ) -> list[Hit]:
     """The articles that answer ``q`` best, that the audience may read, best first."""
     limit = max(1, min(limit, MAX_RESULTS))
-    ranked, _loaded, _vector = _ranked(q, audience, locale)
-    ranked = [(pk, s) for pk, s in ranked if s >= MIN_SCORE][:limit]
+    found = _ranked(q, audience, locale)
+    ranked = [(pk, s) for pk, s in found.scores if pk in found.relevant][:limit]
     articles = Article.objects.select_related("section__category").in_bulk(
         [pk for pk, _s in ranked]
     )
@@ -185,7 +191,8 @@ def kb_answer(
 ) -> Answer:
     """The bot: the best article when the question model is confident enough (its
     threshold was chosen on the organisation's own data), otherwise a hand-over."""
-    ranked, loaded, vector = _ranked(question, audience, locale)
+    found = _ranked(question, audience, locale)
+    ranked, loaded, vector = found.scores, found.loaded, found.vector
     model = loaded.model
     if not ranked or vector is None:
         _log(question, locale, source, 0, session_key)

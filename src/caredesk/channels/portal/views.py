@@ -16,6 +16,7 @@ from caredesk.accounts.models import User
 from caredesk.channels.portal.forms import MagicLinkForm, PortalReplyForm, RequestForm
 from caredesk.channels.portal.services import magic_link_eligible, magic_link_send
 from caredesk.core.errors import DomainError, PermissionDenied
+from caredesk.knowledge.services import request_submitted
 from caredesk.tickets.enums import Channel, TicketStatus
 from caredesk.tickets.forms import attachments_from
 from caredesk.tickets.models import Ticket
@@ -45,7 +46,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @customer_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    form = RequestForm(request.POST or None, request.FILES or None)
+    initial = {"subject": request.GET.get("subject", "")[:250]}  # from the bot's hand-over
+    form = RequestForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -62,6 +64,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            request_submitted(session_key=request.session.session_key or "")
             messages.success(request, _("Thank you. We received your request."))
             return redirect("portal:detail", ticket_id=ticket.pk)
     return render(request, "portal/new.html", {"form": form})

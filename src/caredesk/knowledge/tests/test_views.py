@@ -1,0 +1,138 @@
+"""The help centre, the bot, the request form's suggestions and deflection, and the
+agent screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from caredesk.accounts.factories import UserFactory
+from caredesk.core.testing import signed_in
+from caredesk.customers.factories import customer_user
+from caredesk.knowledge.factories import published
+from caredesk.knowledge.kpis import knowledge_figures
+from caredesk.knowledge.learning import article_vectors_compute, question_model_train
+from caredesk.knowledge.models import Article, ArticleFeedback, ArticleView, KbSearch
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles() -> list[Article]:
+    made = [
+        published("Reset your password", external_id="pw",
+                  questions=["I forgot my password", "how do I change my password",
+                             "cannot sign in"]),
+        published("Refunds", external_id="refund", body="Refunds take **5 days**.",
+                  questions=["where is my refund", "when do I get my money back",
+                             "refund not received"]),
+        published("Delivery times", external_id="ship",
+                  questions=["when will my parcel arrive", "how long is shipping",
+                             "track my order"]),
+    ]  # fmt: skip
+    article_vectors_compute()
+    question_model_train()
+    return made
+
+
+def test_an_article_page_has_a_canonical_slug_url_and_counts_views(articles: list[Article]) -> None:
+    refund = articles[1]
+    client = Client()
+    wrong = client.get(f"/help/en/articles/{refund.pk}-old-title/")
+    assert wrong.status_code == 301
+    page = client.get(wrong["Location"]).content.decode()
+    assert "<strong>5 days</strong>" in page
+    assert 'rel="canonical"' in page
+    assert Article.objects.get(pk=refund.pk).views == 1
+
+
+def test_did_this_help_is_recorded_once_per_visitor(articles: list[Article]) -> None:
+    client = Client()
+    url = f"/help/feedback/{articles[0].pk}"
+    client.post(url, {"helpful": "no", "comment": "Link expired"})
+    client.post(url, {"helpful": "yes"})
+    assert list(ArticleFeedback.objects.values_list("helpful", flat=True)) == [True]
+    assert client.post(url, {"helpful": "maybe"}).status_code == 400
+
+
+def test_the_bot_answers_when_sure_and_hands_over_otherwise(articles: list[Article]) -> None:
+    client = Client()
+    sure = client.post("/api/v1/kb/answer", json.dumps({"question": "I lost my password"}),
+                       content_type="application/json").json()  # fmt: skip
+    assert sure["handoff"] is False
+    assert sure["answer"]["external_id"] == "pw"
+    unsure = client.post("/api/v1/kb/answer", json.dumps({"question": "Is the moon cheese?"}),
+                         content_type="application/json").json()  # fmt: skip
+    assert unsure == {"answer": None, "handoff": True, "confidence": unsure["confidence"]}
+    page = client.get("/help/en/ask", {"question": "Is the moon cheese?"}).content.decode()
+    assert "/portal/new/?subject=Is%20the%20moon" in page
+
+
+def test_empty_questions_are_a_clear_error(articles: list[Article]) -> None:
+    response = Client().get("/api/v1/kb/search", {"q": "   "})
+    assert response.status_code == 422
+    assert response.json()["code"] == "empty_query"
+
+
+def test_a_suggested_article_deflects_unless_the_request_is_submitted(
+    articles: list[Article],
+) -> None:
+    first, second = signed_in(customer_user()), signed_in(customer_user())
+    for client in (first, second):
+        hits = client.get(
+            "/help/suggest", {"subject": "my refund has not arrived"}
+        ).content.decode()
+        assert "Refunds" in hits
+        client.get(f"/help/en/articles/{articles[1].pk}-refunds/?from=portal")
+    second.post("/portal/new/", {"subject": "Refund", "description": "Still nothing."})
+
+    now = timezone.now()
+    figures = knowledge_figures(
+        start=now - dt.timedelta(hours=1), end=now + dt.timedelta(seconds=1)
+    )
+    assert (figures.suggested_sessions, figures.deflected_sessions) == (2, 1)
+    assert figures.deflection_rate == 0.5
+    assert ArticleView.objects.filter(submitted=True).count() == 1
+
+
+def test_searches_without_a_result_are_listed_to_write_articles_for(
+    articles: list[Article],
+) -> None:
+    Client().get("/help/en/search", {"q": "zzzz qqqq"})
+    assert KbSearch.objects.filter(results=0, query="zzzz qqqq").exists()
+    page = signed_in(UserFactory()).get("/knowledge/").content.decode()
+    assert "zzzz qqqq" in page
+
+
+def test_agents_write_review_publish_and_restore(articles: list[Article]) -> None:
+    author, reviewer = signed_in(UserFactory()), signed_in(UserFactory())
+    response = author.post("/knowledge/new/", {
+        "title": "Gift cards", "body": "Valid for a year.", "questions": "do gift cards expire",
+        "keywords": "gift, card", "category": "Billing / Gift cards", "locale": "en",
+        "visibility": "public",
+    })  # fmt: skip
+    article = Article.objects.get(title="Gift cards")
+    assert response.url == f"/knowledge/{article.pk}/"
+    author.post(f"/knowledge/{article.pk}/status", {"status": "published"})
+    assert Article.objects.get(pk=article.pk).status == "draft"  # not by its author
+    reviewer.post(f"/knowledge/{article.pk}/status", {"status": "published"})
+    assert Article.objects.get(pk=article.pk).status == "published"
+    author.post(f"/knowledge/{article.pk}/", {
+        "title": "Gift cards", "body": "Valid for two years.", "questions": "do gift cards expire",
+        "keywords": "gift", "category": "Billing / Gift cards", "locale": "en",
+        "visibility": "public",
+    })  # fmt: skip
+    diff = author.get(f"/knowledge/{article.pk}/versions/2/").content.decode()
+    assert "-Valid for a year." in diff
+    assert "+Valid for two years." in diff
+    author.post(f"/knowledge/{article.pk}/versions/1/restore")
+    assert Article.objects.get(pk=article.pk).body == "Valid for a year."
+
+
+def test_customers_cannot_open_the_agent_screens(articles: list[Article]) -> None:
+    assert signed_in(customer_user()).get("/knowledge/").status_code == 403
+    assert Client().get("/knowledge/").status_code == 302
