@@ -47,7 +47,8 @@ def tfidf_baseline(train: list[tuple[str, str]], test: list[tuple[str, str]]) ->
 
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
-    x = hstack([words.fit_transform([t for t, _ in train]), chars.fit_transform([t for t, _ in train])])
+    texts = [t for t, _ in train]
+    x = hstack([words.fit_transform(texts), chars.fit_transform(texts)])
     xt = hstack([words.transform([t for t, _ in test]), chars.transform([t for t, _ in test])])
     svm = LinearSVC(C=0.5).fit(x.tocsr(), [y for _, y in train])
     return float((svm.predict(xt.tocsr()) == [y for _, y in test]).mean())
