@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts.gates import staff_required, user_of
+from caredesk.accounts.models import User
 from caredesk.core.errors import DomainError, NotFound
-from caredesk.knowledge.enums import ArticleStatus
+from caredesk.knowledge.enums import ArticleStatus, Audience, ViewSource
 from caredesk.knowledge.forms import ArticleForm
 from caredesk.knowledge.kpis import knowledge_figures
 from caredesk.knowledge.links import article_url
 from caredesk.knowledge.models import ArticleVersion
+from caredesk.knowledge.search import kb_search
 from caredesk.knowledge.selectors import article_get_for_staff, articles_for_staff
 from caredesk.knowledge.services import (
     ArticleFields,
@@ -214,3 +216,26 @@ def article_restore_view(request: HttpRequest, article_id: int, number: int) -> 
             _("Version %(n)s restored as version %(m)s.") % {"n": number, "m": article.version},
         )
     return redirect("knowledge:edit", article_id=article.pk)
+
+
+@require_GET
+@staff_required
+def ticket_suggestions(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Articles for a ticket, from its subject and the customer's last words: only
+    those its requester may read, so a link inserted into a reply opens for them."""
+    ticket = ticket_get_for_user(user=user_of(request), ticket_id=ticket_id)
+    last = (
+        ticket.messages.filter(author_role="customer", is_public=True)
+        .order_by("-created_at", "-id")
+        .values_list("text", flat=True)
+        .first()
+    )
+    q = f"{ticket.subject} {(last or '')[:300]}".strip()
+    account = User.objects.filter(customer_id=ticket.requester_id, is_active=True).exists()
+    audience = Audience.CUSTOMER if account else Audience.ANONYMOUS  # can they sign in?
+    try:
+        hits = kb_search(q=q, audience=audience, limit=3, source=ViewSource.AGENT, log=False)
+    except DomainError:
+        hits = []
+    links = [(h.article, request.build_absolute_uri(article_url(h.article))) for h in hits]
+    return render(request, "knowledge/partials/ticket_suggestions.html", {"links": links})

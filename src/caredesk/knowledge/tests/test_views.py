@@ -13,10 +13,12 @@ from django.utils import timezone
 from caredesk.accounts.factories import UserFactory
 from caredesk.core.testing import signed_in
 from caredesk.customers.factories import customer_user
+from caredesk.knowledge.enums import Visibility
 from caredesk.knowledge.factories import published
 from caredesk.knowledge.kpis import knowledge_figures
 from caredesk.knowledge.learning import article_vectors_compute, question_model_train
 from caredesk.knowledge.models import Article, ArticleFeedback, ArticleView, KbSearch
+from caredesk.tickets.factories import ticket_make
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,19 @@ def test_agents_write_review_publish_and_restore(articles: list[Article]) -> Non
 def test_customers_cannot_open_the_agent_screens(articles: list[Article]) -> None:
     assert signed_in(customer_user()).get("/knowledge/").status_code == 403
     assert Client().get("/knowledge/").status_code == 302
+
+
+def test_agents_see_articles_the_requester_may_read_on_a_ticket(articles: list[Article]) -> None:
+    published(
+        "Refund approvals (internal)",
+        visibility=Visibility.INTERNAL,
+        questions=["where is my refund", "refund not received"],
+    )
+    article_vectors_compute()
+    question_model_train()
+    ticket = ticket_make(subject="Where is my refund?", text="It has not arrived.")
+    page = signed_in(UserFactory()).get(f"/knowledge/for-ticket/{ticket.pk}").content.decode()
+    assert "Refunds" in page
+    assert f"/help/en/articles/{articles[1].pk}-refunds/" in page
+    assert "internal" not in page
+    assert signed_in(customer_user()).get(f"/knowledge/for-ticket/{ticket.pk}").status_code == 403

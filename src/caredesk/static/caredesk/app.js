@@ -84,6 +84,19 @@
     }
   });
 
+  // ---- suggested articles: insert the link at the cursor ----
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("[data-insert-text]") : null;
+    if (!button) return;
+    var box = document.getElementById("composer-text");
+    if (!box) return;
+    var at = box.selectionStart || box.value.length;
+    var text = button.dataset.insertText;
+    box.value = box.value.slice(0, at) + text + box.value.slice(at);
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    box.focus();
+  });
+
   // ---- canned replies: insert the rendered text at the cursor ----
   document.addEventListener("change", function (e) {
     var sel = e.target;
