@@ -34,6 +34,7 @@ def test_the_embedded_scheduler_runs_each_job_on_its_interval(
         "outbox",
         "surveys",
         "mail-fetch",
+        "knowledge",
         "routing",
     ]
     assert scheduler.run_due(now=1000.0 + 300) == list(PERIODIC_JOBS)
