@@ -25,7 +25,6 @@ from caredesk.knowledge.selectors import (
     article_get_visible,
     audience_of,
     translations_of,
-    visibilities_for,
     visible_articles,
 )
 from caredesk.knowledge.services import feedback_record, view_record
@@ -116,11 +115,7 @@ def help_article(request: HttpRequest, locale: str, article_id: int, slug: str) 
         return redirect(article_url(article), permanent=True)
     source = request.GET.get("from", ViewSource.HELP)
     view_record(article=article, source=source, session_key=_session(request))
-    related = [
-        a
-        for a in article.related.all()
-        if a.status == "published" and a.visibility in _visible_set(audience)
-    ][:5]
+    related = list(visible_articles(audience=audience).filter(related=article)[:5])
     return render(
         request,
         "help/article.html",
@@ -134,10 +129,6 @@ def help_article(request: HttpRequest, locale: str, article_id: int, slug: str) 
             "voted": request.GET.get("voted"),
         },
     )
-
-
-def _visible_set(audience: str) -> set[str]:
-    return set(visibilities_for(audience))
 
 
 @require_POST
