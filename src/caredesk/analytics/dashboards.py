@@ -28,6 +28,7 @@ from caredesk.analytics.selectors import (
     survey_scores,
 )
 from caredesk.customers.selectors import segment_list, segment_members
+from caredesk.knowledge.kpis import article_figures, knowledge_figures
 from caredesk.surveys.models import FollowUp, FollowUpStatus, SurveyKind
 from caredesk.tickets.enums import OPEN_STATUSES, TicketStatus, TicketType
 from caredesk.tickets.models import Ticket
@@ -278,7 +279,40 @@ def manager_board(*, period: kpis.Period, scope: Scope) -> Board:
     board.tables["by_team"] = report["by_team"]
     board.tables["by_segment"] = _by_segment(period, scope)
     board.tables["complaint_themes"] = _complaint_themes(period, scope)
+    _self_service(board, period)
     return _linked(board)
+
+
+def _self_service(board: Board, period: kpis.Period) -> None:
+    """The knowledge base's part: help-centre figures for the period (the whole help
+    centre: articles have no team), per article, and the searches nothing answered."""
+    figures = knowledge_figures(start=period.start, end=period.end)
+    board.tables["self_service"] = [
+        Figure(_("Article views"), figures.views),
+        Figure(
+            _("Helpful"),
+            _percent(figures.helpful_share),
+            note=_("%(votes)s votes") % {"votes": figures.votes},
+        ),
+        Figure(
+            _("Searches without a result"),
+            figures.searches_without_result,
+            note=_("of %(searches)s") % {"searches": figures.searches},
+        ),
+        Figure(
+            _("Deflection rate"),
+            _percent(figures.deflection_rate),
+            note=_("%(deflected)s of %(suggested)s request forms left after an article")
+            % {"deflected": figures.deflected_sessions, "suggested": figures.suggested_sessions},
+        ),
+        Figure(
+            _("Self-service score"),
+            None if figures.self_service_score is None else f"{figures.self_service_score:.2f}",
+            note=_("help-centre sessions per ticket"),
+        ),
+    ]
+    board.tables["articles"] = article_figures(start=period.start, end=period.end, limit=20)
+    board.tables["unanswered"] = figures.unanswered
 
 
 def _monthly_trends(period: kpis.Period, scope: Scope, view: RollupView) -> list[str]:

@@ -17,6 +17,7 @@ from caredesk.knowledge.enums import ArticleStatus
 from caredesk.knowledge.models import Article, ArticleVector, QuestionModelRow
 from caredesk.knowledge.ranking import QuestionModel, model_train
 from caredesk.knowledge.rendering import markdown_text
+from caredesk.knowledge.search import index_changed
 from caredesk.tickets.enums import TicketStatus
 from caredesk.tickets.models import Message, Ticket
 
@@ -63,6 +64,7 @@ def article_vectors_compute(*, limit: int | None = None) -> int:
                     vectors_at=stamp
                 )
         done += len(articles)
+        index_changed()
     return done
 
 
@@ -120,4 +122,5 @@ def question_model_train(*, force: bool = False) -> QuestionModelRow | None:
         data=model.dumps(),
     )
     QuestionModelRow.objects.filter(id__lt=row.pk).delete()
+    index_changed()
     return row

@@ -3,14 +3,19 @@ form's suggestions, the agent's suggestions, the API, the CLI and the bot all co
 here, and here only the articles the reader may see are ever returned.
 
 The vectors and the question model are held in memory per process, and read again
-when an article or the model changed (one cheap query per search tells)."""
+when an article or the model changed: a process asks the database at most every
+RECHECK_SECONDS (and at once after a change it made itself). The articles a search
+returns are read through visible_articles, so an index a moment old never shows what
+was just unpublished or made internal; it can only miss what was just published."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -20,13 +25,17 @@ from caredesk.knowledge.errors import KnowledgeError, KnowledgeErrorCode
 from caredesk.knowledge.models import Article, ArticleVector, KbSearch, QuestionModelRow
 from caredesk.knowledge.ranking import QuestionModel, VectorIndex, combine
 from caredesk.knowledge.rendering import excerpt
-from caredesk.knowledge.selectors import visibilities_for
+from caredesk.knowledge.selectors import visibilities_for, visible_articles
 from caredesk.search.models import DocKind
-from caredesk.search.selectors import search_ranked_any
+from caredesk.search.query import meaningful, terms
+from caredesk.search.selectors import documents_matching, search_ranked_any
 
 MAX_QUERY = 300
 MAX_RESULTS = 20
 MIN_SIMILARITY = 0.3  # a result this far in meaning, sharing no word, is noise
+RECHECK_SECONDS = 1.0  # how often a process asks whether the index changed
+COMMON_SHARE = 0.5  # a word in more of the articles than this tells none of them apart
+COMMON_MIN_ARTICLES = 20  # ... once there are this many
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,14 @@ class _Loaded:
     index: VectorIndex
     model: QuestionModel | None
     meta: dict[int, _Meta]
+    checked: float  # time.monotonic() when the key was last compared
+    # words against how many of the articles hold them (see _informative)
+    frequency: dict[str, int] = field(default_factory=dict)
+    documents: int | None = None
+    # who may read what, per (audience, locale): the ids, and the index's mask of them
+    allowed: dict[tuple[str, str], tuple[frozenset[int], npt.NDArray[np.bool_]]] = field(
+        default_factory=dict
+    )
 
 
 _loaded: _Loaded | None = None
@@ -58,9 +75,13 @@ def _generation() -> tuple[object, ...]:
 def _load() -> _Loaded:
     """The index of published articles, from memory when nothing changed."""
     global _loaded
+    loaded = _loaded
+    if loaded is not None and time.monotonic() - loaded.checked < RECHECK_SECONDS:
+        return loaded
     key = _generation()
     with _lock:
         if _loaded is not None and _loaded.key == key:
+            _loaded.checked = time.monotonic()
             return _loaded
         meta = {
             pk: _Meta(visibility, locale)
@@ -69,9 +90,9 @@ def _load() -> _Loaded:
             ).values_list("id", "visibility", "locale")
         }
         rows = list(
-            ArticleVector.objects.filter(article_id__in=list(meta)).values_list(
-                "article_id", "vector"
-            )
+            ArticleVector.objects.filter(article_id__in=list(meta))
+            .order_by("article_id", "id")
+            .values_list("article_id", "vector")
         )
         ids = np.array([pk for pk, _v in rows], dtype=np.int64)
         matrix = (
@@ -83,8 +104,17 @@ def _load() -> _Loaded:
         )
         model_row = QuestionModelRow.objects.order_by("-id").first()
         model = QuestionModel.loads(bytes(model_row.data)) if model_row else None
-        _loaded = _Loaded(key, VectorIndex(ids, matrix), model, meta)
+        _loaded = _Loaded(key, VectorIndex(ids, matrix), model, meta, time.monotonic())
         return _loaded
+
+
+def index_changed() -> None:
+    """This process changed articles, vectors or the model: its next search asks the
+    database at once rather than after RECHECK_SECONDS (a search in another thread
+    before the change commits may keep the old index, for RECHECK_SECONDS at most)."""
+    loaded = _loaded
+    if loaded is not None:
+        loaded.checked = float("-inf")
 
 
 def index_forget() -> None:
@@ -100,13 +130,40 @@ class Hit:
     score: float
 
 
-def _allowed(loaded: _Loaded, audience: str, locale: str | None) -> set[int]:
-    may = set(visibilities_for(audience))
-    return {
-        pk
-        for pk, m in loaded.meta.items()
-        if m.visibility in may and (not locale or m.locale == locale)
-    }
+def _allowed(
+    loaded: _Loaded, audience: str, locale: str | None
+) -> tuple[frozenset[int], npt.NDArray[np.bool_]]:
+    """The published articles this audience may read (in this locale), worked out once
+    per index and audience."""
+    key = (audience, locale or "")
+    if key not in loaded.allowed:
+        may = set(visibilities_for(audience))
+        ids = frozenset(
+            pk
+            for pk, m in loaded.meta.items()
+            if m.visibility in may and (not locale or m.locale == locale)
+        )
+        loaded.allowed[key] = (ids, loaded.index.mask(set(ids)))
+    return loaded.allowed[key]
+
+
+def _informative(loaded: _Loaded, query: str) -> str:
+    """The query's words that tell articles apart: not stop words, and not found in
+    most of this knowledge base's articles (its own stop words, in any language; they
+    add nothing to the full-text rank and cost the most to rank). Each word is counted
+    once per index."""
+    if loaded.documents is None:
+        loaded.documents = documents_matching(kind=DocKind.ARTICLE)
+    words = meaningful(terms(query))
+    if loaded.documents < COMMON_MIN_ARTICLES:
+        return " ".join(words)
+    if len(loaded.frequency) > 50_000:  # a long-lived process: forget, count again
+        loaded.frequency.clear()
+    for word in words:
+        if word not in loaded.frequency:
+            loaded.frequency[word] = documents_matching(kind=DocKind.ARTICLE, word=word)
+    limit = COMMON_SHARE * loaded.documents
+    return " ".join(w for w in words if loaded.frequency[w] <= limit)
 
 
 @dataclass
@@ -115,6 +172,8 @@ class Ranked:
     loaded: _Loaded
     vector: np.ndarray | None
     relevant: set[int]  # near enough in meaning, or sharing a word with the question
+    similarity: dict[int, float]  # the nearest articles' cosines
+    probabilities: dict[int, float]  # the question model's, when there is one
 
 
 def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
@@ -125,17 +184,31 @@ def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
             KnowledgeErrorCode.EMPTY_QUERY, "Type a question to search for.", field="q"
         )
     loaded = _load()
-    allowed = _allowed(loaded, audience, locale)
+    allowed, mask = _allowed(loaded, audience, locale)
     if not allowed:
-        return Ranked([], loaded, None, set())
+        return Ranked([], loaded, None, set(), {}, {})
     vector = encoder().encode([query])[0]
-    similarity = loaded.index.similarity(vector)
+    similarity = loaded.index.similarity(vector, only=mask)
     probabilities = loaded.model.probabilities(vector) if loaded.model is not None else None
-    words = [
-        pk for pk in search_ranked_any(kind=DocKind.ARTICLE, q=query, limit=50) if pk in allowed
-    ]
+    informative = _informative(loaded, query)
+    words = (
+        [
+            pk
+            for pk in search_ranked_any(kind=DocKind.ARTICLE, q=informative, limit=50)
+            if pk in allowed
+        ]
+        if informative
+        else []
+    )
     relevant = {pk for pk, sim in similarity.items() if sim >= MIN_SIMILARITY} | set(words)
-    return Ranked(combine(similarity, probabilities, words, allowed), loaded, vector, relevant)
+    return Ranked(
+        combine(similarity, probabilities, words, allowed),
+        loaded,
+        vector,
+        relevant,
+        similarity,
+        probabilities or {},
+    )
 
 
 def _log(query: str, locale: str | None, source: str, results: int, session_key: str) -> None:
@@ -163,8 +236,10 @@ def kb_search(
     limit = max(1, min(limit, MAX_RESULTS))
     found = _ranked(q, audience, locale)
     ranked = [(pk, s) for pk, s in found.scores if pk in found.relevant][:limit]
-    articles = Article.objects.select_related("section__category").in_bulk(
-        [pk for pk, _s in ranked]
+    articles = (
+        visible_articles(audience=audience, locale=locale)
+        .select_related("section__category")
+        .in_bulk([pk for pk, _s in ranked])
     )
     hits = [Hit(articles[pk], score) for pk, score in ranked if pk in articles]
     if log:
@@ -199,14 +274,17 @@ def kb_answer(
         return Answer(None, "", 0.0, True, model.threshold if model else 1.0)
     best, _score = ranked[0]
     if model is not None:
-        confidence = model.probabilities(vector).get(best, 0.0)
+        confidence = found.probabilities.get(best, 0.0)
         threshold = model.threshold
     else:  # no model yet: similarity, and a conservative bar
-        confidence = loaded.index.similarity(vector).get(best, 0.0)
+        confidence = found.similarity.get(best, 0.0)
         threshold = 0.8
     if confidence < threshold:
         _log(question, locale, source, 0, session_key)
         return Answer(None, "", confidence, True, threshold)
-    article = Article.objects.get(pk=best)
+    article = visible_articles(audience=audience, locale=locale).filter(pk=best).first()
+    if article is None:  # unpublished a moment ago
+        _log(question, locale, source, 0, session_key)
+        return Answer(None, "", confidence, True, threshold)
     _log(question, locale, source, 1, session_key)
     return Answer(article, excerpt(article.body), confidence, False, threshold)

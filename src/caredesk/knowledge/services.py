@@ -28,6 +28,7 @@ from caredesk.knowledge.models import (
     Section,
 )
 from caredesk.knowledge.rendering import markdown_text
+from caredesk.knowledge.search import index_changed
 from caredesk.search.models import DocKind
 from caredesk.search.services import search_entry_drop, search_entry_put
 
@@ -148,6 +149,7 @@ def article_index(article: Article) -> None:
             [*article.questions, " ".join(article.keywords), markdown_text(article.body)]
         ),
     )
+    index_changed()
 
 
 @transaction.atomic
@@ -230,6 +232,7 @@ def article_set_status(*, article: Article, status: str, actor: User | None) -> 
     else:
         article.status = status
     article.save()
+    index_changed()
     return article
 
 
@@ -239,6 +242,7 @@ def articles_publish_due(*, now: dt.datetime | None = None) -> int:
     due = Article.objects.filter(
         status=ArticleStatus.REVIEW, publish_at__lte=now, reviewer__isnull=False
     )
+    index_changed()
     return due.update(status=ArticleStatus.PUBLISHED, published_at=now, updated_at=now)
 
 
@@ -276,6 +280,7 @@ def article_delete(*, article: Article, actor: User) -> None:
         raise PermissionDenied()
     search_entry_drop(kind=DocKind.ARTICLE, object_id=article.pk)
     article.delete()
+    index_changed()
 
 
 def place_get_or_create(path: str) -> Section | None:

@@ -15,6 +15,22 @@ MAX_TERMS = 12
 MAX_TERM_LENGTH = 64
 
 
+# The Snowball English stop words, as PostgreSQL's 'english' configuration drops them
+# (tsearch_data/english.stop): SQLite's FTS5 keeps them, and a query of any of its words
+# would then match, and rank, nearly every document.
+_STOP_TEXT = (
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
+    "himself she her hers herself it its itself they them their theirs themselves what "
+    "which who whom this that these those am is are was were be been being have has had "
+    "having do does did doing a an the and but if or because as until while of at by for "
+    "with about against between into through during before after above below to from up "
+    "down in out on off over under again further then once here there when where why how "
+    "all any both each few more most other some such no nor not only own same so than too "
+    "very s t can will just don should now"
+)
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
 def terms(text: str) -> list[str]:
     """The distinct words of ``text``, lower-cased, at most MAX_TERMS."""
     seen: list[str] = []
@@ -37,6 +53,11 @@ def fts5_match(words: list[str], *, kinds: list[str]) -> str:
 def tsquery_text(words: list[str]) -> str:
     """Plain words for PostgreSQL's plainto_tsquery, which stems them and ANDs them."""
     return " ".join(words)
+
+
+def meaningful(words: list[str]) -> list[str]:
+    """The words that are not stop words."""
+    return [w for w in words if w not in STOP_WORDS]
 
 
 def fts5_match_any(words: list[str], *, kind: str) -> str:

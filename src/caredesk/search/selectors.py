@@ -8,8 +8,15 @@ from typing import Any
 from django.db import connection
 
 from caredesk.accounts.models import User
-from caredesk.search.models import DocKind
-from caredesk.search.query import fts5_match, fts5_match_any, terms, tsquery_any, tsquery_text
+from caredesk.search.models import DocKind, SearchEntry
+from caredesk.search.query import (
+    fts5_match,
+    fts5_match_any,
+    meaningful,
+    terms,
+    tsquery_any,
+    tsquery_text,
+)
 
 MAX_RESULTS = 50
 
@@ -136,8 +143,9 @@ def search_ids(*, user: User, q: str, limit: int = 20) -> Hits:
 def search_ranked_any(*, kind: str, q: str, limit: int = 50) -> list[int]:
     """Ids of the documents of one kind that hold any word of ``q``, best match first
     (bm25 on SQLite, ts_rank on PostgreSQL): for small families such as articles,
-    where a question rarely shares every word with its answer."""
-    words = terms(q)
+    where a question rarely shares every word with its answer. Stop words do not count:
+    "how" or "my" would match nearly every document."""
+    words = meaningful(terms(q))
     if not words:
         return []
     assert kind in DocKind.values
@@ -157,3 +165,27 @@ def search_ranked_any(*, kind: str, q: str, limit: int = 50) -> list[int]:
                 [tsquery_any(words), kind, limit],
             )
         return [int(r[0]) for r in cursor.fetchall()]
+
+
+def documents_matching(*, kind: str, word: str | None = None) -> int:
+    """How many documents of one kind hold ``word`` (by its stem), or all of them: its
+    document frequency, for callers that treat a word found nearly everywhere as noise."""
+    assert kind in DocKind.values
+    words = meaningful(terms(word or ""))
+    if word is not None and len(words) != 1:
+        return 0
+    if word is None:
+        return SearchEntry.objects.filter(kind=kind).count()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s",
+                [fts5_match_any(words, kind=kind)],
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM search_searchentry "
+                "WHERE kind = %s AND document @@ to_tsquery('english'::regconfig, %s)",
+                [kind, tsquery_any(words)],
+            )
+        return int(cursor.fetchone()[0])

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from caredesk.knowledge.ranking import QuestionModel, combine, model_train, threshold_choose
+from caredesk.knowledge.ranking import (
+    QuestionModel,
+    VectorIndex,
+    combine,
+    model_train,
+    threshold_choose,
+)
 
 
 def test_threshold_maximises_right_minus_wrong_answers() -> None:
@@ -33,3 +39,34 @@ def test_model_learns_and_round_trips() -> None:
 
 def test_too_little_to_learn_gives_no_model() -> None:
     assert model_train(np.zeros((1, 8), dtype=np.float32), [1]) is None
+
+
+def _unit(*xs: float) -> list[float]:
+    v = np.array(xs, dtype=np.float32)
+    return list(v / np.linalg.norm(v))
+
+
+def test_index_gives_each_article_its_nearest_vector_and_honours_the_mask() -> None:
+    # rows out of order: article 7 has two vectors, one of them the query itself
+    ids = np.array([7, 3, 7, 5], dtype=np.int64)
+    matrix = np.array([_unit(1, 0), _unit(1, 1), _unit(0, 1), _unit(-1, 0)], dtype=np.float32)
+    index = VectorIndex(ids, matrix)
+    query = np.array(_unit(0, 1), dtype=np.float32)
+    sims = index.similarity(query)
+    assert sims.keys() == {3, 5, 7}
+    assert abs(sims[7] - 1.0) < 1e-6  # its second vector, not its first (0.0)
+    assert abs(sims[3] - 0.7071) < 1e-3
+    assert abs(sims[5]) < 1e-6
+    assert index.similarity(query, only=index.mask({3, 5})).keys() == {3, 5}
+
+
+def test_index_returns_only_the_nearest_articles() -> None:
+    rng = np.random.default_rng(1)
+    matrix = rng.normal(size=(500, 8)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    index = VectorIndex(np.arange(500, dtype=np.int64), matrix)
+    sims = index.similarity(matrix[42])
+    assert len(sims) == VectorIndex.NEAREST
+    assert max(sims, key=lambda a: sims[a]) == 42
+    cut = min(sims.values())
+    assert all(matrix[a] @ matrix[42] <= cut + 1e-6 for a in range(500) if a not in sims)

@@ -10,12 +10,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
 from caredesk.core.testing import signed_in
 from caredesk.customers.factories import customer_user
 from caredesk.knowledge.enums import Visibility
 from caredesk.knowledge.factories import published
-from caredesk.knowledge.kpis import knowledge_figures
+from caredesk.knowledge.kpis import article_figures, knowledge_figures
 from caredesk.knowledge.learning import article_vectors_compute, question_model_train
 from caredesk.knowledge.models import Article, ArticleFeedback, ArticleView, KbSearch
 from caredesk.tickets.factories import ticket_make
@@ -99,6 +100,29 @@ def test_a_suggested_article_deflects_unless_the_request_is_submitted(
     assert (figures.suggested_sessions, figures.deflected_sessions) == (2, 1)
     assert figures.deflection_rate == 0.5
     assert ArticleView.objects.filter(submitted=True).count() == 1
+    (refunds,) = article_figures(
+        start=now - dt.timedelta(hours=1), end=now + dt.timedelta(seconds=1)
+    )
+    assert (refunds.article_id, refunds.views) == (articles[1].pk, 2)
+    assert (refunds.suggested_sessions, refunds.deflected_sessions) == (2, 1)
+
+
+def test_the_manager_dashboard_shows_self_service_per_article(articles: list[Article]) -> None:
+    reader = Client()
+    reader.get(f"/help/en/articles/{articles[0].pk}-reset-your-password/")
+    reader.post(f"/help/feedback/{articles[0].pk}", {"helpful": "yes"})
+    reader.get("/help/en/search", {"q": "zzzz qqqq"})
+    today = timezone.localdate().isoformat()
+    page = (
+        signed_in(UserFactory(role=Role.SUPERVISOR))
+        .get("/dashboard/manager/", {"from": today, "to": today})
+        .content.decode()
+    )
+    section = page[page.index("Self-service: the help centre") :]
+    assert f'href="/knowledge/{articles[0].pk}/">Reset your password</a>' in section
+    assert "100 % (1)" in section  # helpful: one vote, yes
+    assert "zzzz qqqq" in section
+    assert "Refunds" not in section  # not read in the period
 
 
 def test_searches_without_a_result_are_listed_to_write_articles_for(

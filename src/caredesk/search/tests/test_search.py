@@ -7,8 +7,10 @@ from caredesk.customers.factories import customer_user
 from caredesk.customers.indexing import search_index_customer
 from caredesk.customers.services import customer_create
 from caredesk.search import selectors
-from caredesk.search.query import fts5_match, terms, tsquery_text
+from caredesk.search.models import DocKind
+from caredesk.search.query import fts5_match, meaningful, terms, tsquery_text
 from caredesk.search.selectors import search_ids
+from caredesk.search.services import search_entry_put
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.services import message_add
 
@@ -86,3 +88,19 @@ def test_results_are_newest_first_across_the_recent_window(monkeypatch) -> None:
     made = [ticket_make(subject=f"Gizmo number {i}").pk for i in range(6)]
     assert search_ids(user=agent, q="gizmo").ticket_ids == sorted(made, reverse=True)
     assert search_ids(user=agent, q="gizmo", limit=3).ticket_ids == sorted(made)[:-4:-1]
+
+
+def test_stop_words_are_left_out_of_any_word_queries() -> None:
+    assert meaningful(terms("How do I get MY refund")) == ["get", "refund"]
+
+
+@pytest.mark.django_db
+def test_documents_matching_counts_a_word_by_its_stem() -> None:
+    for n, body in enumerate(["refunds take days", "a refund", "shipping"]):
+        search_entry_put(kind=DocKind.ARTICLE, object_id=n + 1, customer_id=None,
+                         organization_id=None, title=f"Article {n}", body=body)  # fmt: skip
+    assert selectors.documents_matching(kind=DocKind.ARTICLE) == 3
+    assert selectors.documents_matching(kind=DocKind.ARTICLE, word="refund") == 2
+    assert selectors.documents_matching(kind=DocKind.ARTICLE, word="the") == 0  # a stop word
+    assert selectors.search_ranked_any(kind=DocKind.ARTICLE, q="how is the") == []
+    assert selectors.search_ranked_any(kind=DocKind.ARTICLE, q="how is the refund") != []
