@@ -11,6 +11,7 @@ class KnowledgeErrorCode(StrEnum):
     EMPTY_TITLE = "empty_title"
     EMPTY_QUERY = "empty_query"
     EXTERNAL_ID_TAKEN = "external_id_taken"
+    INVALID_IMAGE = "invalid_image"
     INVALID_LOCALE = "invalid_locale"
     INVALID_STATUS_CHANGE = "invalid_status_change"
     INVALID_TRANSLATION = "invalid_translation"

@@ -35,14 +35,37 @@ class ArticleForm(forms.Form):
         required=False,
         label=gettext_lazy("Translation of"),
     )
+    related = forms.CharField(
+        required=False,
+        label=gettext_lazy("Related articles (their numbers, comma-separated)"),
+    )
     publish_at = forms.DateTimeField(
         required=False,
         label=gettext_lazy("Publish at (optional)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
+    def clean_related(self) -> list[Article]:
+        numbers = [n.strip().lstrip("#") for n in self.cleaned_data.get("related", "").split(",")]
+        numbers = [n for n in numbers if n]
+        if not all(n.isdigit() for n in numbers):
+            raise forms.ValidationError(gettext_lazy("Give article numbers, such as 12, 40."))
+        wanted = {int(n) for n in numbers}
+        found = list(Article.objects.filter(pk__in=wanted).order_by("title"))
+        missing = wanted - {a.pk for a in found}
+        if missing:
+            raise forms.ValidationError(
+                gettext_lazy("There is no article %(numbers)s.")
+                % {"numbers": ", ".join(str(n) for n in sorted(missing))}
+            )
+        return found
+
     def question_list(self) -> list[str]:
         return _lines(self.cleaned_data.get("questions", ""))
 
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.cleaned_data.get("keywords", "").split(",") if k.strip()]
+
+
+class ArticleImageForm(forms.Form):
+    image = forms.ImageField(label=gettext_lazy("Add an image (PNG, JPEG, GIF or WebP)"))

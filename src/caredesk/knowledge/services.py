@@ -4,6 +4,7 @@ translations marked outdated when their original changes, votes and views."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,21 +14,24 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import User
 from caredesk.core.errors import PermissionDenied
+from caredesk.core.storage import blob_store
 from caredesk.knowledge.enums import ArticleStatus, ViewSource, Visibility
 from caredesk.knowledge.errors import KnowledgeError, KnowledgeErrorCode
 from caredesk.knowledge.models import (
     Article,
     ArticleFeedback,
+    ArticleImage,
     ArticleVersion,
     ArticleView,
     Category,
     Section,
 )
-from caredesk.knowledge.rendering import markdown_text
+from caredesk.knowledge.rendering import IMAGES_PATH, markdown_text
 from caredesk.knowledge.search import index_changed
 from caredesk.search.models import DocKind
 from caredesk.search.services import search_entry_drop, search_entry_put
@@ -281,6 +285,51 @@ def article_delete(*, article: Article, actor: User) -> None:
     search_entry_drop(kind=DocKind.ARTICLE, object_id=article.pk)
     article.delete()
     index_changed()
+
+
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def article_image_add(*, article: Article, filename: str, data: bytes, actor: User) -> ArticleImage:
+    """Store an image for an article (PNG, JPEG, GIF or WebP, checked by decoding it:
+    never SVG, which can carry script); its Markdown is image_markdown()."""
+    if not actor.is_staff_member:
+        raise PermissionDenied()
+    if not data or len(data) > MAX_IMAGE_BYTES:
+        raise KnowledgeError(
+            KnowledgeErrorCode.INVALID_IMAGE,
+            _("An image must hold something and be at most %(mb)s MB.")
+            % {"mb": MAX_IMAGE_BYTES // (1024 * 1024)},
+            field="image",
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = ""
+    if kind not in IMAGE_TYPES:
+        raise KnowledgeError(
+            KnowledgeErrorCode.INVALID_IMAGE,
+            _("Only PNG, JPEG, GIF and WebP images can be added."),
+            field="image",
+        )
+    blob = blob_store(data=data, namespace="kb-images")
+    name = (filename or "image").replace("\\", "/").rsplit("/", 1)[-1][:250] or "image"
+    return ArticleImage.objects.create(
+        article=article,
+        filename=name,
+        content_type=IMAGE_TYPES[kind],
+        size=blob.size,
+        storage_path=blob.path,
+    )
+
+
+def image_markdown(image: ArticleImage) -> str:
+    """What to write in an article's body to show the image."""
+    alt = image.filename.rsplit(".", 1)[0].replace("[", "").replace("]", "")
+    return f"![{alt}]({IMAGES_PATH}{image.pk})"
 
 
 def place_get_or_create(path: str) -> Section | None:

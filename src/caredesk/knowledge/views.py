@@ -18,7 +18,7 @@ from caredesk.accounts.gates import staff_required, user_of
 from caredesk.accounts.models import User
 from caredesk.core.errors import DomainError, NotFound
 from caredesk.knowledge.enums import ArticleStatus, Audience, ViewSource
-from caredesk.knowledge.forms import ArticleForm
+from caredesk.knowledge.forms import ArticleForm, ArticleImageForm
 from caredesk.knowledge.kpis import knowledge_figures
 from caredesk.knowledge.links import article_url
 from caredesk.knowledge.models import ArticleVersion
@@ -27,10 +27,12 @@ from caredesk.knowledge.selectors import article_get_for_staff, articles_for_sta
 from caredesk.knowledge.services import (
     ArticleFields,
     article_create,
+    article_image_add,
     article_restore,
     article_set_status,
     article_translation_done,
     article_update,
+    image_markdown,
     place_get_or_create,
 )
 from caredesk.tickets.models import Message
@@ -73,6 +75,7 @@ def _fields(form: ArticleForm) -> ArticleFields:
         section=place_get_or_create(d["category"]),
         translation_of=d["translation_of"],
         publish_at=d["publish_at"],
+        related=d["related"],
     )
 
 
@@ -129,6 +132,7 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
         "visibility": article.visibility,
         "translation_of": article.translation_of,
         "publish_at": article.publish_at,
+        "related": ", ".join(str(pk) for pk in article.related.values_list("pk", flat=True)),
     }
     form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -150,8 +154,35 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
             "public_url": article_url(article),
             "nav": "knowledge",
             "translations": list(article.translations.all()),
+            "related": list(article.related.order_by("title")),
+            "images": [(i, image_markdown(i)) for i in article.images.order_by("-id")],
+            "image_form": ArticleImageForm(),
         },
     )
+
+
+@require_POST
+@staff_required
+def article_image_upload(request: HttpRequest, article_id: int) -> HttpResponse:
+    """An image for the article; the page then offers its Markdown to insert."""
+    article = article_get_for_staff(user=user_of(request), article_id=article_id)
+    upload = request.FILES.get("image")
+    if upload is None:
+        messages.error(request, _("Choose an image to add."))
+        return redirect("knowledge:edit", article_id=article.pk)
+    try:
+        image = article_image_add(
+            article=article, filename=upload.name or "", data=upload.read(), actor=user_of(request)
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Image added. Write %(markdown)s where it belongs, or insert it below.")
+            % {"markdown": image_markdown(image)},
+        )
+    return redirect("knowledge:edit", article_id=article.pk)
 
 
 @require_POST

@@ -4,21 +4,32 @@ agent screens."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from caredesk.accounts.enums import Role
 from caredesk.accounts.factories import UserFactory
 from caredesk.core.testing import signed_in
 from caredesk.customers.factories import customer_user
 from caredesk.knowledge.enums import Visibility
+from caredesk.knowledge.errors import KnowledgeError
 from caredesk.knowledge.factories import published
 from caredesk.knowledge.kpis import article_figures, knowledge_figures
 from caredesk.knowledge.learning import article_vectors_compute, question_model_train
-from caredesk.knowledge.models import Article, ArticleFeedback, ArticleView, KbSearch
+from caredesk.knowledge.models import (
+    Article,
+    ArticleFeedback,
+    ArticleImage,
+    ArticleView,
+    KbSearch,
+)
+from caredesk.knowledge.services import article_image_add
 from caredesk.tickets.factories import ticket_make
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +189,94 @@ def test_agents_see_articles_the_requester_may_read_on_a_ticket(articles: list[A
     assert f"/help/en/articles/{articles[1].pk}-refunds/" in page
     assert "internal" not in page
     assert signed_in(customer_user()).get(f"/knowledge/for-ticket/{ticket.pk}").status_code == 403
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_agents_add_images_that_readers_of_the_article_see(articles: list[Article]) -> None:
+    agent = signed_in(UserFactory())
+    refunds = articles[1]
+    upload = SimpleUploadedFile("refund form.png", _png(), content_type="image/png")
+    agent.post(f"/knowledge/{refunds.pk}/images", {"image": upload})
+    image = ArticleImage.objects.get()
+    assert (image.article_id, image.content_type) == (refunds.pk, "image/png")
+    page = agent.get(f"/knowledge/{refunds.pk}/").content.decode()
+    assert f'data-insert-text="![refund form](/help/images/{image.pk})"' in page
+
+    agent.post(f"/knowledge/{refunds.pk}/", {
+        "title": "Refunds", "body": f"Fill in ![refund form](/help/images/{image.pk}).",
+        "locale": "en", "visibility": "public",
+    })  # fmt: skip
+    public = Client().get(f"/help/en/articles/{refunds.pk}-refunds/").content.decode()
+    assert f'src="/help/images/{image.pk}"' in public
+    served = Client().get(f"/help/images/{image.pk}")
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+    assert served.content == _png()
+
+
+def test_an_image_of_an_internal_article_is_not_served_to_customers(
+    articles: list[Article],
+) -> None:
+    secret = published("Runbook", visibility=Visibility.INTERNAL)
+    image = article_image_add(
+        article=secret, filename="console.png", data=_png(), actor=UserFactory()
+    )
+    assert Client().get(f"/help/images/{image.pk}").status_code == 404
+    assert signed_in(customer_user()).get(f"/help/images/{image.pk}").status_code == 404
+    assert signed_in(UserFactory()).get(f"/help/images/{image.pk}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("fake.png", b"\x89PNG\r\n\x1a\n but not really"),
+        ("empty.png", b""),
+    ],
+)
+def test_what_is_not_an_image_is_refused_and_nothing_stored(
+    articles: list[Article], name: str, data: bytes
+) -> None:
+    with pytest.raises(KnowledgeError) as refused:
+        article_image_add(article=articles[0], filename=name, data=data, actor=UserFactory())
+    assert refused.value.code == "invalid_image"
+    agent = signed_in(UserFactory())
+    upload = SimpleUploadedFile(name, data, content_type="image/png")
+    response = agent.post(f"/knowledge/{articles[0].pk}/images", {"image": upload}, follow=True)
+    assert response.status_code == 200
+    assert not ArticleImage.objects.exists()
+
+
+def test_customers_cannot_add_images(articles: list[Article]) -> None:
+    upload = SimpleUploadedFile("x.png", _png(), content_type="image/png")
+    response = signed_in(customer_user()).post(
+        f"/knowledge/{articles[0].pk}/images", {"image": upload}
+    )
+    assert response.status_code in (302, 403)
+    assert not ArticleImage.objects.exists()
+
+
+def test_related_articles_are_set_by_number_and_shown_where_readers_may_see_them(
+    articles: list[Article],
+) -> None:
+    agent = signed_in(UserFactory())
+    secret = published("Refund fraud checks", visibility=Visibility.INTERNAL)
+    fields = {"title": "Refunds", "body": "Refunds take 5 days.", "locale": "en",
+              "visibility": "public"}  # fmt: skip
+    refused = agent.post(f"/knowledge/{articles[1].pk}/", {**fields, "related": "9999, x"})
+    assert "Give article numbers" in refused.content.decode()
+    refused = agent.post(f"/knowledge/{articles[1].pk}/", {**fields, "related": "9999"})
+    assert "There is no article 9999." in refused.content.decode()
+    agent.post(
+        f"/knowledge/{articles[1].pk}/",
+        {**fields, "related": f"{articles[2].pk}, #{secret.pk}"},
+    )
+    assert set(articles[1].related.all()) == {articles[2], secret}
+    public = Client().get(f"/help/en/articles/{articles[1].pk}-refunds/").content.decode()
+    assert "Delivery times" in public
+    assert "Refund fraud checks" not in public  # related, but internal

@@ -33,7 +33,7 @@
   function focusComposer(kind) {
     var radio = document.getElementById(kind === "note" ? "kind-note" : "kind-reply");
     if (radio) radio.checked = true;
-    var box = document.getElementById("composer-text");
+    var box = document.getElementById(button.dataset.insertInto || "composer-text");
     if (box) { box.focus(); box.scrollIntoView({block: "center"}); }
   }
 
@@ -88,7 +88,7 @@
   document.addEventListener("click", function (e) {
     var button = e.target.closest ? e.target.closest("[data-insert-text]") : null;
     if (!button) return;
-    var box = document.getElementById("composer-text");
+    var box = document.getElementById(button.dataset.insertInto || "composer-text");
     if (!box) return;
     var at = box.selectionStart || box.value.length;
     var text = button.dataset.insertText;
@@ -104,7 +104,7 @@
     var opt = sel.options[sel.selectedIndex];
     if (!opt || !opt.dataset.url) return;
     fetch(opt.dataset.url, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (text) {
-      var box = document.getElementById("composer-text");
+      var box = document.getElementById(button.dataset.insertInto || "composer-text");
       var at = box.selectionStart || box.value.length;
       box.value = box.value.slice(0, at) + text + box.value.slice(at);
       box.dispatchEvent(new Event("input", {bubbles: true}));
