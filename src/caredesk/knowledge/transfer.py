@@ -8,11 +8,13 @@ the lines before and after it are still imported."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from caredesk.core.errors import DomainError
 from caredesk.knowledge.enums import ArticleStatus, Visibility
@@ -68,6 +70,23 @@ def _text(obj: dict[str, Any], name: str, *, required: bool = False) -> str:
     return value
 
 
+_OWN_ID = re.compile(r"caredesk-(\d+)")
+
+
+def _by_external_id(external_id: str) -> Article | None:
+    """The article with this external id; ``caredesk-N`` (what kb_export writes for an
+    article that has none) is article N, so an export imported back updates it."""
+    article = Article.objects.filter(external_id=external_id).first()
+    own = _OWN_ID.fullmatch(external_id)
+    if article is None and own:
+        article = (
+            Article.objects.filter(pk=int(own.group(1)))
+            .filter(Q(external_id="") | Q(external_id__isnull=True))
+            .first()
+        )
+    return article
+
+
 def _one(obj: Any, pending: dict[str, list[tuple[Article, str]]]) -> str:
     if not isinstance(obj, dict):
         raise LineError("not a JSON object")
@@ -84,7 +103,7 @@ def _one(obj: Any, pending: dict[str, list[tuple[Article, str]]]) -> str:
     original_id = _text(obj, "translation_of").strip()
     original = None
     if original_id:
-        original = Article.objects.filter(external_id=original_id).first()
+        original = _by_external_id(original_id)
     fields = ArticleFields(
         title=_text(obj, "title", required=True),
         body=_text(obj, "body"),
@@ -96,7 +115,7 @@ def _one(obj: Any, pending: dict[str, list[tuple[Article, str]]]) -> str:
         translation_of=original,
         external_id=external_id,
     )
-    article = Article.objects.filter(external_id=external_id).first()
+    article = _by_external_id(external_id)
     if article is None:
         article = article_create(fields=fields, author=None)
         outcome = "created"
@@ -140,7 +159,7 @@ def kb_import(lines: Iterable[str]) -> ImportReport:
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     for original_id, waiting in pending.items():
-        original = Article.objects.filter(external_id=original_id).first()
+        original = _by_external_id(original_id)
         for article, external_id in waiting:
             if original is None:
                 report.errors.append(

@@ -15,6 +15,7 @@ from caredesk.core.errors import PermissionDenied
 from caredesk.customers.factories import customer_user
 from caredesk.knowledge.enums import ArticleStatus
 from caredesk.knowledge.errors import KnowledgeError, KnowledgeErrorCode
+from caredesk.knowledge.factories import published
 from caredesk.knowledge.models import Article
 from caredesk.knowledge.rendering import markdown_html
 from caredesk.knowledge.services import (
@@ -143,3 +144,23 @@ def test_export_reads_back_as_the_same_articles() -> None:
     report = kb_import([json.dumps(e) for e in exported])
     assert report.unchanged == 2
     assert not report.errors
+
+
+def test_articles_written_here_export_and_import_back_without_duplicates() -> None:
+    original = published("Opening hours", questions=["when are you open"])
+    german = published("Öffnungszeiten", locale="de")
+    article_update(article=german, fields=ArticleFields(translation_of=original), actor=None)
+    exported = [json.loads(line) for line in kb_export()]
+    assert [e["external_id"] for e in exported] == [
+        f"caredesk-{original.pk}",
+        f"caredesk-{german.pk}",
+    ]
+    exported[0]["title"] = "Opening hours and holidays"
+    report = kb_import([json.dumps(e) for e in exported])
+    assert not report.errors
+    assert (report.created, report.updated) == (0, 1)
+    assert Article.objects.count() == 2
+    original.refresh_from_db()
+    assert original.title == "Opening hours and holidays"
+    assert original.external_id == f"caredesk-{original.pk}"  # stable from now on
+    assert Article.objects.get(pk=german.pk).translation_of_id == original.pk
