@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -177,20 +176,6 @@ class Ranked:
     probabilities: dict[int, float]  # the question model's, when there is one
 
 
-_beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-meaning")
-
-
-def _meaning(
-    loaded: _Loaded, query: str, mask: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.float32], dict[int, float], dict[int, float] | None]:
-    """The question's vector, the nearest articles, and the question model's guesses;
-    no database."""
-    vector = encoder().encode([query])[0]
-    similarity = loaded.index.similarity(vector, only=mask)
-    probabilities = loaded.model.probabilities(vector) if loaded.model is not None else None
-    return vector, similarity, probabilities
-
-
 def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
     """(article id, score) best first, the index, and the question's vector."""
     query = " ".join((query or "").split())[:MAX_QUERY]
@@ -202,9 +187,9 @@ def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
     allowed, mask = _allowed(loaded, audience, locale)
     if not allowed:
         return Ranked([], loaded, None, set(), {}, {})
-    # the sentence model runs beside the full-text query (numpy lets go of the GIL),
-    # not after it: the two take about as long
-    meaning = _beside.submit(_meaning, loaded, query, mask)
+    vector = encoder().encode([query])[0]
+    similarity = loaded.index.similarity(vector, only=mask)
+    probabilities = loaded.model.probabilities(vector) if loaded.model is not None else None
     informative = _informative(loaded, query)
     words = (
         [
@@ -215,7 +200,6 @@ def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
         if informative
         else []
     )
-    vector, similarity, probabilities = meaning.result()
     relevant = {pk for pk, sim in similarity.items() if sim >= MIN_SIMILARITY} | set(words)
     return Ranked(
         combine(similarity, probabilities, words, allowed),
