@@ -10,8 +10,10 @@ was just unpublished or made internal; it can only miss what was just published.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +30,7 @@ from caredesk.knowledge.rendering import excerpt
 from caredesk.knowledge.selectors import visibilities_for, visible_articles
 from caredesk.search.models import DocKind
 from caredesk.search.query import meaningful, terms
-from caredesk.search.selectors import documents_matching, search_ranked_any
+from caredesk.search.selectors import documents_of_kind, documents_with
 
 MAX_QUERY = 300
 MAX_RESULTS = 20
@@ -36,6 +38,8 @@ MIN_SIMILARITY = 0.3  # a result this far in meaning, sharing no word, is noise
 RECHECK_SECONDS = 1.0  # how often a process asks whether the index changed
 COMMON_SHARE = 0.5  # a word in more of the articles than this tells none of them apart
 COMMON_MIN_ARTICLES = 20  # ... once there are this many
+MAX_WORD_HITS = 50  # articles found by their words, for the ranking
+MAX_POSTINGS = 2_000_000  # article ids held per process for the words asked for
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,8 @@ class _Loaded:
     model: QuestionModel | None
     meta: dict[int, _Meta]
     checked: float  # time.monotonic() when the key was last compared
-    # words against how many of the articles hold them (see _informative)
-    frequency: dict[str, int] = field(default_factory=dict)
+    # each word asked for: the articles that hold it, None when most do (see _word_ranks)
+    postings: dict[str, frozenset[int] | None] = field(default_factory=dict)
     documents: int | None = None
     # who may read what, per (audience, locale): the ids, and the index's mask of them
     allowed: dict[tuple[str, str], tuple[frozenset[int], npt.NDArray[np.bool_]]] = field(
@@ -147,23 +151,39 @@ def _allowed(
     return loaded.allowed[key]
 
 
-def _informative(loaded: _Loaded, query: str) -> str:
-    """The query's words that tell articles apart: not stop words, and not found in
-    most of this knowledge base's articles (its own stop words, in any language; they
-    add nothing to the full-text rank and cost the most to rank). Each word is counted
-    once per index."""
+def _postings(loaded: _Loaded, word: str) -> frozenset[int] | None:
+    """The articles that hold ``word`` (by its stem), read once per index; None for a
+    word in most of them (once there are COMMON_MIN_ARTICLES): this knowledge base's
+    own stop words, in any language, which tell no article apart."""
     if loaded.documents is None:
-        loaded.documents = documents_matching(kind=DocKind.ARTICLE)
-    words = meaningful(terms(query))
-    if loaded.documents < COMMON_MIN_ARTICLES:
-        return " ".join(words)
-    if len(loaded.frequency) > 50_000:  # a long-lived process: forget, count again
-        loaded.frequency.clear()
-    for word in words:
-        if word not in loaded.frequency:
-            loaded.frequency[word] = documents_matching(kind=DocKind.ARTICLE, word=word)
-    limit = COMMON_SHARE * loaded.documents
-    return " ".join(w for w in words if loaded.frequency[w] <= limit)
+        loaded.documents = documents_of_kind(kind=DocKind.ARTICLE)
+    if word not in loaded.postings:
+        if sum(len(p or ()) for p in loaded.postings.values()) > MAX_POSTINGS:
+            loaded.postings.clear()  # a long-lived process: forget, read again
+        common = max(COMMON_MIN_ARTICLES, int(COMMON_SHARE * loaded.documents))
+        found = documents_with(kind=DocKind.ARTICLE, word=word, limit=common + 1)
+        loaded.postings[word] = frozenset(found) if len(found) <= common else None
+    return loaded.postings[word]
+
+
+def _word_ranks(loaded: _Loaded, query: str, allowed: AbstractSet[int]) -> list[int]:
+    """The allowed articles that share a telling word with the query, best first: by
+    the summed inverse document frequency of the words they share (BM25's weight), so
+    that an article with the rare word (a product name) comes before one with a
+    common word. Matching is the full-text index's (stems, stop words); the ranking is
+    done here, among the few articles that match, because ranking every match in the
+    database costs more than the rest of a search."""
+    n = max(loaded.documents or 0, 1)
+    scores: dict[int, float] = {}
+    for word in meaningful(terms(query)):
+        holders = _postings(loaded, word)
+        if not holders:
+            continue
+        weight = math.log(1 + (n - len(holders) + 0.5) / (len(holders) + 0.5))
+        for pk in holders:
+            if pk in allowed:
+                scores[pk] = scores.get(pk, 0.0) + weight
+    return sorted(scores, key=lambda pk: (-scores[pk], pk))[:MAX_WORD_HITS]
 
 
 @dataclass
@@ -190,16 +210,7 @@ def _ranked(query: str, audience: str, locale: str | None) -> Ranked:
     vector = encoder().encode([query])[0]
     similarity = loaded.index.similarity(vector, only=mask)
     probabilities = loaded.model.probabilities(vector) if loaded.model is not None else None
-    informative = _informative(loaded, query)
-    words = (
-        [
-            pk
-            for pk in search_ranked_any(kind=DocKind.ARTICLE, q=informative, limit=50)
-            if pk in allowed
-        ]
-        if informative
-        else []
-    )
+    words = _word_ranks(loaded, query, allowed)
     relevant = {pk for pk, sim in similarity.items() if sim >= MIN_SIMILARITY} | set(words)
     return Ranked(
         combine(similarity, probabilities, words, allowed),

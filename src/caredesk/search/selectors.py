@@ -140,52 +140,31 @@ def search_ids(*, user: User, q: str, limit: int = 20) -> Hits:
     return Hits(ticket_ids=find(words, [DocKind.TICKET], scope, limit), customer_ids=[])
 
 
-def search_ranked_any(*, kind: str, q: str, limit: int = 50) -> list[int]:
-    """Ids of the documents of one kind that hold any word of ``q``, best match first
-    (bm25 on SQLite, ts_rank on PostgreSQL): for small families such as articles,
-    where a question rarely shares every word with its answer. Stop words do not count:
-    "how" or "my" would match nearly every document."""
-    words = meaningful(terms(q))
-    if not words:
-        return []
+def documents_of_kind(*, kind: str) -> int:
+    """How many documents of one kind the index holds."""
     assert kind in DocKind.values
+    return SearchEntry.objects.filter(kind=kind).count()
+
+
+def documents_with(*, kind: str, word: str, limit: int) -> list[int]:
+    """Ids of the documents of one kind that hold ``word`` (by its stem; none for a
+    stop word), unranked, at most ``limit``: a word's postings, for callers that rank
+    among few documents themselves, such as the knowledge base's articles."""
+    assert kind in DocKind.values
+    words = meaningful(terms(word))
+    if len(words) != 1:
+        return []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT e.object_id FROM search_fts JOIN search_searchentry e "
-                "ON e.id = search_fts.rowid WHERE search_fts MATCH %s ORDER BY rank LIMIT %s",
+                "ON e.id = search_fts.rowid WHERE search_fts MATCH %s LIMIT %s",
                 [fts5_match_any(words, kind=kind), limit],
             )
         else:
             cursor.execute(
-                "SELECT object_id FROM search_searchentry, "
-                "to_tsquery('english'::regconfig, %s) query "
-                "WHERE kind = %s AND document @@ query "
-                "ORDER BY ts_rank(document, query) DESC, id LIMIT %s",
-                [tsquery_any(words), kind, limit],
+                "SELECT object_id FROM search_searchentry "
+                "WHERE kind = %s AND document @@ to_tsquery('english'::regconfig, %s) LIMIT %s",
+                [kind, tsquery_any(words), limit],
             )
         return [int(r[0]) for r in cursor.fetchall()]
-
-
-def documents_matching(*, kind: str, word: str | None = None) -> int:
-    """How many documents of one kind hold ``word`` (by its stem), or all of them: its
-    document frequency, for callers that treat a word found nearly everywhere as noise."""
-    assert kind in DocKind.values
-    words = meaningful(terms(word or ""))
-    if word is not None and len(words) != 1:
-        return 0
-    if word is None:
-        return SearchEntry.objects.filter(kind=kind).count()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s",
-                [fts5_match_any(words, kind=kind)],
-            )
-        else:
-            cursor.execute(
-                "SELECT count(*) FROM search_searchentry "
-                "WHERE kind = %s AND document @@ to_tsquery('english'::regconfig, %s)",
-                [kind, tsquery_any(words)],
-            )
-        return int(cursor.fetchone()[0])

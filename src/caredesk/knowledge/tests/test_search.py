@@ -9,7 +9,7 @@ from caredesk.knowledge.enums import Audience, Visibility
 from caredesk.knowledge.factories import published
 from caredesk.knowledge.learning import article_vectors_compute
 from caredesk.knowledge.models import Article
-from caredesk.knowledge.search import _informative, _load, kb_search
+from caredesk.knowledge.search import _load, _postings, _word_ranks, kb_search
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +37,18 @@ def test_an_index_a_moment_old_never_shows_what_was_just_hidden() -> None:
     assert _titles("where is my refund", Audience.AGENT) == ["Refunds"]
 
 
-def test_words_in_most_of_the_articles_do_not_count() -> None:
-    for n in range(24):
-        published(f"Widget part {n}", body=f"Every widget has part {n}.")
-    published("Widget refunds", body="A refund for a widget takes five days.")
+def test_words_in_most_of_the_articles_do_not_count_and_rare_words_rank_first() -> None:
+    parts = [published(f"Widget part {n}", body=f"Every widget has part {n}.") for n in range(24)]
+    refunds = published("Widget refunds", body="A refund for a widget takes five days.")
+    gadget = published("Gadget refunds", body="A refund for a gadget: see the widget rules.")
     loaded = _load()
-    assert _informative(loaded, "How do I get a widget refund?") == "get refund"
-    assert _informative(loaded, "how do I") == ""  # stop words only
+    everyone = {a.pk for a in [*parts, refunds, gadget]}
+    assert _postings(loaded, "widget") is None  # in 26 of 26 articles
+    assert _postings(loaded, "refunds") == {refunds.pk, gadget.pk}  # by its stem
+    assert _postings(loaded, "how") == frozenset()  # a stop word
+    # "gadget" is rarer than "refund": the article with both comes first
+    assert _word_ranks(loaded, "How do I get a widget gadget refund?", everyone) == [
+        gadget.pk,
+        refunds.pk,
+    ]
+    assert _word_ranks(loaded, "widget refund", everyone - {gadget.pk}) == [refunds.pk]

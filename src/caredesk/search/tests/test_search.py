@@ -95,12 +95,12 @@ def test_stop_words_are_left_out_of_any_word_queries() -> None:
 
 
 @pytest.mark.django_db
-def test_documents_matching_counts_a_word_by_its_stem() -> None:
+def test_a_words_postings_are_found_by_its_stem() -> None:
     for n, body in enumerate(["refunds take days", "a refund", "shipping"]):
         search_entry_put(kind=DocKind.ARTICLE, object_id=n + 1, customer_id=None,
                          organization_id=None, title=f"Article {n}", body=body)  # fmt: skip
-    assert selectors.documents_matching(kind=DocKind.ARTICLE) == 3
-    assert selectors.documents_matching(kind=DocKind.ARTICLE, word="refund") == 2
-    assert selectors.documents_matching(kind=DocKind.ARTICLE, word="the") == 0  # a stop word
-    assert selectors.search_ranked_any(kind=DocKind.ARTICLE, q="how is the") == []
-    assert selectors.search_ranked_any(kind=DocKind.ARTICLE, q="how is the refund") != []
+    assert selectors.documents_of_kind(kind=DocKind.ARTICLE) == 3
+    assert sorted(selectors.documents_with(kind=DocKind.ARTICLE, word="refund", limit=9)) == [1, 2]
+    assert len(selectors.documents_with(kind=DocKind.ARTICLE, word="refund", limit=1)) == 1
+    assert selectors.documents_with(kind=DocKind.ARTICLE, word="the", limit=9) == []  # stop word
+    assert selectors.documents_with(kind=DocKind.TICKET, word="refund", limit=9) == []
