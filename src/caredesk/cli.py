@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from typing import Any
@@ -37,11 +38,36 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=1)
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(host: str, port: int, workers: int, chat_port: int | None = None) -> None:
+    """With Redis: gunicorn workers for HTTP, and beside them one ASGI process (uvicorn)
+    for chat's WebSockets and long-polls on ``chat_port``, the channel layer joining
+    them. Without Redis the in-memory channel layer joins nothing across processes, so
+    one uvicorn process serves both (and runs the periodic jobs)."""
     from django.conf import settings
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    database = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
+    if not str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).startswith("channels_redis"):
+        import uvicorn
+
+        from caredesk.core.jobs import embedded_scheduler_start
+
+        click.echo(
+            f"caredesk serving on http://{host}:{port}, HTTP and chat in one process "
+            f"(database: {database}; set REDIS_URL for gunicorn workers beside chat)"
+        )
+        embedded_scheduler_start()
+        uvicorn.run(
+            "caredesk.config.asgi:application", host=host, port=port, ws="websockets-sansio",
+            lifespan="off", log_level="info",
+        )  # fmt: skip
+        return
+    chat_port = chat_port or port + 1
+    chat = [sys.executable, "-m", "uvicorn", "caredesk.config.asgi:application", "--host", host,
+            "--port", str(chat_port), "--ws", "websockets-sansio", "--lifespan", "off"]  # fmt: skip
+    subprocess.Popen(chat)  # noqa: S603  # same process group: stopped with gunicorn
+    os.environ["CAREDESK_CHAT_WS_PORT"] = os.environ.get("CAREDESK_CHAT_WS_PORT") or str(chat_port)
     args = [
         sys.executable,
         "-m",
@@ -61,8 +87,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         "python:caredesk.config.gunicorn",
     ]
     click.echo(
-        f"caredesk serving on http://{host}:{port} with {workers} workers "
-        f"(database: {str(settings.DATABASES['default']['ENGINE']).rsplit('.', 1)[-1]})"
+        f"caredesk serving on http://{host}:{port} with {workers} workers, chat on port "
+        f"{chat_port} (database: {database})"
     )
     os.execv(sys.executable, args)  # noqa: S606  # replace this process with gunicorn
 
@@ -71,10 +97,14 @@ def _serve(host: str, port: int, workers: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve caredesk with gunicorn (a production WSGI server)."""
+@click.option(
+    "--chat-port", type=click.IntRange(1, 65535), default=None,
+    help="With REDIS_URL: the port of chat's WebSocket server (default: --port + 1).",
+)  # fmt: skip
+def serve(host: str, port: int, workers: int, chat_port: int | None) -> None:
+    """Serve caredesk: gunicorn for HTTP and uvicorn for chat (see docs/chat.md)."""
     cli_setup()
-    _serve(host, port, workers)
+    _serve(host, port, workers, chat_port)
 
 
 @main.command()

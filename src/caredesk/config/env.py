@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -38,6 +39,8 @@ class Env:
     default_from_email: str
     signup_open: bool
     base_url: str = "http://127.0.0.1:8000"
+    chat_ws_url: str = ""
+    chat_ws_port: int = 0
 
 
 def _bool(name: str, raw: str | None, default: bool = False) -> bool:
@@ -108,6 +111,9 @@ def read_env() -> Env:
         email_url=e.get("EMAIL_URL") or "consolemail://",
         default_from_email=e.get("DEFAULT_FROM_EMAIL") or "caredesk <caredesk@localhost>",
         signup_open=_bool("CAREDESK_SIGNUP_OPEN", e.get("CAREDESK_SIGNUP_OPEN"), default=True),
+        # where chat widgets open their WebSocket when it is not this host's /ws/chat/
+        chat_ws_url=e.get("CAREDESK_CHAT_WS_URL", ""),
+        chat_ws_port=_int("CAREDESK_CHAT_WS_PORT", e.get("CAREDESK_CHAT_WS_PORT"), 0),
         # Links in mail sent by background jobs (surveys) start with this.
         base_url=(e.get("CAREDESK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
     )
@@ -122,6 +128,30 @@ def cache_config(redis_url: str, data_dir: Path) -> dict[str, object]:
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(data_dir / "cache"),
     }
+
+
+def channel_layers_config(redis_url: str) -> dict[str, dict[str, object]]:
+    """Chat's channel layer: Redis when REDIS_URL is set (every server process hears
+    every broadcast), else in memory (embedded: one process serves the sockets)."""
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [redis_url]},
+            }
+        }
+    return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def chat_ws_sources(url: str, port: int) -> list[str]:
+    """The Content-Security-Policy sources of chat's WebSocket server, when it is not
+    this host's own port."""
+    if url:
+        parts = urlsplit(url)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    if port:
+        return [f"ws://*:{port}", f"wss://*:{port}"]
+    return []
 
 
 def email_config(url: str) -> dict[str, object]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caredesk.config.env import cache_config, database_config, email_config, read_env
+from caredesk.config.env import (
+    cache_config,
+    channel_layers_config,
+    chat_ws_sources,
+    database_config,
+    email_config,
+    read_env,
+)
 from caredesk.config.schedule import beat_schedule
 
 ENV = read_env()
@@ -44,6 +51,7 @@ INSTALLED_APPS = [
     "caredesk.analytics",
     "caredesk.customer360",
     "caredesk.knowledge",
+    "caredesk.chat",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +138,10 @@ SESAME_ONE_TIME = True
 SESAME_TOKEN_NAME = "token"  # noqa: S105  # the URL parameter's name
 
 CACHES = {"default": cache_config(ENV.redis_url, DATA_DIR)}
+CHANNEL_LAYERS = channel_layers_config(ENV.redis_url)
+ASGI_APPLICATION = "caredesk.config.asgi.application"
+CAREDESK_CHAT_WS_URL = ENV.chat_ws_url
+CAREDESK_CHAT_WS_PORT = ENV.chat_ws_port
 
 # Background jobs (docs/jobs.md). With a broker, Celery: a job is acknowledged only
 # when it finished, and one whose worker died goes back to the queue. Without one, the
@@ -169,6 +181,8 @@ CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/api/v1/docs", "/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
+        # chat's WebSockets, when a server of their own serves them
+        "connect-src": ["'self'", *chat_ws_sources(ENV.chat_ws_url, ENV.chat_ws_port)],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],

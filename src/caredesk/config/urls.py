@@ -5,6 +5,8 @@ from caredesk.accounts import views as account_views
 from caredesk.analytics import views as analytics_views
 from caredesk.automation import views as automation_views
 from caredesk.channels.mail import views as mail_views
+from caredesk.chat import views as chat_views
+from caredesk.chat.urls import api_patterns as chat_api_patterns
 from caredesk.config import views as config_views
 from caredesk.config.api import api
 from caredesk.core import views as core_views
@@ -52,6 +54,8 @@ manage_patterns = (
         path("routing/", routing_views.routing_page, name="routing"),
         path("routing/teams/<int:team_id>", routing_views.team_save, name="routing_team"),
         path("routing/agents/<int:user_id>", routing_views.agent_save, name="routing_agent"),
+        path("chat-widgets/", chat_views.widgets, name="chat_widgets"),
+        path("chat-widgets/<int:object_id>/", chat_views.widgets, name="chat_widget"),
         path("mailboxes/", mail_views.mailboxes, name="mailboxes"),
         path("mailboxes/<int:object_id>/", mail_views.mailboxes, name="mailbox"),
         path("follow-ups/", survey_views.follow_ups, name="follow_ups"),
@@ -98,5 +102,7 @@ urlpatterns = [
     path("staffing/", include("caredesk.staffing.urls")),
     path("manage/", include(manage_patterns)),
     path("admin/", admin.site.urls),
+    path("chat/", include("caredesk.chat.urls")),
+    path("api/v1/chat/", include(chat_api_patterns)),
     path("api/v1/", api.urls),
 ]

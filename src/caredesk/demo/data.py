@@ -24,6 +24,7 @@ from caredesk.customers.services import (
 )
 from caredesk.demo import vocabulary as v
 from caredesk.demo.automation import demo_automation, demo_service_levels
+from caredesk.demo.chat import demo_chat
 from caredesk.demo.feedback import demo_feedback
 from caredesk.demo.staffing import demo_staffing
 from caredesk.surveys.services import survey_response_record
@@ -66,6 +67,7 @@ def demo_load(
         demo_service_levels()
         demo_automation(staff)
         demo_feedback(rng, next(u for u in staff if u.email == logins[1][1]))
+        demo_chat(next(u for u in staff if u.email == logins[2][1]))
     return logins
 
 
