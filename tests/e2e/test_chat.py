@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import uvicorn
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.db import connection
 
 from caredesk.accounts.factories import UserFactory
 from caredesk.chat.enums import ConversationStatus
@@ -76,6 +77,13 @@ class Asgi:
         self.thread.join(15)
 
 
+def _say(chat: Conversation, agent: Any, text: str) -> None:
+    try:
+        agent_say(conversation=chat, agent=agent, text=text)
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def asgi(transactional_db: Any) -> Iterator[Asgi]:
     server = Asgi()
@@ -134,7 +142,11 @@ def test_a_visitor_and_an_agent_chat_through_a_restart(browser: Any, asgi: Asgi)
     # the server goes away; the agent's next words are stored while it is down
     asgi.stop()
     chat = Conversation.objects.get()
-    agent_say(conversation=chat, agent=agent, text="I sent a new link just now.")
+    # from a thread of its own, as a worker or a console request would write it (the
+    # test's own thread runs the browser's event loop)
+    writer = threading.Thread(target=_say, args=(chat, agent, "I sent a new link just now."))
+    writer.start()
+    writer.join(15)
     asgi.start()
     widget.get_by_text("I sent a new link just now.").wait_for(timeout=30_000)
     shop.wait_for_timeout(1000)

@@ -106,9 +106,9 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # chan
             elif kind == "typing":
                 live.typing(self.conversation_id, sender="visitor", seq=0, to_visitor=False)
             elif kind == "handoff":
-                await database_sync_to_async(self._handoff)()
+                await live.sent_by_caller(self._handoff)
             elif kind == "end":
-                await database_sync_to_async(self._end)()
+                await live.sent_by_caller(self._end)
             elif kind == "ping":
                 await self.send_json({"type": "pong"})
             else:
@@ -132,6 +132,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # chan
             await self.close(code=CLOSE_FORBIDDEN if exc.status == 403 else CLOSE_UNAUTHENTICATED)
             return
         self.conversation_id = conversation.pk
+        self.conversation = conversation  # its status is read again with every message
         self.auth_timer.cancel()
         await self.channel_layer.group_add(live.visitor_group(conversation.pk), self.channel_name)
         # the number read again once joined: anything later arrives through the group
@@ -171,15 +172,14 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # chan
         if not isinstance(text, str) or (client_id is not None and not isinstance(client_id, str)):
             await self.send_error("malformed", "text and client_id are strings.")
             return
-        events = await database_sync_to_async(self._say)(text, client_id)
+        events = await live.sent_by_caller(
+            visitor_say, conversation=self.conversation, text=text, client_id=client_id
+        )
         await self.send_json({"type": "ack", "client_id": client_id, "seq": events[0].seq})
 
     def _conversation(self) -> Conversation:
         assert self.conversation_id is not None
         return Conversation.objects.select_related("widget").get(pk=self.conversation_id)
-
-    def _say(self, text: str, client_id: str | None) -> list[Any]:
-        return visitor_say(conversation=self._conversation(), text=text, client_id=client_id)
 
     def _handoff(self) -> None:
         visitor_handoff(conversation=self._conversation())
@@ -228,8 +228,12 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channe
             if kind == "watch":
                 await self._watch(conversation_id, content.get("after_seq", 0))
             elif kind in ("message", "note"):
-                await database_sync_to_async(self._say)(
-                    conversation_id, content.get("text"), content.get("client_id"), kind == "note"
+                await live.sent_by_caller(
+                    self._say,
+                    conversation_id,
+                    content.get("text"),
+                    content.get("client_id"),
+                    kind == "note",
                 )
             elif kind == "typing" and conversation_id in self.watching:
                 live.typing(conversation_id, sender="agent", seq=0, to_visitor=True)
@@ -255,7 +259,12 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channe
         stream.resumed(found[-1].seq if found else after)
 
     def _say(self, conversation_id: int, text: Any, client_id: Any, note: bool) -> None:
-        conversation = conversation_get_for_staff(user=self.user, conversation_id=conversation_id)
+        if conversation_id in self.watching:  # who may see it was checked when watched
+            conversation = Conversation(pk=conversation_id)  # agent_say reads the rest
+        else:
+            conversation = conversation_get_for_staff(
+                user=self.user, conversation_id=conversation_id
+            )
         agent_say(
             conversation=conversation, agent=self.user, text=text if isinstance(text, str) else "",
             client_id=client_id if isinstance(client_id, str) else None, note=note,

@@ -9,9 +9,13 @@ production (every process hears), in memory embedded (one process serves all).
 from __future__ import annotations
 
 import logging
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -21,6 +25,8 @@ from caredesk.chat.models import ChatEvent
 log = logging.getLogger("caredesk.chat")
 
 STAFF_GROUP = "chat.staff"  # every agent console: the queue changed
+T = TypeVar("T")
+_held = threading.local()  # broadcasts a socket's own call sends itself (see sent_by_caller)
 
 
 def visitor_group(conversation_id: int) -> str:
@@ -46,6 +52,10 @@ def event_json(event: ChatEvent) -> dict[str, Any]:
 
 
 def _send(group: str, message: dict[str, Any]) -> None:
+    held = getattr(_held, "out", None)
+    if held is not None:
+        held.append((group, message))
+        return
     layer = get_channel_layer()
     if layer is None:
         return
@@ -85,3 +95,35 @@ def typing(conversation_id: int, *, sender: str, seq: int, to_visitor: bool) -> 
         },
     }
     _send(visitor_group(conversation_id) if to_visitor else agent_group(conversation_id), body)
+
+
+@contextmanager
+def _holding() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    out: list[tuple[str, dict[str, Any]]] = []
+    _held.out = out
+    try:
+        yield out
+    finally:
+        _held.out = None
+
+
+async def sent_by_caller(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a service from a socket's event loop, in the database thread, and send its
+    broadcasts from the loop afterwards (after its commit, as publish does), instead of
+    hopping back to the loop once per broadcast."""
+
+    def call() -> tuple[T, list[tuple[str, dict[str, Any]]]]:
+        with _holding() as out:
+            result = fn(*args, **kwargs)
+        return result, out
+
+    done: tuple[T, list[tuple[str, dict[str, Any]]]] = await database_sync_to_async(call)()
+    result, out = done
+    layer = get_channel_layer()
+    if layer is not None:
+        for group, message in out:
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # the layer down: sockets catch up on resume
+                log.warning("chat: could not broadcast to %s", group, exc_info=True)
+    return result

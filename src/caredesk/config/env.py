@@ -140,7 +140,7 @@ def channel_layers_config(redis_url: str) -> dict[str, dict[str, object]]:
                 "CONFIG": {"hosts": [redis_url]},
             }
         }
-    return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return {"default": {"BACKEND": "caredesk.chat.layers.EmbeddedChannelLayer"}}
 
 
 def chat_ws_sources(url: str, port: int) -> list[str]:

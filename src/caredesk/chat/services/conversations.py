@@ -6,11 +6,12 @@ sockets after the commit (live.publish).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from caredesk.accounts.enums import Role
@@ -81,6 +82,19 @@ def origin_check(*, widget: ChatWidget, origin: str | None) -> None:
         )
 
 
+_NEXT_SEQ = (
+    "UPDATE chat_conversation SET last_seq = last_seq + 1 WHERE id = %s "
+    "RETURNING last_seq, status, assignee_id, first_agent_reply_at"
+)
+_INSERT = (
+    "INSERT INTO chat_chatevent (conversation_id, seq, kind, sender, author_id, text, "
+    "client_id, data, at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (conversation_id, client_id) WHERE client_id IS NOT NULL DO NOTHING "
+    "RETURNING id"
+)
+_NOT_LIVE = (ConversationStatus.ENDED, ConversationStatus.OFFLINE)
+
+
 def _append(
     conversation: Conversation,
     *,
@@ -90,27 +104,52 @@ def _append(
     author: User | None = None,
     client_id: str | None = None,
     data: dict[str, object] | None = None,
+    live_only: bool = False,
 ) -> tuple[ChatEvent, bool]:
-    """The next numbered event (in the caller's transaction), or the one already stored
-    with this client id (a resent message): (event, created)."""
-    if client_id:
-        existing = ChatEvent.objects.filter(conversation=conversation, client_id=client_id).first()
-        if existing is not None:
-            return existing, False
-    try:
-        with transaction.atomic():
-            Conversation.objects.filter(pk=conversation.pk).update(last_seq=F("last_seq") + 1)
-            seq = Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation.pk)
-            event = ChatEvent.objects.create(
-                conversation=conversation, seq=seq, kind=kind, sender=sender, author=author,
-                text=text, client_id=client_id or None, data=data or {}, at=timezone.now(),
-            )  # fmt: skip
-    except IntegrityError:  # the same client id sent twice at once: the first one stands
+    """The next numbered event (in the caller's transaction, which must roll back on
+    an error), or the one already stored with this client id (a resent message):
+    (event, created). The conversation's status, assignee and first reply are read in
+    the same statement that takes the number (and locks the row); with ``live_only``
+    an ended chat refuses. A message is the hot path of chat: three statements, in SQL
+    the ORM would take as long to compile as to run."""
+    with connection.cursor() as cursor:
         if client_id:
-            return ChatEvent.objects.get(conversation=conversation, client_id=client_id), False
-        raise
-    conversation.last_seq = seq
+            cursor.execute(
+                "SELECT id FROM chat_chatevent WHERE conversation_id = %s AND client_id = %s",
+                [conversation.pk, client_id],
+            )
+            if cursor.fetchone() is not None:
+                return _stored(conversation, client_id), False
+        cursor.execute(_NEXT_SEQ, [conversation.pk])
+        row = cursor.fetchone()
+        if row is None:
+            raise Conversation.DoesNotExist(conversation.pk)
+        seq, conversation.status, conversation.assignee_id, first_reply = row
+        conversation.last_seq = seq
+        conversation.first_agent_reply_at = (
+            first_reply if first_reply is None or not isinstance(first_reply, str)
+            else parse_datetime(first_reply)
+        )  # fmt: skip
+        if live_only and conversation.status in _NOT_LIVE:
+            raise Conflict(ChatErrorCode.CHAT_ENDED, _("This chat has ended."))
+        now = timezone.now()
+        cursor.execute(_INSERT, [
+            conversation.pk, seq, kind, sender, author.pk if author else None, text,
+            client_id or None, json.dumps(data or {}),
+            connection.ops.adapt_datetimefield_value(now),
+        ])  # fmt: skip
+        inserted = cursor.fetchone()
+    if inserted is None:  # the same client id at the same moment: the first one stands
+        return _stored(conversation, client_id or ""), False
+    event = ChatEvent(
+        pk=inserted[0], conversation_id=conversation.pk, seq=seq, kind=kind, sender=sender,
+        author=author, text=text, client_id=client_id or None, data=data or {}, at=now,
+    )  # fmt: skip
     return event, True
+
+
+def _stored(conversation: Conversation, client_id: str) -> ChatEvent:
+    return ChatEvent.objects.get(conversation_id=conversation.pk, client_id=client_id)
 
 
 def clean_text(text: str) -> str:
@@ -229,11 +268,11 @@ def _queue(conversation: Conversation, *, now: object = None) -> ChatEvent:
 def visitor_say(*, conversation: Conversation, text: str, client_id: str | None) -> list[ChatEvent]:
     """The visitor's message (once per client id) and, with the bot, its answer or the
     hand-over when it is not confident."""
-    _live(conversation)
     text = clean_text(text)
     event, created = _append(
-        conversation, text=text, sender=Sender.VISITOR, client_id=_clean_client_id(client_id)
-    )
+        conversation, text=text, sender=Sender.VISITOR, client_id=_clean_client_id(client_id),
+        live_only=True,
+    )  # fmt: skip
     if not created:
         return [event]
     events = [event]
@@ -289,17 +328,17 @@ def agent_say(
     *, conversation: Conversation, agent: User, text: str, client_id: str | None = None,
     note: bool = False,
 ) -> ChatEvent:  # fmt: skip
-    """An agent's message to the visitor, or an internal note the visitor never sees."""
-    _live(conversation)
-    if note:
-        _staff(agent)
-    else:
-        may_write(conversation, agent)
+    """An agent's message to the visitor, or an internal note the visitor never sees.
+    Who has the chat is read as the message takes its number: a chat transferred a
+    moment ago refuses the agent who had it."""
+    _staff(agent)
     text = clean_text(text)
     event, created = _append(
-        conversation, text=text, sender=Sender.AGENT, author=agent,
+        conversation, text=text, sender=Sender.AGENT, author=agent, live_only=True,
         kind=EventKind.NOTE if note else EventKind.MESSAGE, client_id=_clean_client_id(client_id),
     )  # fmt: skip
+    if not note:
+        may_write(conversation, agent)  # an error rolls the message back
     if created and not note and conversation.first_agent_reply_at is None:
         conversation.first_agent_reply_at = event.at
         Conversation.objects.filter(pk=conversation.pk).update(first_agent_reply_at=event.at)

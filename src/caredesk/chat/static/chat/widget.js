@@ -44,7 +44,7 @@
   var log = el("ol", { class: "log", "aria-live": "polite" });
   var typing = el("p", { class: "typing", hidden: "" }, T.typing);
   var note = el("p", { class: "note", role: "status" });
-  var form = el("form", { class: "compose" });
+  var form = el("form", { class: "compose", hidden: "" });  // shown once a session exists
   var input = el("textarea", { rows: "2", "aria-label": T.placeholder, placeholder: T.placeholder, maxlength: "5000" });
   var send = el("button", { type: "submit" }, T.send);
   form.append(input, send);
@@ -64,7 +64,8 @@
   }
   var askName = field(prechat, "name", T.name, "text", false);
   var askEmail = field(prechat, "email", T.email, "email", false);
-  prechat.append(el("button", { type: "submit" }, T.start));
+  var start = el("button", { type: "submit" }, T.start);
+  prechat.append(start);
   offline.append(el("h3", {}, T.offlineTitle));
   var offName = field(offline, "name", T.name, "text", false);
   var offEmail = field(offline, "email", T.email, "email", true);
@@ -105,7 +106,7 @@
     state.status = s;
     person.hidden = s !== "bot";
     offline.hidden = s !== "offline";
-    form.hidden = s === "offline" || s === "ended";
+    form.hidden = s === "offline" || s === "ended" || !state.token;
     if (text && s !== "bot") note.textContent = text;
     if (s === "ended") { var t = state.token; state.token = null; state.seq = 0; state.pending = []; save(); if (t && ws) ws.close(); prechat.hidden = false; }
   }
@@ -152,11 +153,13 @@
     e.preventDefault();
     var body = { widget_key: key, name: me.getAttribute("data-name") || askName.value, email: me.getAttribute("data-email") || askEmail.value,
       identity_hash: me.getAttribute("data-identity-hash") || "" };
+    start.disabled = true;  // one session per click
     api("sessions", body).then(function (r) {
+      start.disabled = false;
       state = { token: r.session_token, seq: 0, status: r.status, pending: [], ws_url: r.ws_url };
       seen = {}; log.textContent = ""; note.textContent = "";
       save(); prechat.hidden = true; status(r.status); connect(); input.focus();
-    }).catch(function (err) { note.textContent = (err && err.detail) || "Error"; });
+    }).catch(function (err) { start.disabled = false; note.textContent = (err && err.detail) || "Error"; });
   };
   form.onsubmit = function (e) {
     e.preventDefault();
