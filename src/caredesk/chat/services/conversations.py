@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -92,7 +93,11 @@ _INSERT = (
     "ON CONFLICT (conversation_id, client_id) WHERE client_id IS NOT NULL DO NOTHING "
     "RETURNING id"
 )
-_NOT_LIVE = (ConversationStatus.ENDED, ConversationStatus.OFFLINE)
+
+
+def _live(conversation: Conversation) -> None:
+    if conversation.status in (ConversationStatus.ENDED, ConversationStatus.OFFLINE):
+        raise Conflict(ChatErrorCode.CHAT_ENDED, _("This chat has ended."))
 
 
 def _append(
@@ -112,26 +117,20 @@ def _append(
     the same statement that takes the number (and locks the row); with ``live_only``
     an ended chat refuses. A message is the hot path of chat: three statements, in SQL
     the ORM would take as long to compile as to run."""
+    if client_id:
+        existing = _stored(conversation, client_id)
+        if existing is not None:
+            return existing, False
     with connection.cursor() as cursor:
-        if client_id:
-            cursor.execute(
-                "SELECT id FROM chat_chatevent WHERE conversation_id = %s AND client_id = %s",
-                [conversation.pk, client_id],
-            )
-            if cursor.fetchone() is not None:
-                return _stored(conversation, client_id), False
         cursor.execute(_NEXT_SEQ, [conversation.pk])
         row = cursor.fetchone()
         if row is None:
             raise Conversation.DoesNotExist(conversation.pk)
         seq, conversation.status, conversation.assignee_id, first_reply = row
         conversation.last_seq = seq
-        conversation.first_agent_reply_at = (
-            first_reply if first_reply is None or not isinstance(first_reply, str)
-            else parse_datetime(first_reply)
-        )  # fmt: skip
-        if live_only and conversation.status in _NOT_LIVE:
-            raise Conflict(ChatErrorCode.CHAT_ENDED, _("This chat has ended."))
+        conversation.first_agent_reply_at = _datetime(first_reply)
+        if live_only:
+            _live(conversation)
         now = timezone.now()
         cursor.execute(_INSERT, [
             conversation.pk, seq, kind, sender, author.pk if author else None, text,
@@ -140,7 +139,9 @@ def _append(
         ])  # fmt: skip
         inserted = cursor.fetchone()
     if inserted is None:  # the same client id at the same moment: the first one stands
-        return _stored(conversation, client_id or ""), False
+        stored = _stored(conversation, client_id or "")
+        assert stored is not None  # the conflict was on that row
+        return stored, False
     event = ChatEvent(
         pk=inserted[0], conversation_id=conversation.pk, seq=seq, kind=kind, sender=sender,
         author=author, text=text, client_id=client_id or None, data=data or {}, at=now,
@@ -148,8 +149,19 @@ def _append(
     return event, True
 
 
-def _stored(conversation: Conversation, client_id: str) -> ChatEvent:
-    return ChatEvent.objects.get(conversation_id=conversation.pk, client_id=client_id)
+def _datetime(value: object) -> datetime | None:
+    """A datetime column read in raw SQL: SQLite returns its text (in UTC), PostgreSQL
+    an aware datetime."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, UTC)
+        return parsed
+    return value if isinstance(value, datetime) else None
+
+
+def _stored(conversation: Conversation, client_id: str) -> ChatEvent | None:
+    return ChatEvent.objects.filter(conversation_id=conversation.pk, client_id=client_id).first()
 
 
 def clean_text(text: str) -> str:
@@ -174,11 +186,6 @@ def _clean_client_id(client_id: str | None) -> str | None:
             field="client_id",
         )
     return client_id
-
-
-def _live(conversation: Conversation) -> None:
-    if conversation.status in (ConversationStatus.ENDED, ConversationStatus.OFFLINE):
-        raise Conflict(ChatErrorCode.CHAT_ENDED, _("This chat has ended."))
 
 
 def _visitor(
