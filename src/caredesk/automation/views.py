@@ -17,7 +17,7 @@ from caredesk.automation.services.webhooks import (
     subscription_delete,
     subscription_rotate_secret,
 )
-from caredesk.core.web import model_screen
+from caredesk.core.web import model_screen, secret_rotated
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,16 +59,13 @@ def webhooks(request: HttpRequest, object_id: int | None = None) -> HttpResponse
 @require_POST
 @admin_required
 def webhook_rotate(request: HttpRequest, object_id: int) -> HttpResponse:
-    found = WebhookSubscription.objects.filter(pk=object_id).first()
-    if found is None:
-        raise Http404
-    rotated = subscription_rotate_secret(subscription=found)
-    messages.success(
+    return secret_rotated(
         request,
-        _("New signing secret for %(rotated)s (shown once): %(secret)s")
-        % {"rotated": rotated, "secret": rotated.secret},
+        objects=WebhookSubscription.objects.all(),
+        object_id=object_id,
+        rotate=lambda found: subscription_rotate_secret(subscription=found),
+        url_name="manage:webhook",
     )
-    return redirect("manage:webhook", object_id=object_id)
 
 
 @require_GET

@@ -2,7 +2,8 @@ from django.contrib import admin
 
 from caredesk.channels.mail.forms import MailboxForm
 from caredesk.channels.mail.mailboxes import mailbox_delete
-from caredesk.channels.models import Mailbox
+from caredesk.channels.messaging.forms import MessagingChannelForm
+from caredesk.channels.models import Mailbox, MessagingChannel
 from caredesk.core.forms import ServiceAdmin
 
 
@@ -16,3 +17,11 @@ class MailboxAdmin(ServiceAdmin):
 
     def service_delete(self, obj: Mailbox) -> None:
         mailbox_delete(mailbox=obj)
+
+
+@admin.register(MessagingChannel)
+class MessagingChannelAdmin(ServiceAdmin):
+    """Messaging channels in Django admin, through the same service as the admin screen."""
+
+    form = MessagingChannelForm
+    list_display = ("name", "adapter", "outbound_url", "team", "active")

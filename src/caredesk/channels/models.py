@@ -268,3 +268,162 @@ class MailThread(models.Model):
 
     def __str__(self) -> str:
         return f"{self.msgid} -> ticket {self.ticket_id}"
+
+
+class MessagingAdapter(models.TextChoices):
+    GENERIC = "generic", gettext_lazy("Generic JSON, signed (docs/channels.md)")
+    SMS_FORM = "sms_form", gettext_lazy("SMS gateway form posts (Twilio's shape)")
+
+
+class MessagingChannel(BaseModel):
+    """A messaging service (WhatsApp through a bridge, SMS, a social network) that posts
+    its customers' messages to caredesk's inbound URL and takes agents' replies at its
+    outbound URL. The generic adapter signs both ways with ``secret``; the SMS adapter
+    checks the gateway's own signature with the token in ``token_env``."""
+
+    name = models.CharField(max_length=100, verbose_name=gettext_lazy("name"))
+    key = models.CharField(max_length=40, unique=True, editable=False)
+    secret = models.CharField(max_length=64, editable=False)
+    adapter = models.CharField(
+        max_length=10,
+        choices=MessagingAdapter.choices,
+        default=MessagingAdapter.GENERIC,
+        verbose_name=gettext_lazy("adapter"),
+    )
+    outbound_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text=gettext_lazy(
+            "Where agents' replies are posted; empty: replies stay in caredesk."
+        ),
+        verbose_name=gettext_lazy("outbound URL"),
+    )
+    allow_private = models.BooleanField(
+        default=False,
+        help_text=gettext_lazy("Allow an outbound URL on a private or loopback address."),
+        verbose_name=gettext_lazy("allow private addresses"),
+    )
+    sender = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=gettext_lazy("SMS: the number replies are sent from."),
+        verbose_name=gettext_lazy("sender"),
+    )
+    account = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=gettext_lazy("SMS: the gateway account (user name of its send API)."),
+        verbose_name=gettext_lazy("account"),
+    )
+    token_env = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=gettext_lazy(
+            "SMS: name of the environment variable with the gateway's auth token."
+        ),
+        verbose_name=gettext_lazy("token variable"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("team"),
+    )
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelConversation(BaseModel):
+    """A provider's conversation and the ticket it is on now (a new one once that is
+    closed), with the customer's handle replies go to."""
+
+    channel = models.ForeignKey(
+        MessagingChannel, on_delete=models.CASCADE, related_name="conversations"
+    )
+    conversation_id = models.CharField(max_length=200)
+    handle = models.CharField(max_length=254)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "conversation_id"], name="channel_conversation_once"
+            )
+        ]
+        indexes = [models.Index(fields=["ticket"], name="channel_conversation_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.conversation_id} -> ticket {self.ticket_id}"
+
+
+class ChannelInbound(models.Model):
+    """A provider's message id, received once: a repeat answers what the first became."""
+
+    channel = models.ForeignKey(MessagingChannel, on_delete=models.CASCADE, related_name="+")
+    provider_message_id = models.CharField(max_length=200)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        "tickets.Message", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_message_id"], name="channel_inbound_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.provider_message_id}"
+
+
+class DeliveryState(models.TextChoices):
+    DELIVERED = "delivered", gettext_lazy("Delivered")
+    READ = "read", gettext_lazy("Read")
+    FAILED = "failed", gettext_lazy("Not delivered")
+
+
+class ChannelOutbound(MailOutboxRow):
+    """An agent's public reply on a messaging channel's ticket, posted to the channel
+    through the leased outbox; then what the provider reports of it."""
+
+    message = models.OneToOneField(
+        "tickets.Message", on_delete=models.CASCADE, related_name="channel_outbound"
+    )
+    conversation = models.ForeignKey(
+        ChannelConversation, on_delete=models.CASCADE, related_name="outbound"
+    )
+    channel = models.ForeignKey(MessagingChannel, on_delete=models.CASCADE, related_name="+")
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    delivery = models.CharField(max_length=9, choices=DeliveryState.choices, blank=True)
+    delivery_error = models.CharField(max_length=2000, blank=True)
+    delivery_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="channel_outbound_queued_idx",
+                condition=Q(status="queued"),
+            ),
+            models.Index(fields=["channel", "provider_message_id"], name="channel_outbound_pid"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sent", "failed"]),
+                name="channel_outbound_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.message_id} to {self.channel_id} ({self.status})"

@@ -25,13 +25,23 @@ def agent_notice_task(self: Any, row_id: int) -> str:
     return notice_deliver(row_id=row_id).outcome
 
 
+@shared_task(acks_late=True, bind=True, **RETRY)
+def messaging_deliver_task(self: Any, row_id: int) -> str:
+    """Post one reply to its messaging channel (channels.messaging.outbound)."""
+    from caredesk.channels.messaging.outbound import messaging_deliver
+
+    return messaging_deliver(row_id=row_id).outcome
+
+
 @shared_task(acks_late=True)
 def outbox_due_task() -> int:
-    """What is due of the customers' outbox and of the agent notices."""
+    """What is due of the customers' outbox (mail and messaging channels) and of the
+    agent notices."""
     from caredesk.channels.mail.notices import notices_due
     from caredesk.channels.mail.outbound import outbox_due
+    from caredesk.channels.messaging.outbound import messaging_due
 
-    return outbox_due() + notices_due()
+    return outbox_due() + notices_due() + messaging_due()
 
 
 @shared_task(acks_late=True)

@@ -32,20 +32,14 @@ from caredesk.chat.services import (
     visitor_say,
 )
 from caredesk.core.errors import DomainError
+from caredesk.core.web import problem_response
 
 MAX_BODY = 64 * 1024
 MAX_WAIT = 25.0  # seconds a poll waits for something new
 POLL_EVERY = 0.25
 
 
-def problem(status: int, code: str, detail: str, field: str | None = None) -> JsonResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:caredesk:problem:{code}", "title": detail, "status": status,
-        "detail": detail, "code": code,
-    }  # fmt: skip
-    if field:
-        body["errors"] = [{"field": field, "message": detail}]
-    return JsonResponse(body, status=status, content_type="application/problem+json")
+problem = problem_response
 
 
 def _cors(request: HttpRequest, response: HttpResponse, widget: ChatWidget | None) -> HttpResponse:

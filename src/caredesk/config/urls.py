@@ -5,6 +5,7 @@ from caredesk.accounts import views as account_views
 from caredesk.analytics import views as analytics_views
 from caredesk.automation import views as automation_views
 from caredesk.channels.mail import views as mail_views
+from caredesk.channels.messaging import views as messaging_views
 from caredesk.chat import views as chat_views
 from caredesk.chat.urls import api_patterns as chat_api_patterns
 from caredesk.config import views as config_views
@@ -56,6 +57,17 @@ manage_patterns = (
         path("routing/agents/<int:user_id>", routing_views.agent_save, name="routing_agent"),
         path("chat-widgets/", chat_views.widgets, name="chat_widgets"),
         path("chat-widgets/<int:object_id>/", chat_views.widgets, name="chat_widget"),
+        path("messaging-channels/", messaging_views.channels, name="messaging_channels"),
+        path(
+            "messaging-channels/<int:object_id>/",
+            messaging_views.channels,
+            name="messaging_channel",
+        ),
+        path(
+            "messaging-channels/<int:object_id>/rotate",
+            messaging_views.rotate,
+            name="messaging_channel_rotate",
+        ),
         path("mailboxes/", mail_views.mailboxes, name="mailboxes"),
         path("mailboxes/<int:object_id>/", mail_views.mailboxes, name="mailbox"),
         path("follow-ups/", survey_views.follow_ups, name="follow_ups"),
@@ -104,5 +116,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("chat/", include("caredesk.chat.urls")),
     path("api/v1/chat/", include(chat_api_patterns)),
+    path("api/v1/channels/<str:key>/inbound", messaging_views.inbound, name="channel_inbound"),
     path("api/v1/", api.urls),
 ]

@@ -10,12 +10,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from caredesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+
+
+def problem_response(status: int, code: str, detail: str, field: str | None = None) -> JsonResponse:
+    """An RFC 9457 problem body for the plain views outside the NinjaAPI (the chat
+    visitor's calls, the messaging channels' webhooks), shaped as the API's are."""
+    body: dict[str, Any] = {
+        "type": f"urn:caredesk:problem:{code}", "title": detail, "status": status,
+        "detail": detail, "code": code,
+    }  # fmt: skip
+    if field:
+        body["errors"] = [{"field": field, "message": detail}]
+    return JsonResponse(body, status=status, content_type="application/problem+json")
 
 
 def render_page(
@@ -117,3 +129,25 @@ def model_screen(
     return render(
         request, "partials/model_screen.html", context, status=422 if form.errors else 200
     )
+
+
+def secret_rotated(
+    request: HttpRequest,
+    *,
+    objects: QuerySet[Any],
+    object_id: int,
+    rotate: Callable[[Any], Any],
+    url_name: str,
+) -> HttpResponse:
+    """A new signing secret for the object (a webhook, a messaging channel), shown once
+    in a message on its page; 404 when there is no such object."""
+    found = objects.filter(pk=object_id).first()
+    if found is None:
+        raise Http404
+    rotated = rotate(found)
+    messages.success(
+        request,
+        _("New signing secret for %(rotated)s (shown once): %(secret)s")
+        % {"rotated": rotated, "secret": rotated.secret},
+    )
+    return redirect(url_name, object_id=object_id)

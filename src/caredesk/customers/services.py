@@ -348,26 +348,28 @@ def customer_get_or_create_by_email(*, email: str, name: str = "", batch: bool =
     ``batch``: the caller (mail filed in batches) looked the address up itself in its
     transaction and files the whole batch again one message at a time on any clash;
     then neither the look-up nor a savepoint is repeated here."""
-    value = contact_normalize(kind=ContactKind.EMAIL, value=email)
-    pairs = [(str(ContactKind.EMAIL), value)]
+    return customer_get_or_create_by_contact(
+        kind=ContactKind.EMAIL, value=email, name=name, batch=batch
+    )
+
+
+def customer_get_or_create_by_contact(
+    *, kind: str, value: str, name: str = "", batch: bool = False
+) -> Customer:
+    """The customer owning this contact point (an email, a phone number, a handle on a
+    messaging channel), created with it if nobody does; see the email case above."""
+    value = contact_normalize(kind=kind, value=value)
+    pairs = [(str(kind), value)]
     if batch:
         return _customer_insert(name=name, pairs=pairs)
-    contact = (
-        ContactPoint.objects.select_related("customer")
-        .filter(kind=ContactKind.EMAIL, value=value)
-        .first()
-    )
+    contact = ContactPoint.objects.select_related("customer").filter(kind=kind, value=value).first()
     if contact is not None:
         return contact.customer
     try:
-        with transaction.atomic():  # nobody has the address: a savepoint, then the insert
+        with transaction.atomic():  # nobody has the contact: a savepoint, then the insert
             return _customer_insert(name=name, pairs=pairs)
     except Conflict:  # created concurrently: take theirs
-        return (
-            ContactPoint.objects.select_related("customer")
-            .get(kind=ContactKind.EMAIL, value=value)
-            .customer
-        )
+        return ContactPoint.objects.select_related("customer").get(kind=kind, value=value).customer
 
 
 def customer_note_add(*, customer: Customer, author: Any, text: str) -> CustomerNote:

@@ -22,17 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caredesk.automation.errors import AutomationErrorCode
-from caredesk.automation.http import (
-    DELIVERY_HEADER,
-    EVENT_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    AddressRefused,
-    post,
-    resolve,
-    signature,
-    url_check,
-)
 from caredesk.automation.models import (
     WEBHOOK_EVENTS,
     DeliveryStatus,
@@ -44,6 +33,18 @@ from caredesk.core.cache import cache_clear_now_and_on_commit, cache_forget, cac
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.jobs import job_enqueue
 from caredesk.core.outbox import Delivered, LeasedOutbox, Outcome, TryFailed, Undeliverable
+from caredesk.core.webhook_http import (
+    BACKOFF,
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    AddressRefused,
+    post,
+    resolve,
+    signature,
+    url_check,
+)
 from caredesk.tickets.enums import EventKind
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.services.events import event_record
@@ -239,7 +240,7 @@ OUTBOX = LeasedOutbox(
     pending=DeliveryStatus.PENDING,
     sent=DeliveryStatus.DELIVERED,
     failed=DeliveryStatus.FAILED,
-    backoff=(60, 300, 1800, 7200, 21600, 43200),
+    backoff=BACKOFF,
     lease_seconds=lambda: float(settings.CAREDESK_WEBHOOK_TIMEOUT) + 5,
     lease_field="locked_until",
     sent_at_field="delivered_at",

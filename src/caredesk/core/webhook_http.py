@@ -17,6 +17,8 @@ SIGNATURE_HEADER = "X-Caredesk-Signature"
 TIMESTAMP_HEADER = "X-Caredesk-Timestamp"
 EVENT_HEADER = "X-Caredesk-Event"
 DELIVERY_HEADER = "X-Caredesk-Delivery"
+# seconds between tries of a webhook post: a minute, then up to twelve hours
+BACKOFF = (60, 300, 1800, 7200, 21600, 43200)
 
 
 class AddressRefused(ValueError):
@@ -34,6 +36,23 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     it with the shared secret and rejects old timestamps (replays)."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
+
+
+def signature_problem(
+    secret: str, timestamp: str, body: bytes, given: str, *, now: float, window: int
+) -> str:
+    """Why a received signature is refused: "" (it is good), "stale" (the timestamp is
+    more than ``window`` seconds from ``now``: a replay, or a clock far off) or
+    "invalid" (missing, malformed or made with another secret)."""
+    try:
+        stamp = int(timestamp)
+    except ValueError:
+        return "invalid"
+    if abs(now - stamp) > window:
+        return "stale"
+    if not hmac.compare_digest(signature(secret, timestamp, body), given.strip()):
+        return "invalid"
+    return ""
 
 
 def url_check(url: str) -> tuple[str, str, int]:

@@ -7,7 +7,13 @@ import hmac
 
 import pytest
 
-from caredesk.automation.http import AddressRefused, address_allowed, resolve, signature, url_check
+from caredesk.core.webhook_http import (
+    AddressRefused,
+    address_allowed,
+    resolve,
+    signature,
+    url_check,
+)
 
 
 def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
