@@ -12,6 +12,7 @@ from caredesk.analytics.selectors import (
     EVERYONE,
     Scope,
     backlog_ages,
+    chat_times,
     existing_customers,
     lookups,
     spent_before,
@@ -44,6 +45,7 @@ def kpi_facts(
         backlog_ages_hours=backlog_ages(period.end, scope)
         if raw
         else backlog_at(period.end, scope),
+        chats=chat_times(period, scope),
     )
     if scope.everything:
         window = dt.timedelta(days=crm_settings_get().recency_window_days)

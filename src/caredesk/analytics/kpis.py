@@ -503,6 +503,43 @@ def lifetime_value(spent: Mapping[str, tuple[float, int]]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ChatTimes:
+    """One chat that asked for a person in the period: when it was queued, accepted by
+    an agent, first answered by one, and whether it ended without an agent."""
+
+    queued_at: dt.datetime
+    accepted_at: dt.datetime | None
+    first_reply_at: dt.datetime | None
+    left_unanswered: bool  # ended (the visitor left) before any agent accepted it
+
+
+def chat(chats: Sequence[ChatTimes]) -> dict[str, Any]:
+    """Live chat: the chats queued for a person in the period, how many an agent took
+    and how many the visitor left first, the wait from queued to accepted and the first
+    response from queued to the first agent message (seconds)."""
+    answered = [c for c in chats if c.accepted_at is not None]
+    abandoned = sum(1 for c in chats if c.left_unanswered)
+    return {
+        "chat": {
+            "offered": len(chats),
+            "answered": len(answered),
+            "abandoned": abandoned,
+            "abandon_rate": _round(share(abandoned, len(chats))),
+            "wait_seconds": distribution(
+                max(0.0, (c.accepted_at - c.queued_at).total_seconds())
+                for c in answered
+                if c.accepted_at is not None
+            ).as_dict(),
+            "first_response_seconds": distribution(
+                max(0.0, (c.first_reply_at - c.queued_at).total_seconds())
+                for c in chats
+                if c.first_reply_at is not None
+            ).as_dict(),
+        }
+    }
+
+
 @dataclass
 class KpiInput:
     """Everything a KPI report is computed from (the selectors fill it)."""
@@ -514,6 +551,7 @@ class KpiInput:
     existing_at_start: int = 0
     retained: int = 0
     spent: dict[str, tuple[float, int]] = field(default_factory=dict)
+    chats: list[ChatTimes] = field(default_factory=list)
 
 
 def kpi_report(data: KpiInput) -> dict[str, Any]:
@@ -538,6 +576,7 @@ def kpi_report(data: KpiInput) -> dict[str, Any]:
         **backlog(data.backlog_ages_hours),
         **retention(data.existing_at_start, data.retained),
         "lifetime_value": lifetime_value(data.spent),
+        **chat(data.chats),
     }  # fmt: skip
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from caredesk.analytics.errors import AnalyticsErrorCode
 from caredesk.analytics.kpis import (
     SOLVED_STATUSES,
+    ChatTimes,
     CreatedTicket,
     Distribution,
     NthValue,
@@ -47,11 +48,13 @@ from caredesk.analytics.kpis import (
     sla_tally,
 )
 from caredesk.analytics.sla_compliance import sla_clocks_by_ticket
+from caredesk.chat.enums import ConversationStatus
+from caredesk.chat.models import Conversation
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.periods import report_period
 from caredesk.customers.models import Purchase as PurchaseRow
 from caredesk.surveys.models import DeliveryStatus, SurveyInvitation, SurveyResponse
-from caredesk.tickets.enums import OPEN_STATUSES, AuthorRole, EventKind
+from caredesk.tickets.enums import OPEN_STATUSES, AuthorRole, Channel, EventKind
 from caredesk.tickets.models import Message, Ticket, TicketEvent
 
 MAX_REPORT_DAYS = 3 * 366 + 1
@@ -419,3 +422,27 @@ def tickets_behind(period: Period, scope: Scope, measure: str) -> list[int]:
         _("Unknown measure %(measure)s.") % {"measure": repr(measure)},
         field="measure",
     )
+
+
+def chat_times(period: Period, scope: Scope = EVERYONE) -> list[ChatTimes]:
+    """The chats queued for a person in the period (a transfer back to the queue counts
+    from its last queueing), for the chat KPIs; a scope's team or agent, and a channel
+    scope other than chat, as the ticket figures are filtered."""
+    if scope.channel is not None and scope.channel != Channel.CHAT:
+        return []
+    chats = Conversation.objects.filter(queued_at__gte=period.start, queued_at__lt=period.end)
+    if scope.team_id is not None:
+        chats = chats.filter(team_id=scope.team_id)
+    if scope.assignee_id is not None:
+        chats = chats.filter(assignee_id=scope.assignee_id)
+    rows = chats.values_list("queued_at", "accepted_at", "first_agent_reply_at", "status")
+    return [
+        ChatTimes(
+            queued_at=queued,
+            accepted_at=accepted,
+            first_reply_at=replied,
+            left_unanswered=accepted is None and status == ConversationStatus.ENDED,
+        )
+        for queued, accepted, replied, status in rows.iterator(chunk_size=2000)
+        if queued is not None  # the filter says so; the type does not
+    ]

@@ -72,6 +72,15 @@ class ChatWidget(BaseModel):
         help_text=gettext_lazy("The chat queue's business hours; empty: always open."),
         verbose_name=gettext_lazy("business hours"),
     )
+    queue = models.ForeignKey(
+        "staffing.CallQueue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chat_widgets",
+        editable=False,
+        help_text=gettext_lazy("The staffing queue its chats are counted in (made at the first)."),
+    )
 
     class Meta:
         ordering = ["name"]

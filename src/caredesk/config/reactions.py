@@ -1,5 +1,7 @@
-"""What follows every ticket change, in order: the one list (as schedule.py is the one
-table of periodic jobs). ``tickets.changes.ticket_changed`` runs it for every writer.
+"""What follows every ticket change, and every chat status change, in order: the one
+list of each (as schedule.py is the one table of periodic jobs).
+``tickets.changes.ticket_changed`` runs the first for every writer, and
+``chat.changes.conversation_changed`` the second.
 
 A domain that must react to ticket changes adds its line here; no writer calls a
 reaction itself. In-transaction reactions commit or roll back with the change; a
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 from caredesk.automation.reactions import automation_on_ticket_change
 from caredesk.channels.reactions import agent_notice_on_ticket_change, outbox_on_ticket_change
+from caredesk.chat.changes import ConversationChange
+from caredesk.chat.queue_events import staffing_on_conversation_change
 from caredesk.core.reactions import Phase, Reaction
 from caredesk.routing.reactions import routing_drain_on_ticket_change, routing_on_ticket_change
 from caredesk.sla.reactions import sla_on_ticket_change
@@ -34,4 +38,10 @@ TICKET_REACTIONS: tuple[Reaction[TicketChange], ...] = (
     Reaction("surveys", survey_on_ticket_change, Phase.IN_TRANSACTION),
     # an agent who finished a ticket may take the next (queued as a job after commit)
     Reaction("routing: next ticket", routing_drain_on_ticket_change, Phase.IN_TRANSACTION),
+)
+
+CHAT_REACTIONS: tuple[Reaction[ConversationChange], ...] = (
+    # the staffing queue's contacts: queued, answered, abandoned, ended (in the
+    # transaction, so a chat's record commits with its status)
+    Reaction("staffing intervals", staffing_on_conversation_change, Phase.IN_TRANSACTION),
 )

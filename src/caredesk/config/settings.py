@@ -149,6 +149,7 @@ CAREDESK_CHAT_WS_PORT = ENV.chat_ws_port
 CAREDESK_JOBS = "celery" if ENV.broker_url else "embedded"
 # what follows every ticket change, in order (caredesk.tickets.changes.ticket_changed)
 CAREDESK_TICKET_REACTIONS = "caredesk.config.reactions.TICKET_REACTIONS"
+CAREDESK_CHAT_REACTIONS = "caredesk.config.reactions.CHAT_REACTIONS"
 # who answers for the clocks a ticket shows (caredesk.tickets.clocks)
 CAREDESK_TICKET_CLOCKS = "caredesk.sla.selectors"
 CAREDESK_PERIODIC_JOBS = "caredesk.config.schedule.PERIODIC_JOBS"  # the periodic jobs

@@ -105,7 +105,7 @@ def required(request: HttpRequest, q: Query[RequiredIn]) -> dict[str, Any]:
         target_seconds=_ff(q.target_seconds), target_level=_f(q.target_level),
         target_asa=_f(q.target_asa), patience_seconds=_f(q.patience_seconds),
         max_abandon=_f(q.max_abandon), max_occupancy=_f(q.max_occupancy),
-        shrinkage=_f(q.shrinkage),
+        shrinkage=_f(q.shrinkage), concurrency=_f(q.concurrency),
     )  # fmt: skip
 
 
@@ -148,6 +148,7 @@ def queue_out(q: CallQueue) -> dict[str, Any]:
         "target_level": float(q.target_level),
         "target_seconds": q.target_seconds,
         "patience_seconds": q.patience_seconds,
+        "concurrency": q.concurrency,
     }
 
 

@@ -78,13 +78,22 @@ def required_figures(
     target_level: Fraction | None = None, target_asa: Fraction | None = None,
     patience_seconds: Fraction | None = None, max_abandon: Fraction | None = None,
     max_occupancy: Fraction | None = None, shrinkage: Fraction | None = None,
+    concurrency: Fraction | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The least agents meeting every target (service level 80 % unless given), the
-    staff to schedule for them, and the figures at that number of agents."""
+    staff to schedule for them, and the figures at that number of agents.
+
+    ``concurrency``: contacts one agent handles at once (chat). Each agent is then that
+    many servers of the queue, the AHT being a chat's whole length as measured (with
+    the agent's other chats going on), so the agents are the servers needed divided by
+    the concurrency, rounded up; the figures are those of the servers."""
     if max_abandon is not None and patience_seconds is None:
         raise StaffingInputError("a maximum abandonment needs a patience (Erlang A)")
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
         raise StaffingInputError("maximum occupancy must be above 0 and at most 1")
+    per_agent = whole("concurrency", concurrency) if concurrency is not None else 1
+    if per_agent < 1:
+        raise StaffingInputError("concurrency must be 1 or more")
     a, exact = _traffic(volume, interval_seconds, aht)
     targets = Targets(
         target_seconds=float(target_seconds),
@@ -101,8 +110,11 @@ def required_figures(
     keys = ["traffic_erlangs", "wait_probability", "service_level", "asa_seconds", "occupancy"]
     if patience_seconds is not None:
         keys.append("abandon_probability")
+    agents = -(-n // per_agent)
     return {
-        "agents": n,
-        "scheduled_staff": scheduled_staff(n, shrinkage or Fraction(0)),
+        "agents": agents,
+        "scheduled_staff": scheduled_staff(agents, shrinkage or Fraction(0)),
+        "concurrency": per_agent,
+        "servers": n,
         **{k: figures[k] for k in keys},
     }

@@ -152,6 +152,9 @@ def erlang_b_cmd(
 @click.option("--max-abandon", type=NUMBER, default=None, help="Needs --patience-seconds.")
 @click.option("--max-occupancy", type=NUMBER, default=None, help="e.g. 0.85.")
 @click.option("--shrinkage", type=NUMBER, default=None, help="e.g. 0.3 (30 %).")
+@click.option(
+    "--concurrency", type=NUMBER, default=None, help="Chats one agent handles at once (chat)."
+)
 @JSON
 def required_cmd(
     volume: Fraction,
@@ -164,6 +167,7 @@ def required_cmd(
     max_abandon: Fraction | None,
     max_occupancy: Fraction | None,
     shrinkage: Fraction | None,
+    concurrency: Fraction | None,
     as_json: bool,
 ) -> None:
     """The least agents meeting every target, and the staff to schedule for them."""
@@ -175,7 +179,7 @@ def required_cmd(
             volume=volume, interval_seconds=interval_seconds, aht=aht,
             target_seconds=target_seconds, target_level=target_level, target_asa=target_asa,
             patience_seconds=patience_seconds, max_abandon=max_abandon,
-            max_occupancy=max_occupancy, shrinkage=shrinkage,
+            max_occupancy=max_occupancy, shrinkage=shrinkage, concurrency=concurrency,
         )  # fmt: skip
 
     _run(compute, as_json)

@@ -38,6 +38,13 @@ class CallQueue(BaseModel):
         blank=True,
         help_text=gettext_lazy("Mean patience; when set, plans use Erlang A."),
     )
+    concurrency = models.PositiveSmallIntegerField(
+        default=1,
+        help_text=gettext_lazy(
+            "Contacts one agent handles at once (chat); plans need the servers Erlang "
+            "gives divided by it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -143,6 +143,8 @@ def plan_make(
         need = required_agents_many(
             load, aht, target_seconds=queue.target_seconds, service_level=level
         ).tolist()
+    per_agent = max(1, queue.concurrency)  # a chat agent is that many servers
+    need = [-(-int(n) // per_agent) for n in need]
     requirement = [need[d * per_day : (d + 1) * per_day] for d in range(days)]
     plan_schedule = schedule(
         requirement,

@@ -36,6 +36,7 @@ class RequiredIn(QueueIn):
     max_abandon: Decimal | None = None
     max_occupancy: Decimal | None = None
     shrinkage: Decimal | None = None
+    concurrency: Decimal | None = Field(None, description="Chats one agent handles at once.")
 
 
 class ErlangCOut(Schema):
@@ -59,6 +60,10 @@ class ErlangBOut(Schema):
 class RequiredOut(Schema):
     agents: int
     scheduled_staff: int
+    concurrency: int = Field(1, description="Contacts one agent handles at once.")
+    servers: int = Field(
+        ..., description="Contacts handled at once: the agents times the concurrency."
+    )
     traffic_erlangs: float
     wait_probability: float
     service_level: float
@@ -103,6 +108,7 @@ class QueueOut(Schema):
     target_level: float
     target_seconds: int
     patience_seconds: int | None
+    concurrency: int
 
 
 class IntervalOut(Schema):

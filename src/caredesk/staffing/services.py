@@ -37,6 +37,7 @@ class CallEventData:
     phone: str = ""
     agent_email: str = ""
     ticket_id: int | None = None
+    customer_id: int | None = None  # known to the caller (a chat's visitor), not by phone
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ def _fold(data: CallEventData, call_id: str, queue_name: str) -> CallRecord:
     if data.phone and not record.phone:
         record.phone = data.phone[:40]
         record.customer_id = _customer_id_for(data.phone)
+    if data.customer_id and record.customer_id is None:
+        record.customer_id = data.customer_id
     if data.agent_email and record.agent_id is None:
         record.agent = User.objects.filter(email__iexact=data.agent_email.strip()).first()
     linked_now = False

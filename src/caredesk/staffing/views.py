@@ -38,6 +38,7 @@ CALCULATOR_FIELDS = (
     ("patience_seconds", gettext_lazy("Mean patience (seconds, optional: Erlang A)"), ""),
     ("max_occupancy", gettext_lazy("Maximum occupancy (0-1, optional)"), ""),
     ("shrinkage", gettext_lazy("Shrinkage (0-1, optional)"), "0.3"),
+    ("concurrency", gettext_lazy("Chats per agent at once (optional: chat)"), ""),
     ("cost_per_agent_hour", gettext_lazy("Cost per agent-hour (optional)"), "30"),
     ("wait_cost_per_minute", gettext_lazy("Value lost per minute of waiting (optional)"), "1"),
 )
@@ -73,6 +74,7 @@ def _calculate(data: dict[str, str]) -> dict[str, Any]:
         volume=volume, interval_seconds=interval, aht=aht, target_seconds=target,
         target_level=v["target_level"], patience_seconds=v["patience_seconds"],
         max_occupancy=v["max_occupancy"], shrinkage=v["shrinkage"],
+        concurrency=v["concurrency"],
     )  # fmt: skip
     out: dict[str, Any] = {"figures": figures}
     hourly, per_minute = v["cost_per_agent_hour"], v["wait_cost_per_minute"]

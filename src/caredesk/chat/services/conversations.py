@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from caredesk.accounts.enums import Role
 from caredesk.accounts.models import Team, User
 from caredesk.chat import live
+from caredesk.chat.changes import ConversationChange, conversation_changed
 from caredesk.chat.enums import ConversationStatus, EventKind, Sender
 from caredesk.chat.errors import ChatErrorCode
 from caredesk.chat.identity import identity_valid, origin_allowed, token_hash, token_new
@@ -250,12 +251,16 @@ def session_start(
 
 
 def set_status(conversation: Conversation, status: str, text: str = "") -> ChatEvent:
+    """The one writer of a conversation's status: stored, told to the sockets as an
+    event, and handed to the chat reactions (chat/changes.py)."""
     conversation.status = status
     Conversation.objects.filter(pk=conversation.pk).update(status=status)
-    return _append(
+    event = _append(
         conversation, text=text or status, sender=Sender.SYSTEM, kind=EventKind.STATUS,
         data={"status": status},
     )[0]  # fmt: skip
+    conversation_changed(ConversationChange(conversation, status, event.at))
+    return event
 
 
 def _queue(conversation: Conversation, *, now: object = None) -> ChatEvent:

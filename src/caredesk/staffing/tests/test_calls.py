@@ -10,7 +10,8 @@ from caredesk.customers.factories import CustomerFactory, customer_user
 from caredesk.customers.models import ContactPoint
 from caredesk.demo.staffing import demo_staffing
 from caredesk.staffing.intervals import CallTimes, interval_stats
-from caredesk.staffing.models import CallEvent, CallRecord
+from caredesk.staffing.models import CallEvent, CallQueue, CallRecord
+from caredesk.staffing.planning import plan_make
 from caredesk.tickets.factories import ticket_make
 from caredesk.tickets.models import TicketEvent
 
@@ -165,3 +166,17 @@ def test_plans_cost_curve_and_ticket_volume_over_the_api(api_as: object) -> None
     assert (
         agent.get("staffing/tickets/intervals", date="2026-11-23", channel="fax").status_code == 422
     )
+
+
+def test_a_chat_queue_plans_agents_for_its_chats_at_once() -> None:
+    UserFactory.create_batch(3)
+    demo_staffing(weeks=3)
+    queue = CallQueue.objects.order_by("id").first()
+    assert queue is not None
+    today = timezone.localdate()
+    one = plan_make(queue=queue, start_date=today, actor=None, days=1)
+    queue.concurrency = 3
+    queue.save()
+    three = plan_make(queue=queue, start_date=today, actor=None, days=1)
+    assert max(one.requirement[0]) > 3
+    assert three.requirement[0] == [-(-n // 3) for n in one.requirement[0]]
