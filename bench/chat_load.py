@@ -68,8 +68,8 @@ class Server:
     """caredesk's ASGI application in uvicorn, one process, as `caredesk serve` runs it
     without Redis."""
 
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.env, self.port = env, port
+    def __init__(self, env: dict[str, str], port: int, deflate: bool) -> None:
+        self.env, self.port, self.deflate = env, port, deflate
         self.proc: subprocess.Popen[bytes] | None = None
         self.cpu = 0.0
         self.rss_mb = 0.0
@@ -78,7 +78,8 @@ class Server:
         self.proc = subprocess.Popen(  # our own interpreter and module
             [sys.executable, "-m", "uvicorn", "caredesk.config.asgi:application", "--host",
              "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio", "--lifespan",
-             "off", "--log-level", "warning", "--no-access-log"],
+             "off", "--log-level", "warning", "--no-access-log",
+             "--ws-per-message-deflate", "true" if self.deflate else "false"],
             env=self.env,
         )  # fmt: skip
         deadline = time.monotonic() + 60
@@ -286,8 +287,17 @@ def verify(visitors: list[Visitor]) -> dict[str, int]:
             "unanswered": unanswered}  # fmt: skip
 
 
+def _by_window(latencies: list[tuple[float, float]], started: float) -> list[float]:
+    """p95 of the replies sent in each 10 s of the run: a warm-up or a stall shows."""
+    windows: dict[int, list[float]] = {}
+    for at, lat in latencies:
+        windows.setdefault(int((at - started) // 10), []).append(lat)
+    return [percentiles(windows[k])["p95_ms"] for k in sorted(windows) if len(windows[k]) > 1]
+
+
 async def drive(visitors: list[Visitor], plan: list[tuple[str, list[int]]], run: Run,
                 server: Server, seconds: float, kill: bool) -> dict[str, Any]:  # fmt: skip
+    cpu_before = time.process_time()  # the load generator's own CPU (it shares the machine)
     tasks = [asyncio.create_task(agent_loop(cookie, cids, run)) for cookie, cids in plan]
     for i, v in enumerate(visitors):
         tasks.append(asyncio.create_task(visitor_loop(v, run)))
@@ -332,6 +342,9 @@ async def drive(visitors: list[Visitor], plan: list[tuple[str, list[int]]], run:
             round(restarted_at - killed_at, 2) if killed_at and restarted_at else None
         ),
         "reconnects": sum(v.reconnects for v in visitors),
+        "latency_p95_ms_by_10s": _by_window(run.latencies, started),
+        "client_cpu_share": round((time.process_time() - cpu_before) / elapsed, 2),
+        "machine_cpus": os.cpu_count(),
     }  # fmt: skip
 
 
@@ -341,6 +354,12 @@ def main() -> None:
     ap.add_argument("--visitors", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--kill", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument(
+        "--deflate",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="permessage-deflate on the sockets (caredesk serve leaves it off)",
+    )
     args = ap.parse_args()
     env = dict(os.environ, CAREDESK_DATA_DIR=tempfile.mkdtemp(prefix="caredesk-chat-load-"),
                DEBUG="false", SECRET_KEY="bench-secret-key-not-for-production",  # noqa: S106
@@ -368,7 +387,7 @@ def main() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = Server(env, port)
+    server = Server(env, port, args.deflate)
     server.start()
     try:
         visitors, plan = setup(args.visitors, port)

@@ -60,12 +60,13 @@ def _serve(host: str, port: int, workers: int, chat_port: int | None = None) -> 
         embedded_scheduler_start()
         uvicorn.run(
             "caredesk.config.asgi:application", host=host, port=port, ws="websockets-sansio",
-            lifespan="off", log_level="info",
+            lifespan="off", log_level="info", ws_per_message_deflate=False,
         )  # fmt: skip
         return
     chat_port = chat_port or port + 1
     chat = [sys.executable, "-m", "uvicorn", "caredesk.config.asgi:application", "--host", host,
-            "--port", str(chat_port), "--ws", "websockets-sansio", "--lifespan", "off"]  # fmt: skip
+            "--port", str(chat_port), "--ws", "websockets-sansio", "--lifespan", "off",
+            "--ws-per-message-deflate", "false"]  # fmt: skip
     subprocess.Popen(chat)  # noqa: S603  # same process group: stopped with gunicorn
     os.environ["CAREDESK_CHAT_WS_PORT"] = os.environ.get("CAREDESK_CHAT_WS_PORT") or str(chat_port)
     args = [

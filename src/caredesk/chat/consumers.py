@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from caredesk.chat import live
 from caredesk.chat.live import event_json
-from caredesk.chat.models import Conversation
+from caredesk.chat.models import ChatEvent, Conversation
 from caredesk.chat.selectors import conversation_get_for_staff, events_after
 from caredesk.chat.services import (
     agent_say,
@@ -34,6 +34,10 @@ log = logging.getLogger("caredesk.chat")
 AUTH_SECONDS = 10.0  # a socket that does not authenticate in time is closed
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _origin(scope: dict[str, Any]) -> str | None:
@@ -135,36 +139,59 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # chan
         self.conversation = conversation  # its status is read again with every message
         self.auth_timer.cancel()
         await self.channel_layer.group_add(live.visitor_group(conversation.pk), self.channel_name)
-        # the number read again once joined: anything later arrives through the group
-        last_seq = await database_sync_to_async(
-            lambda: Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation.pk)
-        )()
+        # the number read again once joined (anything later arrives through the group),
+        # and what the visitor missed, in the same trip to the database
+        after_seq = content.get("after_seq")
+        resume = "after_seq" in content and _whole(after_seq)
+        last_seq, found = await database_sync_to_async(self._joined)(after_seq if resume else None)
         conversation.last_seq = last_seq
         self.stream = _Stream(floor=last_seq)
         await self.send_json({
             "type": "ready", "conversation_id": conversation.pk, "last_seq": conversation.last_seq,
             "status": conversation.status,
         })  # fmt: skip
-        if "after_seq" in content:
-            await self._resume(content.get("after_seq"))
+        if after_seq is not None:
+            await self._send_missed(after_seq, found)
+        elif "after_seq" in content:
+            await self.send_error("invalid_after_seq", "after_seq is a whole number.")
+
+    def _joined(self, after_seq: int | None) -> tuple[int, list[ChatEvent]]:
+        assert self.conversation_id is not None
+        last_seq = Conversation.objects.values_list("last_seq", flat=True).get(
+            pk=self.conversation_id
+        )
+        if after_seq is None:
+            return last_seq, []
+        return last_seq, events_after(
+            conversation_id=self.conversation_id, after_seq=after_seq, for_visitor=True
+        )
 
     async def _resume(self, after_seq: Any) -> None:
-        if not isinstance(after_seq, int) or isinstance(after_seq, bool) or after_seq < 0:
+        if not _whole(after_seq):
             await self.send_error("invalid_after_seq", "after_seq is a whole number.")
             return
         assert self.conversation_id is not None
+        found = await database_sync_to_async(events_after)(
+            conversation_id=self.conversation_id, after_seq=after_seq, for_visitor=True
+        )
+        await self._send_missed(after_seq, found)
+
+    async def _send_missed(self, after_seq: int, found: list[ChatEvent]) -> None:
+        """Send the events after ``after_seq`` (``found``: the first page, already read),
+        in pages, so that a long chat is sent in full."""
+        assert self.conversation_id is not None
         assert self.stream is not None
         last = after_seq
-        while True:  # in pages, so that a long chat is sent in full
-            found = await database_sync_to_async(events_after)(
-                conversation_id=self.conversation_id, after_seq=last, for_visitor=True
-            )
+        while True:
             for event in found:
                 if event.seq not in self.stream.sent:
                     await self.send_json(event_json(event))
                 last = event.seq
             if len(found) < 500:
                 break
+            found = await database_sync_to_async(events_after)(
+                conversation_id=self.conversation_id, after_seq=last, for_visitor=True
+            )
         self.stream.resumed(last)
 
     async def _message(self, content: dict[str, Any]) -> None:
@@ -242,11 +269,12 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channe
                                   "conversation_id": conversation_id})  # fmt: skip
 
     async def _watch(self, conversation_id: int, after_seq: Any) -> None:
-        await database_sync_to_async(conversation_get_for_staff)(
-            user=self.user, conversation_id=conversation_id
-        )
-        after = after_seq if isinstance(after_seq, int) and after_seq >= 0 else 0
-        if conversation_id not in self.watching:
+        after = after_seq if _whole(after_seq) else 0
+        joined = conversation_id in self.watching
+        if not joined:  # may this agent see it: checked before the socket joins the group
+            await database_sync_to_async(conversation_get_for_staff)(
+                user=self.user, conversation_id=conversation_id
+            )
             await self.channel_layer.group_add(live.agent_group(conversation_id), self.channel_name)
             self.watching[conversation_id] = _Stream(floor=0)
         stream = self.watching[conversation_id]
