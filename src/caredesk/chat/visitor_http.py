@@ -39,9 +39,6 @@ MAX_WAIT = 25.0  # seconds a poll waits for something new
 POLL_EVERY = 0.25
 
 
-problem = problem_response
-
-
 def _cors(request: HttpRequest, response: HttpResponse, widget: ChatWidget | None) -> HttpResponse:
     origin = request.headers.get("Origin", "")
     if origin and widget is not None and origin_allowed(origin, list(widget.allowed_origins or [])):
@@ -86,7 +83,7 @@ def _errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except DomainError as exc:
             widget = getattr(request, "chat_widget", None)
             return _cors(
-                request, problem(exc.status, str(exc.code), exc.message, exc.field), widget
+                request, problem_response(exc.status, str(exc.code), exc.message, exc.field), widget
             )
 
     wrapped.__name__ = view.__name__
@@ -124,7 +121,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _any_widget_preflight(request)
     if request.method != "POST":
-        return problem(405, ChatErrorCode.METHOD_NOT_ALLOWED, _("Use POST."))
+        return problem_response(405, ChatErrorCode.METHOD_NOT_ALLOWED, _("Use POST."))
     data = _body(request)
     key = _str(data, "widget_key")
     request.chat_widget = ChatWidget.objects.filter(key=key).first()  # type: ignore[attr-defined]
@@ -157,7 +154,7 @@ def messages(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _any_widget_preflight(request)
     if request.method != "POST":
-        return problem(405, ChatErrorCode.METHOD_NOT_ALLOWED, _("Use POST."))
+        return problem_response(405, ChatErrorCode.METHOD_NOT_ALLOWED, _("Use POST."))
     conversation = _session_conversation(request)
     data = _body(request)
     events = visitor_say(
@@ -175,7 +172,7 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
     if request.method == "OPTIONS":
         return _any_widget_preflight(request)
     if request.method != "POST":
-        return problem(405, ChatErrorCode.METHOD_NOT_ALLOWED, _("Use POST."))
+        return problem_response(405, ChatErrorCode.METHOD_NOT_ALLOWED, _("Use POST."))
     conversation = _session_conversation(request)
     body: dict[str, Any] = {}
     if name == "handoff":
@@ -184,7 +181,7 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
         conversation_end(conversation=conversation, actor=None)
     elif name == "offline":
         if conversation.status != ConversationStatus.OFFLINE:
-            return problem(
+            return problem_response(
                 409, ChatErrorCode.NOT_OFFLINE, _("An agent is available: chat instead.")
             )
         data = _body(request)
@@ -194,7 +191,7 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
         )  # fmt: skip
         body["ticket_id"] = ticket.pk
     else:
-        return problem(404, ChatErrorCode.NOT_FOUND, _("No such action."))
+        return problem_response(404, ChatErrorCode.NOT_FOUND, _("No such action."))
     return _cors(request, JsonResponse(body), conversation.widget)
 
 
@@ -214,7 +211,7 @@ async def events(request: HttpRequest) -> HttpResponse:
         after_seq = int(request.GET.get("after_seq", "0"))
         wait = min(max(float(request.GET.get("wait", "20")), 0.0), MAX_WAIT)
     except ValueError:
-        return problem(
+        return problem_response(
             422, ChatErrorCode.INVALID_QUERY, _("after_seq is a whole number, wait seconds.")
         )
     deadline = time.monotonic() + wait
@@ -223,7 +220,7 @@ async def events(request: HttpRequest) -> HttpResponse:
             conversation, found = await sync_to_async(_poll_once)(request, after_seq)
         except DomainError as exc:
             widget = getattr(request, "chat_widget", None)
-            return _cors(request, problem(exc.status, str(exc.code), exc.message), widget)
+            return _cors(request, problem_response(exc.status, str(exc.code), exc.message), widget)
         ended = conversation.status == ConversationStatus.ENDED
         if found or ended or time.monotonic() >= deadline:
             body = {"events": found, "status": conversation.status}
